@@ -1,0 +1,217 @@
+// Commit history: records as read-only Python objects, one-shot extraction completed through
+// a callback, and a bounded stream of batches.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <memory>
+
+#include "gitfleet/core/async_channel.hpp"
+#include "gitfleet/core/job_runner.hpp"
+#include "gitfleet/git/history.hpp"
+#include "python_bridge.hpp"
+
+namespace gitfleet::bindings {
+namespace {
+
+using git::CommitRecord;
+using git::FileChange;
+using git::HistoryOptions;
+using Batch = std::vector<CommitRecord>;
+using Outcome = std::tuple<nb::object, nb::object>;  // (result, exception), one of them None
+
+// Paths are bytes in git; undecodable bytes survive as surrogates (os.fsencode restores them).
+nb::object path_str(const std::string& s) {
+  return nb::steal(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape"));
+}
+
+nb::dict file_dict(const FileChange& f) {
+  nb::dict d;
+  d["path"] = path_str(f.path);
+  d["old_path"] = f.old_path.empty() ? nb::none() : path_str(f.old_path);
+  d["change_type"] = std::string(1, f.change_type);
+  d["additions"] = f.additions;
+  d["deletions"] = f.deletions;
+  d["binary"] = f.binary;
+  return d;
+}
+
+nb::dict commit_dict(const CommitRecord& c) {
+  nb::dict d;
+  d["sha"] = c.sha;
+  d["repo_name"] = c.repo_name;
+  d["message"] = c.message;
+  d["author_name"] = c.author.name;
+  d["author_email"] = c.author.email;
+  d["author_timestamp"] = c.author.timestamp;
+  d["author_offset"] = c.author.offset;
+  d["committer_name"] = c.committer.name;
+  d["committer_email"] = c.committer.email;
+  d["committer_timestamp"] = c.committer.timestamp;
+  d["committer_offset"] = c.committer.offset;
+  d["parents"] = c.parents;
+  d["additions"] = c.additions;
+  d["deletions"] = c.deletions;
+  d["is_merge"] = c.is_merge;
+  nb::list files;
+  for (const auto& f : c.files) files.append(file_dict(f));
+  d["files"] = files;
+  return d;
+}
+
+// Handle for a running one-shot job: cancel() stops the native work at its next safe point.
+struct NativeTask {
+  CancellationToken token;
+  void cancel() const { token.cancel(); }
+  bool cancelled() const { return token.cancelled(); }
+};
+
+// Runs extract_commits on a driver thread and calls on_done(records, None) or
+// on_done(None, exception) with the GIL.
+NativeTask start_extract_commits(std::string repo_path, HistoryOptions options, nb::callable on_done) {
+  auto callback = std::make_shared<PythonCallback>(std::move(on_done));
+  CancellationToken token = JobRunner::shared().start(
+      [repo_path = std::move(repo_path), options = std::move(options), callback](const CancellationToken& cancel) {
+        std::vector<CommitRecord> records;
+        std::exception_ptr error;
+        try {
+          records = git::extract_commits(repo_path, options, cancel);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        callback->call([&] {
+          if (error) return Outcome(nb::none(), python_exception_for(error));
+          return Outcome(nb::cast(std::move(records)), nb::none());
+        });
+      });
+  return NativeTask{token};
+}
+
+// Batches of commits produced on a driver thread; at most `kQueuedBatches` wait unread.
+class CommitStream {
+ public:
+  static constexpr std::size_t kQueuedBatches = 2;
+
+  CommitStream(std::string repo_path, HistoryOptions options, std::size_t batch_size)
+      : channel_(std::make_shared<AsyncChannel<Batch>>(kQueuedBatches)) {
+    if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+    token_ = JobRunner::shared().start([channel = channel_, repo_path = std::move(repo_path),
+                                        options = std::move(options), batch_size](const CancellationToken& cancel) {
+      try {
+        Batch batch;
+        bool open = true;
+        git::for_each_commit(repo_path, options, [&](CommitRecord&& record) {
+          batch.push_back(std::move(record));
+          if (batch.size() < batch_size) return true;
+          open = channel->push(std::exchange(batch, {}), cancel);
+          return open;
+        }, cancel);
+        if (open && !batch.empty()) channel->push(std::move(batch), cancel);
+        channel->finish();
+      } catch (...) {
+        channel->finish(std::current_exception());
+      }
+    });
+  }
+
+  ~CommitStream() { close(); }
+
+  // on_batch(list_of_records, None); at the end on_batch(None, None) or on_batch(None, exc).
+  void receive(nb::callable on_batch) {
+    auto callback = std::make_shared<PythonCallback>(std::move(on_batch));
+    channel_->receive([callback](std::optional<Batch> batch, std::exception_ptr error) {
+      callback->call([&] {
+        if (batch) return Outcome(nb::cast(std::move(*batch)), nb::none());
+        return Outcome(nb::none(), error ? python_exception_for(error) : nb::none());
+      });
+    });
+  }
+
+  void close() {
+    token_.cancel();
+    auto pending = channel_->close();
+    (void)pending;  // dropped here, with the caller's GIL
+  }
+
+ private:
+  std::shared_ptr<AsyncChannel<Batch>> channel_;
+  CancellationToken token_;
+};
+
+}  // namespace
+
+void bind_history(nb::module_& m) {
+  nb::class_<FileChange>(m, "FileChange", "One file of a commit, with numstat counts against the first parent.")
+      .def_prop_ro("path", [](const FileChange& f) { return path_str(f.path); })
+      .def_prop_ro("old_path", [](const FileChange& f) { return f.old_path.empty() ? nb::none() : path_str(f.old_path); })
+      .def_prop_ro("change_type", [](const FileChange& f) { return std::string(1, f.change_type); })
+      .def_ro("additions", &FileChange::additions)
+      .def_ro("deletions", &FileChange::deletions)
+      .def_ro("binary", &FileChange::binary)
+      .def("to_dict", &file_dict)
+      .def("__repr__", [](const FileChange& f) {
+        return nb::str("FileChange(path={!r}, change_type='{}', additions={}, deletions={})")
+            .format(path_str(f.path), std::string(1, f.change_type), f.additions, f.deletions);
+      });
+
+  nb::class_<CommitRecord>(m, "CommitRecord", "One commit as `git log --numstat` reports it.")
+      .def_ro("sha", &CommitRecord::sha)
+      .def_ro("repo_name", &CommitRecord::repo_name)
+      .def_ro("message", &CommitRecord::message)
+      .def_prop_ro("author_name", [](const CommitRecord& c) { return c.author.name; })
+      .def_prop_ro("author_email", [](const CommitRecord& c) { return c.author.email; })
+      .def_prop_ro("author_timestamp", [](const CommitRecord& c) { return c.author.timestamp; })
+      .def_prop_ro("author_offset", [](const CommitRecord& c) { return c.author.offset; })
+      .def_prop_ro("committer_name", [](const CommitRecord& c) { return c.committer.name; })
+      .def_prop_ro("committer_email", [](const CommitRecord& c) { return c.committer.email; })
+      .def_prop_ro("committer_timestamp", [](const CommitRecord& c) { return c.committer.timestamp; })
+      .def_prop_ro("committer_offset", [](const CommitRecord& c) { return c.committer.offset; })
+      .def_ro("parents", &CommitRecord::parents)
+      .def_ro("additions", &CommitRecord::additions)
+      .def_ro("deletions", &CommitRecord::deletions)
+      .def_ro("is_merge", &CommitRecord::is_merge)
+      .def_ro("files", &CommitRecord::files)
+      .def("to_dict", &commit_dict)
+      .def("__repr__", [](const CommitRecord& c) {
+        return nb::str("CommitRecord(sha='{}', author_name={!r}, additions={}, deletions={})")
+            .format(c.sha, c.author.name, c.additions, c.deletions);
+      });
+
+  nb::class_<HistoryOptions>(m, "HistoryOptions")
+      .def(nb::init<>())
+      .def_rw("rev", &HistoryOptions::rev)
+      .def_rw("max_count", &HistoryOptions::max_count, nb::arg().none())
+      .def_rw("since", &HistoryOptions::since, nb::arg().none())
+      .def_rw("until", &HistoryOptions::until, nb::arg().none())
+      .def_rw("paths", &HistoryOptions::paths)
+      .def_rw("first_parent", &HistoryOptions::first_parent)
+      .def_rw("include_files", &HistoryOptions::include_files)
+      .def_rw("detect_renames", &HistoryOptions::detect_renames)
+      .def_rw("threads", &HistoryOptions::threads);
+
+  nb::class_<NativeTask>(m, "NativeTask")
+      .def("cancel", &NativeTask::cancel)
+      .def_prop_ro("cancelled", &NativeTask::cancelled);
+
+  m.def("start_extract_commits", &start_extract_commits, nb::arg("repo_path"), nb::arg("options"),
+        nb::arg("on_done"));
+
+  m.def("extract_commits_blocking",
+        [](const std::string& repo_path, const HistoryOptions& options) {
+          std::vector<CommitRecord> records;
+          {
+            nb::gil_scoped_release release;
+            records = git::extract_commits(repo_path, options);
+          }
+          return records;
+        },
+        nb::arg("repo_path"), nb::arg("options"));
+
+  nb::class_<CommitStream>(m, "CommitStream")
+      .def(nb::init<std::string, HistoryOptions, std::size_t>(), nb::arg("repo_path"), nb::arg("options"),
+           nb::arg("batch_size"))
+      .def("receive", &CommitStream::receive, nb::arg("on_batch"))
+      .def("close", &CommitStream::close);
+}
+
+}  // namespace gitfleet::bindings

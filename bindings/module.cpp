@@ -1,0 +1,26 @@
+#include <nanobind/nanobind.h>
+
+#include "gitfleet/core/job_runner.hpp"
+#include "gitfleet/core/thread_pool.hpp"
+#include "python_bridge.hpp"
+
+namespace gitfleet::bindings {
+void bind_history(nb::module_& m);
+}
+
+NB_MODULE(_native, m) {
+  using namespace gitfleet::bindings;
+  m.doc() = "GitFleet's native core (C++). Use the GitFleet package, not this module.";
+  register_exception_translator();
+  m.def("set_error_factory", &set_error_factory, nb::arg("factory"));
+  m.def("shutdown", [] {
+    // Called at interpreter exit: stop native jobs, and never touch Python from them again.
+    {
+      nb::gil_scoped_release release;
+      gitfleet::JobRunner::shared().cancel_all_and_wait();
+    }
+    mark_python_shutting_down();
+  });
+  m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
+  bind_history(m);
+}

@@ -1,0 +1,54 @@
+#pragma once
+// How native threads talk back to Python: callables that are safe to call and to drop from
+// any thread (they take the GIL), and the one place native errors become Python exceptions.
+#include <nanobind/nanobind.h>
+
+#include <exception>
+#include <memory>
+#include <utility>
+
+namespace gitfleet::bindings {
+
+namespace nb = nanobind;
+
+// False once the interpreter is shutting down: from then on native threads leave Python alone.
+bool python_alive() noexcept;
+void mark_python_shutting_down() noexcept;
+
+// The Python exception for a native failure, built by the factory the Python package
+// installed (GitFleet.exceptions.from_native). Call with the GIL held.
+nb::object python_exception_for(std::exception_ptr error);
+void set_error_factory(nb::callable factory);
+
+// Translates a native exception escaping a synchronous binding into the mapped Python one.
+void register_exception_translator();
+
+// A Python callable owned by native code. Calls and destruction take the GIL; after
+// interpreter shutdown the callable is deliberately leaked instead of touched.
+class PythonCallback {
+ public:
+  explicit PythonCallback(nb::callable fn) : fn_(new nb::object(std::move(fn))) {}
+  ~PythonCallback();
+  PythonCallback(const PythonCallback&) = delete;
+  PythonCallback& operator=(const PythonCallback&) = delete;
+
+  // Calls fn(args...) with the GIL; `make_args` runs under the GIL too (it builds Python
+  // objects). A Python exception raised by fn is reported as unraisable, never propagated
+  // into native code.
+  template <class MakeArgs>
+  void call(MakeArgs&& make_args) {
+    if (!python_alive()) return;
+    nb::gil_scoped_acquire gil;
+    try {
+      auto args = make_args();
+      std::apply([this](auto&&... a) { (*fn_)(std::forward<decltype(a)>(a)...); }, std::move(args));
+    } catch (nb::python_error& e) {
+      e.discard_as_unraisable(__func__);
+    }
+  }
+
+ private:
+  nb::object* fn_;
+};
+
+}  // namespace gitfleet::bindings

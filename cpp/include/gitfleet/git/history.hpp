@@ -1,0 +1,66 @@
+#pragma once
+// Commit history with line statistics: `git log --numstat` as records, in git's order.
+// The walk runs on the calling thread; per-commit diffs run in parallel on the shared pool
+// with a bounded window, and records reach the sink in walk order.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gitfleet/core/cancellation.hpp"
+
+namespace gitfleet::git {
+
+struct FileChange {
+  std::string path;      // path after the commit ('D': the deleted path)
+  std::string old_path;  // path before the commit ('A': empty)
+  char change_type = 'M';  // 'A' added, 'D' deleted, 'M' modified, 'R' renamed, 'T' type changed
+  std::int64_t additions = 0;
+  std::int64_t deletions = 0;
+  bool binary = false;  // git's numstat prints "-" for both counts; they are 0 here
+};
+
+struct Signature {
+  std::string name;
+  std::string email;
+  std::int64_t timestamp = 0;  // seconds since the epoch
+  int offset = 0;              // minutes east of UTC
+};
+
+struct CommitRecord {
+  std::string sha;
+  std::string repo_name;
+  std::string message;
+  Signature author;
+  Signature committer;
+  std::vector<std::string> parents;
+  std::int64_t additions = 0;  // against the first parent (the empty tree for a root commit)
+  std::int64_t deletions = 0;
+  bool is_merge = false;
+  std::vector<FileChange> files;  // filled only with include_files
+};
+
+struct HistoryOptions {
+  std::string rev = "HEAD";
+  std::optional<std::int64_t> max_count;
+  std::optional<std::int64_t> since;  // committer time, seconds, inclusive
+  std::optional<std::int64_t> until;  // committer time, seconds, inclusive
+  std::vector<std::string> paths;
+  bool first_parent = false;
+  bool include_files = false;
+  bool detect_renames = true;
+  // 1: everything on the calling thread; otherwise up to this many commits are diffed at
+  // once on the shared pool (0: one per core).
+  std::size_t threads = 0;
+};
+
+// Feeds each commit to sink in `git log` order; stops early when sink returns false.
+void for_each_commit(const std::string& repo_path, const HistoryOptions& options,
+                     const std::function<bool(CommitRecord&&)>& sink,
+                     const CancellationToken& cancel = CancellationToken());
+
+std::vector<CommitRecord> extract_commits(const std::string& repo_path, const HistoryOptions& options,
+                                          const CancellationToken& cancel = CancellationToken());
+
+}  // namespace gitfleet::git

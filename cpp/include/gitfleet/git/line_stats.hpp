@@ -1,0 +1,24 @@
+#pragma once
+// Added and deleted line counts between two versions of a file, as `git diff --numstat`
+// computes them: git's xdiff (the copy inside libgit2) with default Myers, binary files
+// (a NUL in the first 8000 bytes) count nothing.
+#include <cstdint>
+#include <string_view>
+
+namespace gitfleet::git {
+
+struct LineStats {
+  std::int64_t additions = 0;
+  std::int64_t deletions = 0;
+  bool binary = false;
+};
+
+bool looks_binary(std::string_view data) noexcept;
+
+// Lines as xdiff counts them: a last line without a newline still counts.
+std::int64_t count_lines(std::string_view data) noexcept;
+
+// Either side may be empty (an added or deleted file).
+LineStats line_stats(std::string_view old_data, std::string_view new_data);
+
+}  // namespace gitfleet::git

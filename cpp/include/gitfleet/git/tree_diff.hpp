@@ -1,0 +1,35 @@
+#pragma once
+// Tree-to-tree comparison in git's tree order, as diff-tree does it: unchanged subtrees are
+// skipped by id, only paths the pathspec allows are reported.
+#include <git2.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gitfleet/git/pathspec.hpp"
+#include "gitfleet/git/repository.hpp"
+
+namespace gitfleet::git {
+
+struct TreeChange {
+  char status;  // 'A' added, 'D' deleted, 'M' content or mode changed
+  std::string old_path;
+  std::string new_path;
+  git_oid old_id{};
+  git_oid new_id{};
+  std::uint32_t old_mode = 0;
+  std::uint32_t new_mode = 0;
+};
+
+// old_tree may be null (a root commit is compared with the empty tree).
+std::vector<TreeChange> diff_trees(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+                                   const Pathspec& pathspec);
+
+// True as soon as one path under the pathspec differs (stops at the first difference).
+bool trees_differ(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+                  const Pathspec& pathspec);
+
+inline bool is_regular_file_mode(std::uint32_t mode) { return (mode & 0170000) == 0100000; }
+
+}  // namespace gitfleet::git

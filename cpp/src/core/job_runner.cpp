@@ -1,0 +1,41 @@
+#include "gitfleet/core/job_runner.hpp"
+
+namespace gitfleet {
+
+JobRunner::JobRunner(std::size_t max_concurrent_jobs)
+    : drivers_(max_concurrent_jobs == 0 ? 1 : max_concurrent_jobs, 1 << 16) {}
+
+CancellationToken JobRunner::start(std::function<void(const CancellationToken&)> job) {
+  CancellationToken token;
+  std::list<CancellationToken>::iterator where;
+  {
+    std::lock_guard lock(mutex_);
+    where = live_.insert(live_.end(), token);
+  }
+  drivers_.post([this, token, where, job = std::move(job)] {
+    struct Retire {  // even if the job throws, it leaves the live list
+      JobRunner* runner;
+      std::list<CancellationToken>::iterator where;
+      ~Retire() {
+        std::lock_guard lock(runner->mutex_);
+        runner->live_.erase(where);
+        if (runner->live_.empty()) runner->idle_.notify_all();
+      }
+    } retire{this, where};
+    job(token);
+  });
+  return token;
+}
+
+void JobRunner::cancel_all_and_wait() {
+  std::unique_lock lock(mutex_);
+  for (auto& token : live_) token.cancel();
+  idle_.wait(lock, [this] { return live_.empty(); });
+}
+
+JobRunner& JobRunner::shared() {
+  static JobRunner runner(16);
+  return runner;
+}
+
+}  // namespace gitfleet

@@ -1,0 +1,44 @@
+#include "gitfleet/git/blob_store.hpp"
+
+#include <cstring>
+
+namespace gitfleet::git {
+
+std::size_t BlobStore::KeyHash::operator()(const Key& k) const noexcept {
+  std::size_t h;
+  std::memcpy(&h, k.id.id, sizeof h);
+  return h ^ static_cast<std::size_t>(k.gitlink);
+}
+
+std::string_view BlobStore::content(const git_oid& id, std::uint32_t mode) {
+  Key key{id, is_gitlink_mode(mode)};
+  auto it = contents_.find(key);
+  if (it != contents_.end()) return it->second;
+  std::string data;
+  if (key.gitlink) {
+    data = "Subproject commit " + oid_hex(id) + "\n";
+  } else {
+    BlobPtr blob = repo_.blob(id);
+    data.assign(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  }
+  return contents_.emplace(key, std::move(data)).first->second;
+}
+
+std::uint64_t BlobStore::size(const git_oid& id, std::uint32_t mode) {
+  Key key{id, is_gitlink_mode(mode)};
+  if (auto it = contents_.find(key); it != contents_.end()) return it->second.size();
+  if (key.gitlink) return content(id, mode).size();
+  if (auto it = sizes_.find(key); it != sizes_.end()) return it->second;
+  git_odb* odb = nullptr;
+  check(git_repository_odb(&odb, repo_.raw()), ErrorCode::ObjectError, "cannot open object database");
+  std::size_t len = 0;
+  git_object_t type;
+  int rc = git_odb_read_header(&len, &type, odb, &id);
+  git_odb_free(odb);
+  check(rc, ErrorCode::ObjectError, "cannot read blob " + oid_hex(id));
+  sizes_.emplace(key, len);
+  return len;
+}
+
+}  // namespace gitfleet::git

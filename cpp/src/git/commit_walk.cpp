@@ -1,0 +1,82 @@
+#include "gitfleet/git/commit_walk.hpp"
+
+#include <cstring>
+
+#include "gitfleet/git/tree_diff.hpp"
+
+namespace gitfleet::git {
+
+std::size_t CommitWalk::OidHash::operator()(const git_oid& id) const noexcept {
+  std::size_t h;
+  std::memcpy(&h, id.id, sizeof h);
+  return h;
+}
+
+CommitWalk::CommitWalk(const Repository& repo, const git_oid& start, WalkOptions options)
+    : repo_(repo), options_(std::move(options)) {
+  enqueue(start);
+}
+
+CommitWalk::Node& CommitWalk::load(const git_oid& id) {
+  auto it = nodes_.find(id);
+  if (it != nodes_.end()) return it->second;
+  CommitPtr commit = repo_.commit(id);
+  Node node;
+  node.time = git_commit_time(commit.get());
+  node.tree = *git_commit_tree_id(commit.get());
+  unsigned n = git_commit_parentcount(commit.get());
+  node.parents.reserve(n);
+  for (unsigned i = 0; i < n; ++i) node.parents.push_back(*git_commit_parent_id(commit.get(), i));
+  return nodes_.emplace(id, std::move(node)).first->second;
+}
+
+void CommitWalk::enqueue(const git_oid& id) {
+  Node& node = load(id);
+  if (node.seen) return;
+  node.seen = true;
+  queue_.push({node.time, discovered_++, id});
+}
+
+bool CommitWalk::same_tree(const git_oid* old_tree, const git_oid& new_tree) {
+  TreePtr b = repo_.tree(new_tree);
+  if (!old_tree) return !trees_differ(repo_, nullptr, b.get(), options_.pathspec);
+  TreePtr a = repo_.tree(*old_tree);
+  return !trees_differ(repo_, a.get(), b.get(), options_.pathspec);
+}
+
+std::optional<git_oid> CommitWalk::next() {
+  while (!queue_.empty()) {
+    git_oid id = queue_.top().id;
+    queue_.pop();
+    // Copy what we need: enqueue() may rehash nodes_.
+    const Node node = nodes_.at(id);
+    if (options_.since && node.time < *options_.since) continue;  // git stops below --since
+
+    std::vector<git_oid> follow = node.parents;
+    if (options_.first_parent && follow.size() > 1) follow.erase(follow.begin() + 1, follow.end());
+    bool treesame = false;
+    if (!options_.pathspec.empty()) {
+      if (follow.empty()) {
+        treesame = same_tree(nullptr, node.tree);
+      } else {
+        for (std::size_t i = 0; i < follow.size(); ++i) {
+          if (same_tree(&load(follow[i]).tree, node.tree)) {
+            // Simplification: follow only the parent that explains the paths.
+            follow.erase(follow.begin() + static_cast<std::ptrdiff_t>(i) + 1, follow.end());
+            follow.erase(follow.begin(), follow.begin() + static_cast<std::ptrdiff_t>(i));
+            treesame = true;
+            break;
+          }
+        }
+      }
+    }
+    for (const git_oid& parent : follow) enqueue(parent);
+
+    if (options_.until && node.time > *options_.until) continue;
+    if (treesame) continue;
+    return id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace gitfleet::git

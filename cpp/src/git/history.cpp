@@ -1,0 +1,164 @@
+#include "gitfleet/git/history.hpp"
+
+#include <deque>
+#include <future>
+#include <thread>
+
+#include "gitfleet/core/text_encoding.hpp"
+#include "gitfleet/core/thread_pool.hpp"
+#include "gitfleet/git/blob_store.hpp"
+#include "gitfleet/git/commit_walk.hpp"
+#include "gitfleet/git/line_stats.hpp"
+#include "gitfleet/git/rename_detection.hpp"
+#include "gitfleet/git/repository.hpp"
+#include "gitfleet/git/tree_diff.hpp"
+
+namespace gitfleet::git {
+namespace {
+
+Signature signature_of(const git_signature* sig, std::string_view encoding) {
+  if (!sig) return {};
+  return {to_utf8(sig->name ? sig->name : "", encoding), to_utf8(sig->email ? sig->email : "", encoding),
+          static_cast<std::int64_t>(sig->when.time), sig->when.offset};
+}
+
+char change_type_of(const TreeChange& change) {
+  if (change.status == 'M' && (change.old_mode & 0170000) != (change.new_mode & 0170000)) return 'T';
+  return change.status;
+}
+
+// Everything one commit's record needs; runs on any thread with its own repository handle.
+class RecordBuilder {
+ public:
+  RecordBuilder(const HistoryOptions& options, std::string repo_name)
+      : options_(options), repo_name_(std::move(repo_name)), pathspec_(options.paths) {}
+
+  CommitRecord build(const Repository& repo, const git_oid& id) const {
+    CommitPtr commit = repo.commit(id);
+    const char* enc = git_commit_message_encoding(commit.get());
+    std::string_view encoding = enc ? enc : "";
+    CommitRecord record;
+    record.sha = oid_hex(id);
+    record.repo_name = repo_name_;
+    const char* message = git_commit_message_raw(commit.get());
+    record.message = to_utf8(message ? message : "", encoding);
+    record.author = signature_of(git_commit_author(commit.get()), encoding);
+    record.committer = signature_of(git_commit_committer(commit.get()), encoding);
+    unsigned parent_count = git_commit_parentcount(commit.get());
+    for (unsigned i = 0; i < parent_count; ++i) record.parents.push_back(oid_hex(*git_commit_parent_id(commit.get(), i)));
+    record.is_merge = parent_count > 1;
+
+    TreePtr tree = repo.tree(*git_commit_tree_id(commit.get()));
+    TreePtr parent_tree;
+    if (parent_count > 0) {
+      CommitPtr parent = repo.commit(*git_commit_parent_id(commit.get(), 0));
+      parent_tree = repo.tree(*git_commit_tree_id(parent.get()));
+    }
+    std::vector<TreeChange> changes = diff_trees(repo, parent_tree.get(), tree.get(), pathspec_);
+    BlobStore blobs(repo);
+    if (options_.detect_renames) changes = detect_renames(std::move(changes), blobs);
+
+    for (const TreeChange& change : changes) {
+      std::string_view before = change.status == 'A' ? std::string_view() : blobs.content(change.old_id, change.old_mode);
+      std::string_view after = change.status == 'D' ? std::string_view() : blobs.content(change.new_id, change.new_mode);
+      LineStats stats = line_stats(before, after);
+      record.additions += stats.additions;
+      record.deletions += stats.deletions;
+      if (!options_.include_files) continue;
+      FileChange file;
+      file.change_type = change_type_of(change);
+      file.path = change.status == 'D' ? change.old_path : change.new_path;
+      if (change.status != 'A') file.old_path = change.old_path;
+      file.additions = stats.additions;
+      file.deletions = stats.deletions;
+      file.binary = stats.binary;
+      record.files.push_back(std::move(file));
+    }
+    return record;
+  }
+
+ private:
+  const HistoryOptions& options_;
+  std::string repo_name_;
+  Pathspec pathspec_;
+};
+
+void validate(const HistoryOptions& options) {
+  if (options.max_count && *options.max_count < 0)
+    throw Error(ErrorCode::InvalidArgument, "max_count must be >= 0, got " + std::to_string(*options.max_count));
+  if (options.since && options.until && *options.since > *options.until)
+    throw Error(ErrorCode::InvalidArgument, "since is later than until");
+}
+
+}  // namespace
+
+void for_each_commit(const std::string& repo_path, const HistoryOptions& options,
+                     const std::function<bool(CommitRecord&&)>& sink, const CancellationToken& cancel) {
+  validate(options);
+  RepositoryPool pool(repo_path);
+  auto walker_repo = pool.acquire();
+  git_oid start = walker_repo->resolve_commit(options.rev);
+  WalkOptions walk_options{options.first_parent, options.since, options.until, Pathspec(options.paths)};
+  CommitWalk walk(*walker_repo, start, std::move(walk_options));
+  RecordBuilder builder(options, walker_repo->name());
+  std::int64_t remaining = options.max_count.value_or(-1);
+
+  if (options.threads == 1) {
+    while (remaining != 0) {
+      cancel.throw_if_cancelled();
+      auto id = walk.next();
+      if (!id) break;
+      if (remaining > 0) --remaining;
+      if (!sink(builder.build(*walker_repo, *id))) return;
+    }
+    return;
+  }
+
+  ThreadPool& workers = ThreadPool::shared();
+  std::size_t parallel = options.threads == 0 ? workers.size() : options.threads;
+  // Enough commits in flight to keep every worker busy while the oldest one finishes.
+  std::size_t window = parallel * 4;
+  std::deque<std::future<CommitRecord>> inflight;
+  auto drain = [&] {
+    for (auto& f : inflight) f.wait();
+    inflight.clear();
+  };
+  try {
+    bool keep_going = true;
+    while (keep_going) {
+      cancel.throw_if_cancelled();
+      std::optional<git_oid> id;
+      if (remaining != 0) id = walk.next();
+      if (id) {
+        if (remaining > 0) --remaining;
+        inflight.push_back(workers.submit([&pool, &builder, &cancel, commit_id = *id] {
+          cancel.throw_if_cancelled();
+          auto repo = pool.acquire();
+          return builder.build(*repo, commit_id);
+        }));
+      }
+      if (inflight.empty()) break;
+      if (!id || inflight.size() >= window) {
+        CommitRecord record = inflight.front().get();
+        inflight.pop_front();
+        keep_going = sink(std::move(record));
+      }
+    }
+    drain();
+  } catch (...) {
+    drain();
+    throw;
+  }
+}
+
+std::vector<CommitRecord> extract_commits(const std::string& repo_path, const HistoryOptions& options,
+                                          const CancellationToken& cancel) {
+  std::vector<CommitRecord> records;
+  for_each_commit(repo_path, options, [&](CommitRecord&& r) {
+    records.push_back(std::move(r));
+    return true;
+  }, cancel);
+  return records;
+}
+
+}  // namespace gitfleet::git

@@ -1,0 +1,29 @@
+#include "gitfleet/git/libgit2_handles.hpp"
+
+#include <mutex>
+
+namespace gitfleet::git {
+
+void ensure_libgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string last_libgit2_message() {
+  const git_error* err = git_error_last();
+  return err && err->message ? std::string(err->message) : std::string();
+}
+
+void check(int rc, ErrorCode code, const std::string& context) {
+  if (rc >= 0) return;
+  std::string detail = last_libgit2_message();
+  throw Error(code, detail.empty() ? context : context + ": " + detail);
+}
+
+std::string oid_hex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+}  // namespace gitfleet::git

@@ -1,0 +1,64 @@
+#include "gitfleet/git/line_stats.hpp"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "gitfleet/git/libgit2_handles.hpp"
+
+namespace gitfleet::git {
+namespace {
+
+// git's buffer_is_binary() looks at this many leading bytes.
+constexpr std::size_t kBinaryProbeBytes = 8000;
+// git treats blobs above core.bigFileThreshold (default 512 MiB) as binary.
+constexpr std::size_t kBigFileThreshold = 512u * 1024 * 1024;
+
+int count_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line, void* payload) {
+  auto* stats = static_cast<LineStats*>(payload);
+  if (line->origin == GIT_DIFF_LINE_ADDITION) ++stats->additions;
+  else if (line->origin == GIT_DIFF_LINE_DELETION) ++stats->deletions;
+  return 0;
+}
+
+}  // namespace
+
+bool looks_binary(std::string_view data) noexcept {
+  if (data.size() > kBigFileThreshold) return true;
+  return std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbeBytes)) != nullptr;
+}
+
+std::int64_t count_lines(std::string_view data) noexcept {
+  if (data.empty()) return 0;
+  auto n = static_cast<std::int64_t>(std::count(data.begin(), data.end(), '\n'));
+  return data.back() == '\n' ? n : n + 1;
+}
+
+LineStats line_stats(std::string_view old_data, std::string_view new_data) {
+  LineStats stats;
+  if (looks_binary(old_data) || looks_binary(new_data)) {
+    stats.binary = true;
+    return stats;
+  }
+  if (old_data == new_data) return stats;
+  if (old_data.empty()) {
+    stats.additions = count_lines(new_data);
+    return stats;
+  }
+  if (new_data.empty()) {
+    stats.deletions = count_lines(old_data);
+    return stats;
+  }
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  opts.flags = GIT_DIFF_FORCE_TEXT;
+  check(git_diff_buffers(old_data.data(), old_data.size(), nullptr, new_data.data(), new_data.size(), nullptr,
+                         &opts, nullptr, nullptr, nullptr, count_line, &stats),
+        ErrorCode::Internal, "line diff failed");
+  return stats;
+}
+
+}  // namespace gitfleet::git

@@ -1,0 +1,111 @@
+"""GitFleet's exception hierarchy.
+
+Every error GitFleet raises on purpose is a :class:`GitFleetError`. Errors about bad
+arguments are also :class:`ValueError`, a missing revision is also a :class:`LookupError`
+and operating-system failures are also :class:`OSError`, so generic handlers keep working::
+
+    GitFleetError
+    ├── InvalidArgumentError (ValueError)   an argument is unusable; the message names it
+    ├── RepositoryError                     a repository cannot be used
+    │   ├── RepositoryNotFoundError          the path is not a git repository
+    │   ├── RevisionNotFoundError (LookupError)  a revision does not name a commit
+    │   └── GitObjectError                   an object is missing or unreadable
+    ├── GitFleetOSError (OSError)           the operating system refused something
+    ├── CloneError                          a clone or fetch failed
+    ├── BlameError                          a file could not be blamed
+    ├── AuthenticationError                 credentials were refused
+    ├── NetworkError                        a server could not be reached
+    ├── RateLimitError                      a provider's rate limit stopped a request
+    └── ProviderError                       a provider API answered with an error
+
+Cancelling the asyncio task that awaits native work raises :class:`asyncio.CancelledError`
+as usual, and the native work stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+__all__ = [
+    "GitFleetError",
+    "InvalidArgumentError",
+    "RepositoryError",
+    "RepositoryNotFoundError",
+    "RevisionNotFoundError",
+    "GitObjectError",
+    "GitFleetOSError",
+    "CloneError",
+    "BlameError",
+    "AuthenticationError",
+    "NetworkError",
+    "RateLimitError",
+    "ProviderError",
+]
+
+
+class GitFleetError(Exception):
+    """Base class of every error GitFleet raises on purpose."""
+
+
+class InvalidArgumentError(GitFleetError, ValueError):
+    """An argument is unusable; the message names it."""
+
+
+class RepositoryError(GitFleetError):
+    """A repository cannot be used."""
+
+
+class RepositoryNotFoundError(RepositoryError):
+    """The path does not exist or is not a git repository."""
+
+
+class RevisionNotFoundError(RepositoryError, LookupError):
+    """A revision does not resolve to a commit."""
+
+
+class GitObjectError(RepositoryError):
+    """A git object is missing or unreadable (the message names it)."""
+
+
+class GitFleetOSError(GitFleetError, OSError):
+    """The operating system refused an operation."""
+
+
+class CloneError(GitFleetError):
+    """A clone or fetch failed."""
+
+
+class BlameError(GitFleetError):
+    """A file could not be blamed."""
+
+
+class AuthenticationError(GitFleetError):
+    """Credentials were refused."""
+
+
+class NetworkError(GitFleetError):
+    """A server could not be reached."""
+
+
+class RateLimitError(GitFleetError):
+    """A provider's rate limit stopped a request."""
+
+
+class ProviderError(GitFleetError):
+    """A provider API answered with an error."""
+
+
+_BY_NATIVE_CODE: dict[str, type[BaseException]] = {
+    "InvalidArgument": InvalidArgumentError,
+    "NotARepository": RepositoryNotFoundError,
+    "RevisionNotFound": RevisionNotFoundError,
+    "ObjectError": GitObjectError,
+    "Io": GitFleetOSError,
+    "Cancelled": asyncio.CancelledError,
+    "Internal": GitFleetError,
+}
+
+
+def from_native(code: str, message: str) -> BaseException:
+    """The exception for a native error code (installed into the native module at import)."""
+    return _BY_NATIVE_CODE.get(code, GitFleetError)(message)

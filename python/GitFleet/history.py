@@ -1,0 +1,128 @@
+"""Commit history: argument checking and conversion for ``RepoManager.extract_commits`` and
+``RepoManager.yield_commits``. The walk and the diffs run in the native core."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from collections.abc import AsyncIterator, Iterable
+from typing import Union
+
+from . import _native
+from ._bridge import run_native
+from ._native import CommitRecord, FileChange
+from .exceptions import InvalidArgumentError
+
+__all__ = ["CommitRecord", "FileChange", "DateLike", "extract_commits", "yield_commits"]
+
+DateLike = Union[_dt.datetime, _dt.date, str, int, float]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _timestamp(value: DateLike, name: str, *, round_up: bool) -> int:
+    """Seconds since the epoch. Naive datetimes, dates and ISO strings without an offset are
+    local time, as ``git log --since`` reads them."""
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be a datetime, date, ISO 8601 string or timestamp, not bool")
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            value = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidArgumentError(f"{name} is not an ISO 8601 date or datetime: {value!r}") from None
+    if isinstance(value, _dt.datetime):
+        seconds = value.timestamp()
+    elif isinstance(value, _dt.date):
+        seconds = _dt.datetime.combine(value, _dt.time()).timestamp()
+    elif isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidArgumentError(f"{name} must be finite, got {value!r}")
+        seconds = value
+    else:
+        raise InvalidArgumentError(
+            f"{name} must be a datetime, date, ISO 8601 string or timestamp, not {type(value).__name__}"
+        )
+    # Commit times are whole seconds: since is inclusive from the next whole second, until up to
+    # the previous one.
+    return math.ceil(seconds) if round_up else math.floor(seconds)
+
+
+def _repo_path(repo_path: PathLike) -> str:
+    try:
+        path = os.fspath(repo_path)
+    except TypeError:
+        raise InvalidArgumentError(f"repo_path must be a path, not {type(repo_path).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise InvalidArgumentError("repo_path is empty")
+    return path
+
+
+def _non_negative_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def history_options(
+    *,
+    rev: str = "HEAD",
+    max_count: int | None = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+    paths: str | Iterable[str] | None = None,
+    first_parent: bool = False,
+    include_files: bool = False,
+    detect_renames: bool = True,
+    threads: int | None = None,
+) -> _native.HistoryOptions:
+    if not isinstance(rev, str) or not rev:
+        raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
+    options = _native.HistoryOptions()
+    options.rev = rev
+    if max_count is not None:
+        options.max_count = _non_negative_int(max_count, "max_count")
+    if since is not None:
+        options.since = _timestamp(since, "since", round_up=True)
+    if until is not None:
+        options.until = _timestamp(until, "until", round_up=False)
+    if since is not None and until is not None and options.since > options.until:
+        raise InvalidArgumentError(f"since ({since!r}) is later than until ({until!r})")
+    if paths is not None:
+        items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+        for p in items:
+            if not isinstance(p, (str, os.PathLike)) or not os.fspath(p):
+                raise InvalidArgumentError(f"paths must be non-empty strings, got {p!r}")
+        options.paths = [os.fspath(p) for p in items]
+    options.first_parent = bool(first_parent)
+    options.include_files = bool(include_files)
+    options.detect_renames = bool(detect_renames)
+    if threads is not None:
+        options.threads = _non_negative_int(threads, "threads")
+    return options
+
+
+async def extract_commits(repo_path: PathLike, **kwargs: object) -> list[CommitRecord]:
+    path = _repo_path(repo_path)
+    options = history_options(**kwargs)  # type: ignore[arg-type]
+    return await run_native(lambda done: _native.start_extract_commits(path, options, done))
+
+
+async def yield_commits(repo_path: PathLike, batch_size: int = 100, **kwargs: object) -> AsyncIterator[list[CommitRecord]]:
+    path = _repo_path(repo_path)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
+    options = history_options(**kwargs)  # type: ignore[arg-type]
+    stream = _native.CommitStream(path, options, batch_size)
+    try:
+        while True:
+            batch = await run_native(stream.receive, stream.close)
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stream.close()
