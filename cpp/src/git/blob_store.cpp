@@ -10,25 +10,26 @@ std::size_t BlobStore::KeyHash::operator()(const Key& k) const noexcept {
   return h ^ static_cast<std::size_t>(k.gitlink);
 }
 
-std::string_view BlobStore::content(const git_oid& id, std::uint32_t mode) {
+BlobContent BlobStore::Stored::view() const {
+  if (!blob) return {nullptr, synthetic};
+  return {blob.get(), std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                                       static_cast<std::size_t>(git_blob_rawsize(blob.get())))};
+}
+
+BlobContent BlobStore::content(const git_oid& id, std::uint32_t mode) {
   Key key{id, is_gitlink_mode(mode)};
   auto it = contents_.find(key);
-  if (it != contents_.end()) return it->second;
-  std::string data;
-  if (key.gitlink) {
-    data = "Subproject commit " + oid_hex(id) + "\n";
-  } else {
-    BlobPtr blob = repo_.blob(id);
-    data.assign(static_cast<const char*>(git_blob_rawcontent(blob.get())),
-                static_cast<std::size_t>(git_blob_rawsize(blob.get())));
-  }
-  return contents_.emplace(key, std::move(data)).first->second;
+  if (it != contents_.end()) return it->second.view();
+  Stored stored;
+  if (key.gitlink) stored.synthetic = "Subproject commit " + oid_hex(id) + "\n";
+  else stored.blob = repo_.blob(id);
+  return contents_.emplace(key, std::move(stored)).first->second.view();
 }
 
 std::uint64_t BlobStore::size(const git_oid& id, std::uint32_t mode) {
   Key key{id, is_gitlink_mode(mode)};
-  if (auto it = contents_.find(key); it != contents_.end()) return it->second.size();
-  if (key.gitlink) return content(id, mode).size();
+  if (auto it = contents_.find(key); it != contents_.end()) return it->second.view().data.size();
+  if (key.gitlink) return content(id, mode).data.size();
   if (auto it = sizes_.find(key); it != sizes_.end()) return it->second;
   git_odb* odb = nullptr;
   check(git_repository_odb(&odb, repo_.raw()), ErrorCode::ObjectError, "cannot open object database");

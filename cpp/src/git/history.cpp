@@ -59,8 +59,8 @@ class RecordBuilder {
     if (options_.detect_renames) changes = detect_renames(std::move(changes), blobs);
 
     for (const TreeChange& change : changes) {
-      std::string_view before = change.status == 'A' ? std::string_view() : blobs.content(change.old_id, change.old_mode);
-      std::string_view after = change.status == 'D' ? std::string_view() : blobs.content(change.new_id, change.new_mode);
+      BlobContent before = change.status == 'A' ? BlobContent{} : blobs.content(change.old_id, change.old_mode);
+      BlobContent after = change.status == 'D' ? BlobContent{} : blobs.content(change.new_id, change.new_mode);
       LineStats stats = line_stats(before, after);
       record.additions += stats.additions;
       record.deletions += stats.deletions;

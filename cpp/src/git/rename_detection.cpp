@@ -253,7 +253,7 @@ class RenameMatcher {
   const Fingerprint& print(const git_oid& id, std::uint32_t mode) {
     std::string k = key(id);
     auto it = prints_.find(k);
-    if (it == prints_.end()) it = prints_.emplace(k, fingerprint(blobs_.content(id, mode))).first;
+    if (it == prints_.end()) it = prints_.emplace(k, fingerprint(blobs_.content(id, mode).data)).first;
     return it->second;
   }
 

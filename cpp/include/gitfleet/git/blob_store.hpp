@@ -12,11 +12,18 @@
 
 namespace gitfleet::git {
 
+// A file's content: the libgit2 blob when there is one (its id is known, so diffs need not
+// hash it again), or synthesized text for a gitlink.
+struct BlobContent {
+  const git_blob* blob = nullptr;
+  std::string_view data;
+};
+
 class BlobStore {
  public:
   explicit BlobStore(const Repository& repo) : repo_(repo) {}
 
-  std::string_view content(const git_oid& id, std::uint32_t mode);
+  BlobContent content(const git_oid& id, std::uint32_t mode);
   std::uint64_t size(const git_oid& id, std::uint32_t mode);
 
  private:
@@ -29,7 +36,12 @@ class BlobStore {
     std::size_t operator()(const Key& k) const noexcept;
   };
   const Repository& repo_;
-  std::unordered_map<Key, std::string, KeyHash> contents_;
+  struct Stored {
+    BlobPtr blob;
+    std::string synthetic;
+    BlobContent view() const;
+  };
+  std::unordered_map<Key, Stored, KeyHash> contents_;
   std::unordered_map<Key, std::uint64_t, KeyHash> sizes_;
 };
 

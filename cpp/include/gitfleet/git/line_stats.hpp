@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "gitfleet/git/blob_store.hpp"
+
 namespace gitfleet::git {
 
 struct LineStats {
@@ -19,6 +21,6 @@ bool looks_binary(std::string_view data) noexcept;
 std::int64_t count_lines(std::string_view data) noexcept;
 
 // Either side may be empty (an added or deleted file).
-LineStats line_stats(std::string_view old_data, std::string_view new_data);
+LineStats line_stats(const BlobContent& before, const BlobContent& after);
 
 }  // namespace gitfleet::git
