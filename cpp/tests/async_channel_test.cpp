@@ -1,0 +1,81 @@
+#include "gitfleet/core/async_channel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using gitfleet::AsyncChannel;
+using gitfleet::CancellationToken;
+
+TEST(AsyncChannel, DeliversInOrderThenEnd) {
+  AsyncChannel<int> ch(4);
+  CancellationToken token;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(ch.push(i, token));
+  ch.finish();
+  std::vector<int> got;
+  bool ended = false;
+  for (int i = 0; i < 4; ++i)
+    ch.receive([&](std::optional<int> v, std::exception_ptr e) {
+      EXPECT_FALSE(e);
+      if (v) got.push_back(*v);
+      else ended = true;
+    });
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(ended);
+}
+
+TEST(AsyncChannel, PendingReceiverGetsTheNextItemFromTheProducer) {
+  AsyncChannel<int> ch(1);
+  CancellationToken token;
+  std::atomic<int> got{-1};
+  ch.receive([&](std::optional<int> v, std::exception_ptr) { got = v.value_or(-2); });
+  std::thread producer([&] { ch.push(42, token); });
+  producer.join();
+  EXPECT_EQ(got.load(), 42);
+}
+
+TEST(AsyncChannel, ProducerBlocksWhenFullAndCloseWakesIt) {
+  AsyncChannel<int> ch(1);
+  CancellationToken token;
+  ASSERT_TRUE(ch.push(1, token));
+  std::atomic<int> result{-1};
+  std::thread producer([&] { result = ch.push(2, token) ? 1 : 0; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_EQ(result.load(), -1) << "push must wait for room";
+  ch.close();
+  producer.join();
+  EXPECT_EQ(result.load(), 0);
+}
+
+TEST(AsyncChannel, CancellationWakesABlockedProducer) {
+  AsyncChannel<int> ch(1);
+  CancellationToken token;
+  ASSERT_TRUE(ch.push(1, token));
+  std::thread producer([&] { EXPECT_FALSE(ch.push(2, token)); });
+  token.cancel();
+  producer.join();
+}
+
+TEST(AsyncChannel, ErrorReachesTheConsumerAfterQueuedItems) {
+  AsyncChannel<int> ch(2);
+  CancellationToken token;
+  ch.push(5, token);
+  ch.finish(std::make_exception_ptr(std::runtime_error("failed")));
+  int value = 0;
+  ch.receive([&](std::optional<int> v, std::exception_ptr e) {
+    value = *v;
+    EXPECT_FALSE(e);
+  });
+  EXPECT_EQ(value, 5);
+  bool saw_error = false;
+  ch.receive([&](std::optional<int> v, std::exception_ptr e) { saw_error = !v && e; });
+  EXPECT_TRUE(saw_error);
+}
+
+TEST(AsyncChannel, OnlyOneReceiveMayWait) {
+  AsyncChannel<int> ch(1);
+  ch.receive([](std::optional<int>, std::exception_ptr) {});
+  EXPECT_THROW(ch.receive([](std::optional<int>, std::exception_ptr) {}), gitfleet::Error);
+}

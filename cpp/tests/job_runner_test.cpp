@@ -1,0 +1,43 @@
+#include "gitfleet/core/job_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using gitfleet::CancellationToken;
+using gitfleet::JobRunner;
+
+TEST(JobRunner, CancelAllStopsRunningAndQueuedJobs) {
+  JobRunner runner(2);
+  std::atomic<int> finished{0};
+  for (int i = 0; i < 5; ++i)
+    runner.start([&](const CancellationToken& token) {
+      while (!token.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      ++finished;
+    });
+  runner.cancel_all_and_wait();
+  EXPECT_EQ(finished.load(), 5);
+}
+
+TEST(JobRunner, AThrowingJobDoesNotWedgeTheRunner) {
+  JobRunner runner(1);
+  runner.start([](const CancellationToken&) { throw std::runtime_error("job failed"); });
+  std::atomic<bool> ran{false};
+  runner.start([&](const CancellationToken&) { ran = true; });
+  runner.cancel_all_and_wait();
+  EXPECT_TRUE(ran.load());
+}
+
+TEST(JobRunner, TokenCancelsOneJob) {
+  JobRunner runner(2);
+  std::atomic<bool> stopped{false};
+  CancellationToken token = runner.start([&](const CancellationToken& t) {
+    while (!t.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stopped = true;
+  });
+  token.cancel();
+  runner.cancel_all_and_wait();
+  EXPECT_TRUE(stopped.load());
+}
