@@ -22,5 +22,6 @@ NB_MODULE(_native, m) {
     mark_python_shutting_down();
   });
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
+  m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
   bind_history(m);
 }

@@ -142,3 +142,30 @@ def git_log_numstat(repo: Path | str, *args: str) -> list[GitCommitStats]:
             ))
         stats[commit.sha] = commit
     return [stats.get(sha, GitCommitStats(sha)) for sha in order]
+
+
+def fast_import_history(path: Path, commits: int, files: int = 20, lines: int = 30, seed: int = 1) -> Path:
+    """A linear history of `commits` commits built in one `git fast-import` run (fast enough
+    for thousands of commits); each commit rewrites a few lines of a few files."""
+    import random
+
+    rnd = random.Random(seed)
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    contents = [[f"file {f} line {i}\n" for i in range(lines)] for f in range(files)]
+    stream: list[bytes] = []
+    for n in range(commits):
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(f"committer Bulk <bulk@example.com> {1_500_000_000 + n * 60} +0000\n".encode())
+        msg = f"commit {n}\n".encode()
+        stream.append(b"data %d\n%s" % (len(msg), msg))
+        touched = range(files) if n == 0 else rnd.sample(range(files), 3)
+        for f in touched:
+            if n:
+                for _ in range(3):
+                    contents[f][rnd.randrange(lines)] = f"edit {n} {rnd.random()}\n"
+            data = "".join(contents[f]).encode()
+            stream.append(b"M 100644 inline src/f%d.txt\ndata %d\n%s\n" % (f, len(data), data))
+    git(path, "fast-import", "--quiet", input=b"".join(stream))
+    git(path, "reset", "-q", "--hard", "main")
+    return path

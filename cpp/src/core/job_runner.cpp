@@ -33,6 +33,11 @@ void JobRunner::cancel_all_and_wait() {
   idle_.wait(lock, [this] { return live_.empty(); });
 }
 
+std::size_t JobRunner::active_jobs() {
+  std::lock_guard lock(mutex_);
+  return live_.size();
+}
+
 JobRunner& JobRunner::shared() {
   static JobRunner runner(16);
   return runner;

@@ -139,9 +139,9 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
       }
       if (inflight.empty()) break;
       if (!id || inflight.size() >= window) {
-        CommitRecord record = inflight.front().get();
+        std::future<CommitRecord> oldest = std::move(inflight.front());
         inflight.pop_front();
-        keep_going = sink(std::move(record));
+        keep_going = sink(oldest.get());
       }
     }
     drain();

@@ -24,6 +24,7 @@ class JobRunner {
   void cancel_all_and_wait();
 
   std::size_t max_concurrent_jobs() const noexcept { return drivers_.size(); }
+  std::size_t active_jobs();  // queued or running
 
   static JobRunner& shared();
 
