@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The tools we measure against, each in its own virtual environment so that none of them
+# shares an import name or a dependency with GitFleet: PyDriller and pygit2 in .venv-bench,
+# GitFleet 0.2.8 (PyPI, same import name as ours) in .venv-gitfleet-0.2.8. Idempotent;
+# a tool that cannot be installed here is reported by the benchmark, not fatal.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+python="${PYTHON:-python3}"
+if [ ! -f .venv-bench/.ok ]; then
+  "$python" -m venv .venv-bench && .venv-bench/bin/pip install -q pydriller pygit2 && touch .venv-bench/.ok \
+    || echo "setup_anchors: PyDriller/pygit2 could not be installed" >&2
+fi
+if [ ! -f .venv-gitfleet-0.2.8/.ok ]; then
+  "$python" -m venv .venv-gitfleet-0.2.8 && .venv-gitfleet-0.2.8/bin/pip install -q "GitFleet==0.2.8" pydantic httpx \
+    && touch .venv-gitfleet-0.2.8/.ok || echo "setup_anchors: GitFleet 0.2.8 could not be installed" >&2
+fi
+exit 0
