@@ -86,8 +86,7 @@ def run_anchor(venv: Path, code: str, repo: Path, limit: int, repeat: int) -> di
     for _ in range(repeat):
         proc = subprocess.run([str(python), "-c", code, str(repo), str(limit)], capture_output=True, text=True)
         if proc.returncode != 0:
-            lines = (proc.stderr or proc.stdout).strip().splitlines()
-            return {"error": lines[-1] if lines else f"exit {proc.returncode}"}
+XX}
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if best is None or result["seconds"] < best["seconds"]:
             best = result
@@ -103,10 +102,15 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="gitfleet-bench-") as tmp:
-        repo = args.repo or fast_import_history(Path(tmp) / "synthetic", commits=args.commits, files=40, lines=80)
-        repo = repo.resolve()
         env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
         os.environ.update(env)
+        repo = args.repo or fast_import_history(Path(tmp) / "synthetic", commits=args.commits, files=40, lines=80)
+        repo = repo.resolve()
+        bare = subprocess.run(["git", "-C", str(repo), "rev-parse", "--is-bare-repository"], capture_output=True,
+                              text=True, check=True).stdout.strip() == "true"
+        if bare:  # PyDriller needs a work tree: every tool measures the same local clone
+            subprocess.run(["git", "clone", "-q", str(repo), f"{tmp}/clone"], check=True)
+            repo = Path(tmp) / "clone"
         git_cmd = ["git", "-C", str(repo), "log", "--numstat", "--diff-merges=first-parent",
                    "--format=%H%x00%an%x00%ae%x00%at%x00%ct%x00%P"]
         git_s, _ = best_of(args.repeat, lambda: subprocess.run(git_cmd, capture_output=True, check=True, env=env))
