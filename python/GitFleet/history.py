@@ -7,14 +7,16 @@ import datetime as _dt
 import math
 import os
 from collections.abc import AsyncIterator, Iterable
-from typing import Union
+from typing import TypedDict, Union
+
+from typing_extensions import Unpack
 
 from . import _native
 from ._bridge import run_native
 from ._native import CommitRecord, FileChange
 from .exceptions import InvalidArgumentError
 
-__all__ = ["CommitRecord", "FileChange", "DateLike", "extract_commits", "yield_commits"]
+__all__ = ["CommitRecord", "FileChange", "DateLike", "HistoryFilters", "extract_commits", "yield_commits"]
 
 DateLike = Union[_dt.datetime, _dt.date, str, int, float]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -68,6 +70,20 @@ def _non_negative_int(value: object, name: str) -> int:
     return value
 
 
+class HistoryFilters(TypedDict, total=False):
+    """Which commits, and what to compute for them (all optional)."""
+
+    rev: str  #: where the walk starts (default "HEAD"); one commit, not a range
+    max_count: int | None  #: stop after this many commits (git log -n)
+    since: DateLike | None  #: committer date >= since; older history is not walked
+    until: DateLike | None  #: committer date <= until
+    paths: str | Iterable[str] | None  #: limit to these files/directories/globs (git log -- paths)
+    first_parent: bool  #: follow only first parents
+    include_files: bool  #: add per-file FileChange records
+    detect_renames: bool  #: git's default rename detection (default True)
+    threads: int | None  #: 1: one thread; default: every core
+
+
 def history_options(
     *,
     rev: str = "HEAD",
@@ -106,17 +122,19 @@ def history_options(
     return options
 
 
-async def extract_commits(repo_path: PathLike, **kwargs: object) -> list[CommitRecord]:
+async def extract_commits(repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> list[CommitRecord]:
     path = _repo_path(repo_path)
-    options = history_options(**kwargs)  # type: ignore[arg-type]
+    options = history_options(**filters)
     return await run_native(lambda done: _native.start_extract_commits(path, options, done))
 
 
-async def yield_commits(repo_path: PathLike, batch_size: int = 100, **kwargs: object) -> AsyncIterator[list[CommitRecord]]:
+async def yield_commits(
+    repo_path: PathLike, batch_size: int = 100, **filters: Unpack[HistoryFilters]
+) -> AsyncIterator[list[CommitRecord]]:
     path = _repo_path(repo_path)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
-    options = history_options(**kwargs)  # type: ignore[arg-type]
+    options = history_options(**filters)
     stream = _native.CommitStream(path, options, batch_size)
     try:
         while True:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 
+from typing_extensions import Unpack
+
 from . import history
-from .history import CommitRecord, DateLike, PathLike
+from .history import CommitRecord, HistoryFilters, PathLike
 
 __all__ = ["RepoManager"]
 
@@ -32,54 +34,22 @@ class RepoManager:
         token = ", github_token=<hidden>" if self._github_token else ""
         return f"RepoManager(urls={len(self._urls)}, github_username={self._github_username!r}{token})"
 
-    async def extract_commits(
-        self,
-        repo_path: PathLike,
-        *,
-        rev: str = "HEAD",
-        max_count: int | None = None,
-        since: DateLike | None = None,
-        until: DateLike | None = None,
-        paths: str | Iterable[str] | None = None,
-        first_parent: bool = False,
-        include_files: bool = False,
-        detect_renames: bool = True,
-        threads: int | None = None,
-    ) -> list[CommitRecord]:
+    async def extract_commits(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> list[CommitRecord]:
         """Every commit ``git log <rev> [-- paths]`` shows, in git's order, with line counts
         identical to ``git log --numstat`` (merges counted against their first parent).
 
-        ``since``/``until`` take datetimes, dates, ISO 8601 strings or timestamps and compare
-        with the committer date, as git does (``since`` stops the walk at older commits).
-        ``include_files`` adds per-file records; ``detect_renames`` follows git's default
-        rename detection. ``threads=1`` diffs on one thread; the default uses every core.
+        Filters (all keyword-only, see :class:`HistoryFilters`): ``rev="HEAD"``, ``max_count``,
+        ``since``/``until`` (datetimes, dates, ISO 8601 strings or timestamps, compared with the
+        committer date as git does; ``since`` stops the walk at older commits), ``paths``,
+        ``first_parent``, ``include_files`` (per-file records), ``detect_renames=True`` (git's
+        default rename detection), ``threads`` (1: one thread; default: every core).
         """
-        return await history.extract_commits(
-            repo_path, rev=rev, max_count=max_count, since=since, until=until, paths=paths,
-            first_parent=first_parent, include_files=include_files, detect_renames=detect_renames,
-            threads=threads,
-        )
+        return await history.extract_commits(repo_path, **filters)
 
     def yield_commits(
-        self,
-        repo_path: PathLike,
-        batch_size: int = 100,
-        *,
-        rev: str = "HEAD",
-        max_count: int | None = None,
-        since: DateLike | None = None,
-        until: DateLike | None = None,
-        paths: str | Iterable[str] | None = None,
-        first_parent: bool = False,
-        include_files: bool = False,
-        detect_renames: bool = True,
-        threads: int | None = None,
+        self, repo_path: PathLike, batch_size: int = 100, **filters: Unpack[HistoryFilters]
     ) -> AsyncIterator[list[CommitRecord]]:
         """The same commits as :meth:`extract_commits`, as an async iterator of lists of at most
         ``batch_size`` commits. Memory stays bounded: the native side runs at most two batches
         ahead of the consumer. Leaving the loop early stops the native work."""
-        return history.yield_commits(
-            repo_path, batch_size, rev=rev, max_count=max_count, since=since, until=until,
-            paths=paths, first_parent=first_parent, include_files=include_files,
-            detect_renames=detect_renames, threads=threads,
-        )
+        return history.yield_commits(repo_path, batch_size, **filters)
