@@ -81,7 +81,7 @@ class HistoryFilters(TypedDict, total=False):
     first_parent: bool  #: follow only first parents
     include_files: bool  #: add per-file FileChange records
     detect_renames: bool  #: git's default rename detection (default True)
-    threads: int | None  #: 1: one thread; default: every core
+    threads: int | None  #: at most this many commits diffed at once (1: one thread); default: every core
 
 
 def history_options(

@@ -42,7 +42,8 @@ class RepoManager:
         ``since``/``until`` (datetimes, dates, ISO 8601 strings or timestamps, compared with the
         committer date as git does; ``since`` stops the walk at older commits), ``paths``,
         ``first_parent``, ``include_files`` (per-file records), ``detect_renames=True`` (git's
-        default rename detection), ``threads`` (1: one thread; default: every core).
+        default rename detection), ``threads`` (at most that many commits diffed at once;
+        1 runs on one thread; default: every core).
         """
         return await history.extract_commits(repo_path, **filters)
 

@@ -115,9 +115,9 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
   }
 
   ThreadPool& workers = ThreadPool::shared();
-  std::size_t parallel = options.threads == 0 ? workers.size() : options.threads;
-  // Enough commits in flight to keep every worker busy while the oldest one finishes.
-  std::size_t window = parallel * 4;
+  // By default, enough commits in flight to keep every core busy while the oldest finishes;
+  // with an explicit thread count, never more commits in flight than that.
+  std::size_t window = options.threads == 0 ? workers.size() * 4 : options.threads;
   std::deque<std::future<CommitRecord>> inflight;
   auto drain = [&] {
     for (auto& f : inflight) f.wait();

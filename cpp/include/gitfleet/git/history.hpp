@@ -50,8 +50,8 @@ struct HistoryOptions {
   bool first_parent = false;
   bool include_files = false;
   bool detect_renames = true;
-  // 1: everything on the calling thread; otherwise up to this many commits are diffed at
-  // once on the shared pool (0: one per core).
+  // 0: every core (the shared pool); 1: everything on the calling thread; n: at most n
+  // commits diffed at once on the shared pool.
   std::size_t threads = 0;
 };
 
