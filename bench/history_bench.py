@@ -86,7 +86,8 @@ def run_anchor(venv: Path, code: str, repo: Path, limit: int, repeat: int) -> di
     for _ in range(repeat):
         proc = subprocess.run([str(python), "-c", code, str(repo), str(limit)], capture_output=True, text=True)
         if proc.returncode != 0:
-XX}
+            lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line[:1].isalpha()]
+            return {"error": lines[-1] if lines else f"exit {proc.returncode}"}
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if best is None or result["seconds"] < best["seconds"]:
             best = result
