@@ -22,6 +22,45 @@ int count_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line*
   return 0;
 }
 
+// Lines as xdiff compares them: each with its '\n' (the last may lack one).
+std::string_view line_at(std::string_view data, std::size_t pos) {
+  std::size_t end = data.find('\n', pos);
+  return data.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos + 1);
+}
+
+// Start of the line that ends at `end`, not before `begin` (a line boundary).
+std::size_t start_of_last_line(std::string_view data, std::size_t begin, std::size_t end) {
+  if (end - begin < 2) return begin;
+  std::size_t newline = data.rfind('\n', end - 2);
+  return newline == std::string_view::npos || newline < begin ? begin : newline + 1;
+}
+
+// When, once the common leading and trailing lines are set aside (xdiff's own first step),
+// one side has nothing left, the diff is forced: the other side's remaining lines are all
+// added or all deleted, whatever xdiff's heuristics. Returns false when both sides keep lines.
+bool forced_counts(std::string_view a, std::string_view b, LineStats& stats) {
+  std::size_t pa = 0, pb = 0;
+  while (pa < a.size() && pb < b.size()) {
+    std::string_view la = line_at(a, pa), lb = line_at(b, pb);
+    if (la != lb) break;
+    pa += la.size();
+    pb += lb.size();
+  }
+  // Trailing lines, never reaching back into the leading ones already set aside. The last
+  // line of each side is compared whole, so "x" and "x\n" stay different as in xdiff.
+  std::size_t ea = a.size(), eb = b.size();
+  while (ea > pa && eb > pb) {
+    std::size_t sa = start_of_last_line(a, pa, ea), sb = start_of_last_line(b, pb, eb);
+    if (a.substr(sa, ea - sa) != b.substr(sb, eb - sb)) break;
+    ea = sa;
+    eb = sb;
+  }
+  if (ea > pa && eb > pb) return false;
+  stats.deletions = count_lines(a.substr(pa, ea - pa));
+  stats.additions = count_lines(b.substr(pb, eb - pb));
+  return true;
+}
+
 }  // namespace
 
 bool looks_binary(std::string_view data) noexcept {
@@ -51,6 +90,7 @@ LineStats line_stats(const BlobContent& before, const BlobContent& after) {
     stats.deletions = count_lines(old_data);
     return stats;
   }
+  if (forced_counts(old_data, new_data, stats)) return stats;
   git_diff_options opts;
   git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   opts.context_lines = 0;
