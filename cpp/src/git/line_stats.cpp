@@ -91,6 +91,7 @@ LineStats line_stats(const BlobContent& before, const BlobContent& after) {
     return stats;
   }
   if (forced_counts(old_data, new_data, stats)) return stats;
+  ensure_libgit2();
   git_diff_options opts;
   git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   opts.context_lines = 0;
