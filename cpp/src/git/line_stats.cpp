@@ -22,42 +22,49 @@ int count_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line*
   return 0;
 }
 
-// Lines as xdiff compares them: each with its '\n' (the last may lack one).
-std::string_view line_at(std::string_view data, std::size_t pos) {
-  std::size_t end = data.find('\n', pos);
-  return data.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos + 1);
+// Length of the common prefix of a and b, found with memcmp a block at a time.
+std::size_t common_prefix(const char* a, const char* b, std::size_t n) {
+  constexpr std::size_t kBlock = 256;
+  std::size_t i = 0;
+  while (i + kBlock <= n && std::memcmp(a + i, b + i, kBlock) == 0) i += kBlock;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
 }
 
-// Start of the line that ends at `end`, not before `begin` (a line boundary).
-std::size_t start_of_last_line(std::string_view data, std::size_t begin, std::size_t end) {
-  if (end - begin < 2) return begin;
-  std::size_t newline = data.rfind('\n', end - 2);
-  return newline == std::string_view::npos || newline < begin ? begin : newline + 1;
+// Length of the common suffix of a[0..n) and b[0..m), at most `limit`.
+std::size_t common_suffix(const char* a, std::size_t n, const char* b, std::size_t m, std::size_t limit) {
+  constexpr std::size_t kBlock = 256;
+  std::size_t j = 0;
+  while (j + kBlock <= limit && std::memcmp(a + n - j - kBlock, b + m - j - kBlock, kBlock) == 0) j += kBlock;
+  while (j < limit && a[n - j - 1] == b[m - j - 1]) ++j;
+  return j;
 }
 
-// When, once the common leading and trailing lines are set aside (xdiff's own first step),
-// one side has nothing left, the diff is forced: the other side's remaining lines are all
-// added or all deleted, whatever xdiff's heuristics. Returns false when both sides keep lines.
+// xdiff first sets aside the common leading lines, then the common trailing lines (whole
+// lines, each with its '\n'; a last line without one differs from the same text with one).
+// When one side then has nothing left, the diff is forced: the other side's remaining lines
+// are all added or all deleted, whatever xdiff's heuristics would do with a real middle.
+// Returns false when both sides keep lines (xdiff must decide).
 bool forced_counts(std::string_view a, std::string_view b, LineStats& stats) {
-  std::size_t pa = 0, pb = 0;
-  while (pa < a.size() && pb < b.size()) {
-    std::string_view la = line_at(a, pa), lb = line_at(b, pb);
-    if (la != lb) break;
-    pa += la.size();
-    pb += lb.size();
+  std::size_t same = common_prefix(a.data(), b.data(), std::min(a.size(), b.size()));
+  // Equal bytes end inside a line (or at the end of one side): keep only whole lines.
+  std::size_t newline = same == 0 ? std::string_view::npos : a.rfind('\n', same - 1);
+  std::size_t head = newline == std::string_view::npos ? 0 : newline + 1;
+  std::size_t tail = common_suffix(a.data(), a.size(), b.data(), b.size(),
+                                   std::min(a.size(), b.size()) - head);
+  // The trailing lines start at a line start on both sides: after a '\n' inside the equal
+  // bytes, or at their very start if both sides have a line break (or the head) just before.
+  std::size_t sa = a.size() - tail, sb = b.size() - tail;
+  bool starts_here = (sa == head || a[sa - 1] == '\n') && (sb == head || b[sb - 1] == '\n');
+  if (!starts_here) {
+    std::size_t next = a.find('\n', sa);
+    std::size_t skip = next == std::string_view::npos ? tail : next + 1 - sa;
+    sa += skip;
+    sb += skip;
   }
-  // Trailing lines, never reaching back into the leading ones already set aside. The last
-  // line of each side is compared whole, so "x" and "x\n" stay different as in xdiff.
-  std::size_t ea = a.size(), eb = b.size();
-  while (ea > pa && eb > pb) {
-    std::size_t sa = start_of_last_line(a, pa, ea), sb = start_of_last_line(b, pb, eb);
-    if (a.substr(sa, ea - sa) != b.substr(sb, eb - sb)) break;
-    ea = sa;
-    eb = sb;
-  }
-  if (ea > pa && eb > pb) return false;
-  stats.deletions = count_lines(a.substr(pa, ea - pa));
-  stats.additions = count_lines(b.substr(pb, eb - pb));
+  if (sa > head && sb > head) return false;
+  stats.deletions = count_lines(a.substr(head, sa - head));
+  stats.additions = count_lines(b.substr(head, sb - head));
   return true;
 }
 
