@@ -6,6 +6,7 @@
 
 namespace gitfleet::bindings {
 void bind_history(nb::module_& m);
+void bind_clone(nb::module_& m);
 }
 
 NB_MODULE(_native, m) {
@@ -24,4 +25,5 @@ NB_MODULE(_native, m) {
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
   bind_history(m);
+  bind_clone(m);
 }

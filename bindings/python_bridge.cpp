@@ -53,10 +53,10 @@ void register_exception_translator() {
   });
 }
 
-PythonCallback::~PythonCallback() {
+PythonRef::~PythonRef() {
   if (!python_alive()) return;  // leak rather than touch a finalizing interpreter
   nb::gil_scoped_acquire gil;
-  delete fn_;
+  delete obj_;
 }
 
 }  // namespace gitfleet::bindings

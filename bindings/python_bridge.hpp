@@ -23,14 +23,24 @@ void set_error_factory(nb::callable factory);
 // Translates a native exception escaping a synchronous binding into the mapped Python one.
 void register_exception_translator();
 
-// A Python callable owned by native code. Calls and destruction take the GIL; after
-// interpreter shutdown the callable is deliberately leaked instead of touched.
+// A reference to a Python object owned by native code, safe to drop from any thread: it
+// takes the GIL to release the object, and after interpreter shutdown deliberately leaks it.
+class PythonRef {
+ public:
+  explicit PythonRef(nb::object obj) : obj_(new nb::object(std::move(obj))) {}
+  ~PythonRef();
+  PythonRef(const PythonRef&) = delete;
+  PythonRef& operator=(const PythonRef&) = delete;
+  nb::object& get() { return *obj_; }
+
+ private:
+  nb::object* obj_;
+};
+
+// A Python callable that native threads may call: calls take the GIL.
 class PythonCallback {
  public:
-  explicit PythonCallback(nb::callable fn) : fn_(new nb::object(std::move(fn))) {}
-  ~PythonCallback();
-  PythonCallback(const PythonCallback&) = delete;
-  PythonCallback& operator=(const PythonCallback&) = delete;
+  explicit PythonCallback(nb::callable fn) : fn_(std::move(fn)) {}
 
   // Calls fn(args...) with the GIL; `make_args` runs under the GIL too (it builds Python
   // objects). A Python exception raised by fn is reported as unraisable, never propagated
@@ -41,14 +51,14 @@ class PythonCallback {
     nb::gil_scoped_acquire gil;
     try {
       auto args = make_args();
-      std::apply([this](auto&&... a) { (*fn_)(std::forward<decltype(a)>(a)...); }, std::move(args));
+      std::apply([this](auto&&... a) { fn_.get()(std::forward<decltype(a)>(a)...); }, std::move(args));
     } catch (nb::python_error& e) {
       e.discard_as_unraisable(__func__);
     }
   }
 
  private:
-  nb::object* fn_;
+  PythonRef fn_;
 };
 
 }  // namespace gitfleet::bindings

@@ -101,6 +101,7 @@ _BY_NATIVE_CODE: dict[str, type[BaseException]] = {
     "RevisionNotFound": RevisionNotFoundError,
     "ObjectError": GitObjectError,
     "Io": GitFleetOSError,
+    "CloneFailed": CloneError,
     "Cancelled": asyncio.CancelledError,
     "Internal": GitFleetError,
 }

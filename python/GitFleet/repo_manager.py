@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import os
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
 
 from typing_extensions import Unpack
 
-from . import history
+from . import _native, history
+from ._bridge import run_native
+from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
+from .exceptions import InvalidArgumentError
 from .history import CommitRecord, HistoryFilters, PathLike
 
 __all__ = ["RepoManager"]
@@ -16,23 +21,95 @@ class RepoManager:
     """A fleet of repositories, and the analyses that run on local clones.
 
     ``RepoManager()`` with no URLs is fine for local work (history of a path on disk).
-    The token is used only for HTTPS authentication; it never appears in ``repr()``.
+
+    Cloning runs the ``git`` executable, at most ``max_concurrency`` clones at a time, into
+    private (0700) temporary directories or, with ``dest_root``, into ``dest_root/<name>``
+    (where an existing clone of the same URL is updated with ``git fetch`` instead).
+    ``timeout`` (seconds) bounds each attempt; transient network failures are retried
+    ``retries`` times with jittered exponential backoff starting at ``retry_backoff`` seconds.
+    The token authenticates HTTPS clones through an askpass helper: it never appears in
+    ``repr()``, ``.git/config``, command lines, logs or error messages.
     """
 
-    def __init__(self, urls: Iterable[str] = (), github_username: str = "", github_token: str = "") -> None:
+    def __init__(
+        self,
+        urls: Iterable[str] = (),
+        github_username: str = "",
+        github_token: str = "",
+        *,
+        clone_options: CloneOptions | Mapping[str, Any] | None = None,
+        max_concurrency: int = 8,
+        dest_root: PathLike | None = None,
+        timeout: float | None = None,
+        retries: int = 2,
+        retry_backoff: float = 1.0,
+    ) -> None:
         if isinstance(urls, str):
             urls = [urls]
-        self._urls: list[str] = list(dict.fromkeys(urls))
         self._github_username = github_username
-        self._github_token = github_token
+        self._has_token = bool(github_token)
+        self._fleet: _native.CloneFleet | None = None
+        self._settings = fleet_settings(
+            clone_options, max_concurrency=max_concurrency,
+            dest_root=os.fspath(dest_root) if dest_root is not None else None, timeout=timeout,
+            retries=retries, retry_backoff=retry_backoff, username=github_username, token=github_token,
+        )
+        self._urls: list[str] = []
+        for url in urls:
+            self._add(url)
+
+    def _native_fleet(self) -> _native.CloneFleet:
+        # Created on first use: local-only work never needs git on PATH.
+        if self._fleet is None:
+            self._fleet = _native.CloneFleet(self._settings)
+        return self._fleet
+
+    def _add(self, url: str) -> str:
+        if not isinstance(url, str) or not url:
+            raise InvalidArgumentError(f"a repository URL must be a non-empty string, got {url!r}")
+        key = self._native_fleet().add(url)  # the URL without credentials
+        if key not in self._urls:
+            self._urls.append(key)
+        return key
 
     @property
     def urls(self) -> list[str]:
+        """The fleet's URLs (without any credentials they were given with)."""
         return list(self._urls)
 
     def __repr__(self) -> str:
-        token = ", github_token=<hidden>" if self._github_token else ""
+        token = ", github_token=<hidden>" if self._has_token else ""
         return f"RepoManager(urls={len(self._urls)}, github_username={self._github_username!r}{token})"
+
+    async def clone_all(self) -> None:
+        """Clones every queued repository; returns when all have finished. One failure never
+        stops the others: look at :meth:`fetch_clone_tasks` for each outcome."""
+        fleet = self._native_fleet()
+        await run_native(lambda done: fleet.start_run(fleet.queued_urls(), done))
+
+    async def clone(self, url: str) -> CloneTask:
+        """Clones one repository (adding it to the fleet if new) and returns its task."""
+        key = self._add(url)
+        fleet = self._native_fleet()
+        await run_native(lambda done: fleet.start_run([key], done))
+        return (await self.fetch_clone_tasks())[key]
+
+    async def retry_failed_clones(self) -> None:
+        """Clones again every repository whose clone failed."""
+        fleet = self._native_fleet()
+        await run_native(lambda done: fleet.start_run(fleet.failed_urls(), done))
+
+    async def fetch_clone_tasks(self) -> dict[str, CloneTask]:
+        """A snapshot of every task: url -> CloneTask(url, status, temp_dir). Cheap enough to
+        poll while clones run; it never waits for them."""
+        fleet = self._native_fleet()
+        return {row[0]: task_from_native(row) for row in fleet.tasks()}
+
+    def cleanup(self) -> dict[str, bool | str]:
+        """Removes every directory this manager created: url -> True, or why it could not."""
+        if self._fleet is None:
+            return {url: True for url in self._urls}
+        return {url: (error or True) for url, error in self._fleet.cleanup()}
 
     async def extract_commits(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> list[CommitRecord]:
         """Every commit ``git log <rev> [-- paths]`` shows, in git's order, with line counts
@@ -54,3 +131,4 @@ class RepoManager:
         ``batch_size`` commits. Memory stays bounded: the native side runs at most two batches
         ahead of the consumer. Leaving the loop early stops the native work."""
         return history.yield_commits(repo_path, batch_size, **filters)
+

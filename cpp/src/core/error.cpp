@@ -9,6 +9,7 @@ const char* error_code_name(ErrorCode code) noexcept {
     case ErrorCode::RevisionNotFound: return "RevisionNotFound";
     case ErrorCode::ObjectError: return "ObjectError";
     case ErrorCode::Io: return "Io";
+    case ErrorCode::CloneFailed: return "CloneFailed";
     case ErrorCode::Cancelled: return "Cancelled";
     case ErrorCode::Internal: return "Internal";
   }

@@ -12,6 +12,7 @@ enum class ErrorCode {
   RevisionNotFound, // a revision does not resolve to a commit
   ObjectError,      // an object is missing or unreadable (names the object)
   Io,               // the operating system refused something
+  CloneFailed,      // a clone could not even be attempted (e.g. no git executable)
   Cancelled,        // the caller cancelled the operation
   Internal,         // a bug: should never be seen
 };
