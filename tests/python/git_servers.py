@@ -33,9 +33,9 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def git_daemon(base_path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
+def git_daemon(base_path: Path, port: int | None = None) -> Iterator[tuple[int, subprocess.Popen]]:
     """Serves every repository under base_path at git://127.0.0.1:<port>/<name>."""
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         ["git", "daemon", "--reuseaddr", "--export-all", f"--base-path={base_path}", f"--listen={LOOPBACK}",
          f"--port={port}", "--informative-errors", str(base_path)],
