@@ -1,0 +1,73 @@
+#include "gitfleet/git/clone.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "gitfleet/core/subprocess.hpp"
+
+using namespace gitfleet;
+using namespace gitfleet::git;
+
+TEST(CloneProgress, ReceivingThenResolvingNeverGoingBack) {
+  CloneProgress p;
+  EXPECT_FALSE(p.feed("Cloning into 'x'..."));
+  EXPECT_EQ(p.feed("Receiving objects:  50% (5/10), 1.00 KiB"), 40);
+  EXPECT_FALSE(p.feed("Receiving objects:  10% (1/10)"));  // never backwards
+  EXPECT_EQ(p.feed("Receiving objects: 100% (10/10), done."), 80);
+  EXPECT_EQ(p.feed("Resolving deltas: 100% (4/4), done."), 99);
+  EXPECT_EQ(p.value(), 99);  // 100 only once git has succeeded
+}
+
+TEST(Credentials, ScrubbedFromTextAndUrls) {
+  EXPECT_EQ(scrub_credentials("fatal: auth for https://bob:tok123@host/x.git failed, tok123", "tok123"),
+            "fatal: auth for https://host/x.git failed, ***");
+  EXPECT_EQ(scrub_credentials("https://user@host/a and https://h2/b", ""), "https://host/a and https://h2/b");
+}
+
+TEST(Credentials, SplitFromUrl) {
+  SplitUrl s = split_credentials("https://bob:se:cret@example.com/org/repo.git");
+  EXPECT_EQ(s.url, "https://example.com/org/repo.git");
+  EXPECT_EQ(s.username, "bob");
+  EXPECT_EQ(s.password, "se:cret");
+  EXPECT_EQ(split_credentials("git@github.com:org/repo.git").url, "git@github.com:org/repo.git");
+  EXPECT_EQ(split_credentials("https://example.com/a@b").url, "https://example.com/a@b");
+}
+
+TEST(Subprocess, StderrLinesExitCodeAndMissingProgram) {
+  std::vector<std::string> lines;
+  ProcessResult r = run_process({{"sh", "-c", "printf 'a\\rb\\nc' >&2; exit 3"}, {}, {}, {}},
+                                [&](std::string_view l) { lines.emplace_back(l); }, CancellationToken());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_THROW(run_process({{"no-such-program-gitfleet"}, {}, {}, {}}, nullptr, CancellationToken()), Error);
+}
+
+TEST(Subprocess, TimeoutKillsTheWholeGroup) {
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = run_process({{"sh", "-c", "sleep 30 & sleep 30"}, {}, {}, std::chrono::milliseconds(200)},
+                                nullptr, CancellationToken());
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_FALSE(r.succeeded());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(Subprocess, CancellationStopsIt) {
+  CancellationToken token;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    token.cancel();
+  });
+  ProcessResult r = run_process({{"sleep", "30"}, {}, {}, {}}, nullptr, token);
+  canceller.join();
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ(r.term_signal, SIGTERM);
+}
+
+TEST(Subprocess, EnvironmentOverrides) {
+  std::vector<std::string> lines;
+  run_process({{"sh", "-c", "echo \"$GITFLEET_X\" >&2"}, {"GITFLEET_X=hello"}, {}, {}},
+              [&](std::string_view l) { lines.emplace_back(l); }, CancellationToken());
+  EXPECT_EQ(lines, std::vector<std::string>{"hello"});
+}
