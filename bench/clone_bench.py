@@ -1,0 +1,123 @@
+"""Fleet cloning: GitFleet's clone_all against the git command line run the way people run
+it in bulk (`xargs -P <concurrency>` over `git clone`), with the same concurrency, on a fleet
+of repositories served by `git daemon` on loopback.
+
+Anchors: xargs -P over git clone (always), GitFleet 0.2.8 from PyPI (in .venv-gitfleet-0.2.8)
+when it can run here. Run through bench/run_clone.sh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+
+from git_servers import git_daemon  # noqa: E402
+from gitrepo import fast_import_history, git  # noqa: E402
+
+from GitFleet import RepoManager  # noqa: E402
+
+GITFLEET_028 = """
+import asyncio, sys, time
+from GitFleet import RepoManager
+if RepoManager is None:
+    from GitFleet.GitFleet import RepoManager  # re-raises the extension's real import error
+urls = sys.argv[1:]
+start = time.perf_counter()
+manager = RepoManager(urls, "", "")
+asyncio.run(manager.clone_all())
+print(time.perf_counter() - start)
+"""
+
+
+def make_fleet(root: Path, repos: int, commits: int) -> Path:
+    template = fast_import_history(root / "template", commits=commits, files=50, lines=120)
+    served = root / "served"
+    for i in range(repos):
+        # --no-local: every repository has its own pack, as distinct repositories would.
+        git(root, "clone", "-q", "--bare", "--no-local", str(template), str(served / f"repo{i:03d}.git"))
+    return served
+
+
+def time_xargs(urls: list[str], concurrency: int, out: Path) -> float:
+    out.mkdir()
+    start = time.perf_counter()
+    subprocess.run(["xargs", "-P", str(concurrency), "-n", "1", "git", "clone", "-q"], input="\n".join(urls),
+                   text=True, cwd=out, check=True)
+    return time.perf_counter() - start
+
+
+def time_gitfleet(urls: list[str], concurrency: int, out: Path) -> float:
+    manager = RepoManager(urls, max_concurrency=concurrency, dest_root=out)
+    start = time.perf_counter()
+    asyncio.run(manager.clone_all())
+    elapsed = time.perf_counter() - start
+    tasks = asyncio.run(manager.fetch_clone_tasks())
+    failed = [u for u, t in tasks.items() if t.status.status_type.value != "completed"]
+    if failed:
+        raise SystemExit(f"GitFleet failed to clone {failed[:3]}")
+    return elapsed
+
+
+def time_gitfleet_028(urls: list[str], out: Path) -> float | str:
+    python = ROOT / ".venv-gitfleet-0.2.8" / "bin" / "python"
+    if not python.exists():
+        return "not installed (bench/setup_anchors.sh could not install it)"
+    out.mkdir()
+    proc = subprocess.run([str(python), "-c", GITFLEET_028, *urls], capture_output=True, text=True, cwd=out)
+    if proc.returncode:
+        lines = [line for line in proc.stderr.splitlines() if line[:1].isalpha()]
+        return lines[-1] if lines else f"exit {proc.returncode}"
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repos", type=int, default=48)
+    parser.add_argument("--commits", type=int, default=600, help="commits per repository")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    with tempfile.TemporaryDirectory(prefix="gitfleet-clone-bench-") as tmp:
+        root = Path(tmp)
+        served = make_fleet(root, args.repos, args.commits)
+        size = sum(f.stat().st_size for f in served.rglob("*") if f.is_file()) / args.repos / 1e6
+        with git_daemon(served) as (port, _):
+            urls = [f"git://127.0.0.1:{port}/repo{i:03d}.git" for i in range(args.repos)]
+            best = {"xargs": float("inf"), "gitfleet": float("inf")}
+            for r in range(args.repeat):  # alternate so neither always runs on a warmer cache
+                for name, fn in (("xargs", lambda o: time_xargs(urls, args.concurrency, o)),
+                                 ("gitfleet", lambda o: time_gitfleet(urls, args.concurrency, o))):
+                    out = root / f"{name}-{r}"
+                    best[name] = min(best[name], fn(out))
+                    shutil.rmtree(out)
+            old = time_gitfleet_028(urls, root / "gitfleet-0.2.8")
+    print(f"fleet: {args.repos} repositories x {args.commits} commits (~{size:.1f} MB each), git daemon on "
+          f"loopback, concurrency {args.concurrency}, best of {args.repeat}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
+    x = best["xargs"]
+    print(f"{'tool':34} {'seconds':>8} {'repos/s':>8} {'vs xargs':>9}")
+    print(f"{'xargs -P git clone':34} {x:8.2f} {args.repos / x:8.1f} {1.0:8.2f}x")
+    g = best["gitfleet"]
+    print(f"{'GitFleet clone_all':34} {g:8.2f} {args.repos / g:8.1f} {x / g:8.2f}x")
+    if isinstance(old, float):
+        print(f"{'GitFleet 0.2.8 (PyPI)':34} {old:8.2f} {args.repos / old:8.1f} {x / old:8.2f}x")
+    else:
+        print(f"{'GitFleet 0.2.8 (PyPI)':34} not measured: {old[:100]}")
+    print("vs xargs: speed relative to xargs -P over git clone (higher is faster).")
+
+
+if __name__ == "__main__":
+    main()
