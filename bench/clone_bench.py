@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import shutil
@@ -89,22 +90,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
-    with tempfile.TemporaryDirectory(prefix="gitfleet-clone-bench-") as tmp:
+    # Clones land on tmpfs when there is one: on ext4, creating thousands of files right after
+    # deleting thousands sends the inode allocator scanning, and that noise dwarfs the tools.
+    shm = Path("/dev/shm")
+    out_base = Path(tempfile.mkdtemp(prefix="gitfleet-clone-out-", dir=shm if shm.is_dir() else None))
+    with tempfile.TemporaryDirectory(prefix="gitfleet-clone-bench-") as tmp, \
+            contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, out_base, ignore_errors=True)
         root = Path(tmp)
         served = make_fleet(root, args.repos, args.commits)
         size = sum(f.stat().st_size for f in served.rglob("*") if f.is_file()) / args.repos / 1e6
         with git_daemon(served) as (port, _):
             urls = [f"git://127.0.0.1:{port}/repo{i:03d}.git" for i in range(args.repos)]
             best = {"xargs": float("inf"), "gitfleet": float("inf")}
-            for r in range(args.repeat):  # alternate so neither always runs on a warmer cache
-                for name, fn in (("xargs", lambda o: time_xargs(urls, args.concurrency, o)),
-                                 ("gitfleet", lambda o: time_gitfleet(urls, args.concurrency, o))):
-                    out = root / f"{name}-{r}"
+            runners = [("xargs", lambda o: time_xargs(urls, args.concurrency, o)),
+                       ("gitfleet", lambda o: time_gitfleet(urls, args.concurrency, o))]
+            for r in range(args.repeat):  # alternate the order: neither always follows the other's clean-up
+                for name, fn in (runners if r % 2 == 0 else runners[::-1]):
+                    out = out_base / f"{name}-{r}"
                     best[name] = min(best[name], fn(out))
                     shutil.rmtree(out)
-            old = time_gitfleet_028(urls, root / "gitfleet-0.2.8")
+            old = time_gitfleet_028(urls, out_base / "gitfleet-0.2.8")
     print(f"fleet: {args.repos} repositories x {args.commits} commits (~{size:.1f} MB each), git daemon on "
-          f"loopback, concurrency {args.concurrency}, best of {args.repeat}")
+          f"loopback, concurrency {args.concurrency}, best of {args.repeat}, clones written to {out_base.parent}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
     x = best["xargs"]
