@@ -3,7 +3,7 @@ it in bulk (`xargs -P <concurrency>` over `git clone`), with the same concurrenc
 of repositories served by `git daemon` on loopback.
 
 Anchors: xargs -P over git clone (always), GitFleet 0.2.8 from PyPI (in .venv-gitfleet-0.2.8)
-when it can run here. Run through bench/run_clone.sh.
+when it can run here. Run through `bash bench/run.sh clone`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# One command for the history benchmark: set-up, the anchors' environments, the run.
-#   bash bench/run.sh                 # a generated 5,000-commit history
-#   bash bench/run.sh --repo PATH     # any repository on disk
+# One command per benchmark: set-up, the anchors' environments, the run.
+#   bash bench/run.sh [history] [--repo PATH]   commit history with line stats (default)
+#   bash bench/run.sh clone [--repos N]         fleet cloning against xargs -P git clone
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+bench=history
+case "${1:-}" in history|clone) bench="$1"; shift ;; esac
 bash scripts/bootstrap.sh >/dev/null
 bash bench/setup_anchors.sh
-exec .venv/bin/python bench/history_bench.py "$@"
+exec .venv/bin/python "bench/${bench}_bench.py" "$@"
