@@ -91,3 +91,34 @@ def shutdown() -> None: ...
 def cpu_threads() -> int: ...
 def active_jobs() -> int:
     """Native jobs queued or running (extractions, streams)."""
+
+class FleetSettings:
+    max_concurrency: int
+    dest_root: str
+    depth: int | None
+    branch: str
+    single_branch: bool
+    filter: str
+    submodules: bool
+    timeout_ms: int
+    retries: int
+    retry_backoff_ms: int
+    username: str
+    token: str
+    """Write-only: reads back as an empty string."""
+    def __init__(self) -> None: ...
+
+class NativeRun:
+    def cancel(self) -> None: ...
+
+class CloneFleet:
+    def __init__(self, settings: FleetSettings) -> None: ...
+    def add(self, url: str) -> str:
+        """Adds a repository; returns the URL it is known by (credentials removed)."""
+    def tasks(self) -> list[tuple[str, str, int | None, str, str]]:
+        """(url, state, progress, error, directory) per task."""
+    def failed_urls(self) -> list[str]: ...
+    def queued_urls(self) -> list[str]: ...
+    def start_run(self, urls: list[str], on_done: Callable[[None, BaseException | None], None]) -> NativeRun: ...
+    def cleanup(self) -> list[tuple[str, str]]:
+        """(url, "" or why its directory could not be removed) per task."""
