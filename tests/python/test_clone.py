@@ -305,3 +305,58 @@ async def test_bad_arguments_and_missing_git(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GitFleet.CloneError, match="git executable was not found"):
         RepoManager(["git://127.0.0.1:1/x.git"])
+
+
+async def test_transient_failures_are_retried_then_reported() -> None:
+    """A server that hangs up at once: git reports the remote hanging up (transient), so the
+    clone is attempted 1 + retries times, then fails with git's reason."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    connections = 0
+
+    def accept_and_hang_up() -> None:
+        nonlocal connections
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections += 1
+            conn.close()
+
+    thread = threading.Thread(target=accept_and_hang_up, daemon=True)
+    thread.start()
+    url = f"git://127.0.0.1:{listener.getsockname()[1]}/any.git"
+    manager = RepoManager([url], retries=2, retry_backoff=0.01)
+    await manager.clone_all()
+    listener.close()
+    task = (await manager.fetch_clone_tasks())[url]
+    assert task.status.status_type is CloneStatusType.FAILED
+    assert connections == 3
+    # Which words git uses depends on when the close reaches it; all of them are transient.
+    assert any(w in task.status.error for w in ("hung up", "closed the connection", "Connection reset"))
+
+
+async def test_submodules_are_cloned_when_asked(served: Path, tmp_path: Path) -> None:
+    with git_daemon(tmp_path) as (port, _):
+        git(tmp_path, "clone", "-q", "--bare", str(served / "small.git"), str(tmp_path / "sub.git"))
+        work = tmp_path / "super-work"
+        work.mkdir()
+        git(work, "init", "-q", "-b", "main")
+        git(work, "-c", "protocol.file.allow=always", "submodule", "add", "-q",
+            f"git://127.0.0.1:{port}/sub.git", "sub")
+        git(work, "-c", "user.name=T", "-c", "user.email=t@e", "commit", "-q", "-m", "with submodule")
+        git(tmp_path, "clone", "-q", "--bare", str(work), str(tmp_path / "super.git"))
+        url = f"git://127.0.0.1:{port}/super.git"
+        with_subs = await RepoManager(clone_options={"submodules": True}).clone(url)
+        without = await RepoManager().clone(url)
+    assert with_subs.status.status_type is CloneStatusType.COMPLETED, with_subs.status.error
+    assert (Path(with_subs.temp_dir) / "sub" / "src").is_dir()
+    assert without.status.status_type is CloneStatusType.COMPLETED
+    assert not (Path(without.temp_dir) / "sub" / "src").exists()
+    for task in (with_subs, without):
+        subprocess.run(["rm", "-rf", str(Path(task.temp_dir).parent)], check=True)

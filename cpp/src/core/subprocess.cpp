@@ -95,7 +95,17 @@ ProcessResult run_process(const ProcessOptions& options,
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setpgroup(&attr, 0);  // its own group: a kill reaches git's helpers too
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  // A child starts as from a shell: default signal dispositions (Python ignores SIGPIPE and
+  // children would inherit that) and nothing blocked (our threads may block signals).
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   std::vector<std::string> env = merged_environment(options.env_overrides);
   std::vector<char*> envp, argv;

@@ -1,5 +1,6 @@
 #include "gitfleet/git/clone.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -328,6 +329,9 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
       return;
     }
     std::string reason = git_reason(result.stderr_tail);
+    // git dies of SIGPIPE when the server closes the connection under it: a network failure.
+    bool connection_lost = result.term_signal == SIGPIPE;
+    if (connection_lost) reason = "the server closed the connection";
     if (result.cancelled) {
       fail("cancelled", !fetch);
       return;
@@ -345,7 +349,7 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
       fail("authentication failed: " + what, !fetch);
       return;
     }
-    if (attempt >= settings_.retries || !is_transient(result.stderr_tail)) {
+    if (attempt >= settings_.retries || !(connection_lost || is_transient(result.stderr_tail))) {
       fail(what, !fetch);
       return;
     }
