@@ -114,34 +114,52 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
     return;
   }
 
+  // Consecutive commits share most of their blobs (a commit's old version of a file is often
+  // the next one's new version), so each task diffs a run of consecutive commits on one
+  // repository handle, whose object cache then serves the repeats.
+  constexpr std::size_t kRun = 8;
   ThreadPool& workers = ThreadPool::shared();
-  // By default, enough commits in flight to keep every core busy while the oldest finishes;
-  // with an explicit thread count, never more commits in flight than that.
-  std::size_t window = options.threads == 0 ? workers.size() * 4 : options.threads;
-  std::deque<std::future<CommitRecord>> inflight;
+  // By default, enough runs in flight to keep every core busy while the oldest finishes; with
+  // an explicit thread count, never more commits diffed at once than that.
+  std::size_t window = options.threads == 0 ? workers.size() * 2 : options.threads;
+  std::deque<std::future<std::vector<CommitRecord>>> inflight;
   auto drain = [&] {
     for (auto& f : inflight) f.wait();
     inflight.clear();
   };
   try {
-    bool keep_going = true;
+    bool walking = true, keep_going = true;
     while (keep_going) {
       cancel.throw_if_cancelled();
-      std::optional<git_oid> id;
-      if (remaining != 0) id = walk.next();
-      if (id) {
+      std::vector<git_oid> run;
+      while (walking && run.size() < kRun) {
+        std::optional<git_oid> id;
+        if (remaining != 0) id = walk.next();
+        if (!id) {
+          walking = false;
+          break;
+        }
         if (remaining > 0) --remaining;
-        inflight.push_back(workers.submit([&pool, &builder, &cancel, commit_id = *id] {
-          cancel.throw_if_cancelled();
+        run.push_back(*id);
+      }
+      if (!run.empty()) {
+        inflight.push_back(workers.submit([&pool, &builder, &cancel, run = std::move(run)] {
           auto repo = pool.acquire();
-          return builder.build(*repo, commit_id);
+          std::vector<CommitRecord> records;
+          records.reserve(run.size());
+          for (const git_oid& id : run) {
+            cancel.throw_if_cancelled();
+            records.push_back(builder.build(*repo, id));
+          }
+          return records;
         }));
       }
       if (inflight.empty()) break;
-      if (!id || inflight.size() >= window) {
-        std::future<CommitRecord> oldest = std::move(inflight.front());
+      if (!walking || inflight.size() >= window) {
+        std::future<std::vector<CommitRecord>> oldest = std::move(inflight.front());
         inflight.pop_front();
-        keep_going = sink(oldest.get());
+        for (CommitRecord& record : oldest.get())
+          if (!(keep_going = sink(std::move(record)))) break;
       }
     }
     drain();

@@ -51,7 +51,7 @@ struct HistoryOptions {
   bool include_files = false;
   bool detect_renames = true;
   // 0: every core (the shared pool); 1: everything on the calling thread; n: at most n
-  // commits diffed at once on the shared pool.
+  // commits diffed at once on the shared pool (runs of 8 consecutive commits per task).
   std::size_t threads = 0;
 };
 
