@@ -7,6 +7,7 @@
 namespace gitfleet::bindings {
 void bind_history(nb::module_& m);
 void bind_clone(nb::module_& m);
+void bind_blame(nb::module_& m);
 }
 
 NB_MODULE(_native, m) {
@@ -26,4 +27,5 @@ NB_MODULE(_native, m) {
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
   bind_history(m);
   bind_clone(m);
+  bind_blame(m);
 }

@@ -8,10 +8,12 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from . import _native, history
+from . import _native, blame, history
 from ._bridge import run_native
 from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
 from .exceptions import InvalidArgumentError
+from .blame import BlameLine
+from .exceptions import BlameError
 from .history import CommitRecord, HistoryFilters, PathLike
 
 __all__ = ["RepoManager"]
@@ -132,3 +134,21 @@ class RepoManager:
         ahead of the consumer. Leaving the loop early stops the native work."""
         return history.yield_commits(repo_path, batch_size, **filters)
 
+
+    async def bulk_blame(
+        self, repo_path: PathLike, file_paths: Iterable[str], *, rev: str = "HEAD", first_parent: bool = False
+    ) -> dict[str, list[BlameLine] | BlameError]:
+        """Blames every file of ``file_paths`` at ``rev``, in parallel on every core:
+        path -> its lines (as ``git blame --line-porcelain`` describes them), or a
+        :class:`BlameError` for that path alone (a missing file never fails the batch)."""
+        return await blame.bulk_blame(repo_path, file_paths, rev=rev, first_parent=first_parent)
+
+    async def blame(
+        self, repo_path: PathLike, file_path: str, *, rev: str = "HEAD", first_parent: bool = False
+    ) -> list[BlameLine]:
+        """The lines of one file at ``rev``, each with the commit, original path and original
+        line number ``git blame --porcelain`` gives it. Raises :class:`BlameError`."""
+        result = (await self.bulk_blame(repo_path, [file_path], rev=rev, first_parent=first_parent))[file_path]
+        if isinstance(result, BlameError):
+            raise result
+        return result

@@ -13,7 +13,7 @@ bool has_leading_dir(std::string_view path, std::string_view dir) {
 
 }  // namespace
 
-Pathspec::Pathspec(const std::vector<std::string>& items) {
+Pathspec::Pathspec(const std::vector<std::string>& items, bool literal) {
   for (std::string text : items) {
     if (text.empty()) throw Error(ErrorCode::InvalidArgument, "paths contains an empty path");
     while (text.starts_with("./")) text.erase(0, 2);
@@ -25,7 +25,7 @@ Pathspec::Pathspec(const std::vector<std::string>& items) {
       items_.clear();  // "." names the whole tree: no limit at all
       return;
     }
-    std::size_t wildcard = text.find_first_of("*?[\\");
+    std::size_t wildcard = literal ? std::string::npos : text.find_first_of("*?[\\");
     items_.push_back({text, wildcard == std::string::npos ? text.size() : wildcard});
   }
 }

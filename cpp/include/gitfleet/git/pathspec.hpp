@@ -11,7 +11,8 @@ namespace gitfleet::git {
 class Pathspec {
  public:
   Pathspec() = default;
-  explicit Pathspec(const std::vector<std::string>& items);
+  // literal: no item is a pattern (git's PATHSPEC_LITERAL), e.g. a file named "a*b".
+  explicit Pathspec(const std::vector<std::string>& items, bool literal = false);
 
   bool empty() const noexcept { return items_.empty(); }
   bool matches(std::string_view path) const;

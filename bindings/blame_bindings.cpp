@@ -1,0 +1,122 @@
+// Blame: one record per line, files blamed in parallel, each file's failure its own.
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <future>
+
+#include "gitfleet/core/job_runner.hpp"
+#include "gitfleet/core/thread_pool.hpp"
+#include "gitfleet/git/blame.hpp"
+#include "python_bridge.hpp"
+
+namespace gitfleet::bindings {
+namespace {
+
+using git::BlameOptions;
+using git::BlameResult;
+
+// The line record of the Python API: the line's commit described in full, as in
+// `git blame --line-porcelain`.
+struct BlameLineRecord {
+  std::string commit_id, author_name, author_email, author_tz, committer_name, committer_email, committer_tz,
+      summary, orig_path, line_content;
+  std::int64_t author_time, committer_time, orig_line_no, final_line_no;
+  bool boundary;
+};
+
+std::vector<BlameLineRecord> records_of(const BlameResult& r) {
+  std::vector<BlameLineRecord> out;
+  out.reserve(r.lines.size());
+  for (const auto& l : r.lines) {
+    const auto& c = r.commits[l.commit];
+    out.push_back({c.sha, c.author_name, c.author_email, c.author_tz, c.committer_name, c.committer_email,
+                   c.committer_tz, c.summary, l.orig_path, l.line_content, c.author_time, c.committer_time,
+                   l.orig_line_no, l.final_line_no, c.boundary});
+  }
+  return out;
+}
+
+struct FileOutcome {
+  std::vector<BlameLineRecord> lines;
+  std::exception_ptr error;
+};
+
+struct NativeBlame {
+  CancellationToken token;
+  void cancel() const { token.cancel(); }
+};
+
+}  // namespace
+
+void bind_blame(nb::module_& m) {
+  nb::class_<BlameLineRecord>(m, "BlameLine", "One line of a file as `git blame --line-porcelain` describes it.")
+      .def_ro("commit_id", &BlameLineRecord::commit_id)
+      .def_ro("author_name", &BlameLineRecord::author_name)
+      .def_ro("author_email", &BlameLineRecord::author_email)
+      .def_ro("author_time", &BlameLineRecord::author_time)
+      .def_ro("author_tz", &BlameLineRecord::author_tz)
+      .def_ro("committer_name", &BlameLineRecord::committer_name)
+      .def_ro("committer_email", &BlameLineRecord::committer_email)
+      .def_ro("committer_time", &BlameLineRecord::committer_time)
+      .def_ro("committer_tz", &BlameLineRecord::committer_tz)
+      .def_ro("summary", &BlameLineRecord::summary)
+      .def_prop_ro("orig_path", [](const BlameLineRecord& r) {
+        return nb::steal(PyUnicode_DecodeUTF8(r.orig_path.data(), static_cast<Py_ssize_t>(r.orig_path.size()),
+                                              "surrogateescape"));
+      })
+      .def_ro("orig_line_no", &BlameLineRecord::orig_line_no)
+      .def_ro("final_line_no", &BlameLineRecord::final_line_no)
+      .def_prop_ro("line_content", [](const BlameLineRecord& r) {
+        return nb::steal(PyUnicode_DecodeUTF8(r.line_content.data(), static_cast<Py_ssize_t>(r.line_content.size()),
+                                              "surrogateescape"));
+      })
+      .def_ro("boundary", &BlameLineRecord::boundary)
+      .def("__repr__", [](const BlameLineRecord& r) {
+        return nb::str("BlameLine(final_line_no={}, commit_id='{}', orig_path={!r}, orig_line_no={})")
+            .format(r.final_line_no, r.commit_id, r.orig_path, r.orig_line_no);
+      });
+
+  nb::class_<BlameOptions>(m, "BlameOptions")
+      .def(nb::init<>())
+      .def_rw("rev", &BlameOptions::rev)
+      .def_rw("first_parent", &BlameOptions::first_parent);
+
+  nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
+
+  // on_done([(path, lines | None, exception | None), ...], None) once every file is done.
+  m.def(
+      "start_bulk_blame",
+      [](std::string repo_path, std::vector<std::string> paths, BlameOptions options, nb::callable on_done) {
+        auto callback = std::make_shared<PythonCallback>(std::move(on_done));
+        CancellationToken token = JobRunner::shared().start(
+            [repo_path = std::move(repo_path), paths = std::move(paths), options = std::move(options),
+             callback](const CancellationToken& cancel) {
+              std::vector<std::future<FileOutcome>> futures;
+              for (const auto& path : paths)
+                futures.push_back(ThreadPool::shared().submit([&, path] {
+                  FileOutcome outcome;
+                  try {
+                    outcome.lines = records_of(git::blame_file(repo_path, path, options, cancel));
+                  } catch (...) {
+                    outcome.error = std::current_exception();
+                  }
+                  return outcome;
+                }));
+              std::vector<FileOutcome> outcomes;
+              for (auto& f : futures) outcomes.push_back(f.get());
+              callback->call([&] {
+                nb::list out;
+                for (std::size_t i = 0; i < paths.size(); ++i) {
+                  nb::object lines = outcomes[i].error ? nb::none() : nb::cast(std::move(outcomes[i].lines));
+                  nb::object error = outcomes[i].error ? python_exception_for(outcomes[i].error) : nb::none();
+                  out.append(nb::make_tuple(paths[i], lines, error));
+                }
+                return std::tuple<nb::object, nb::object>(out, nb::none());
+              });
+            });
+        return NativeBlame{token};
+      },
+      nb::arg("repo_path"), nb::arg("paths"), nb::arg("options"), nb::arg("on_done"));
+}
+
+}  // namespace gitfleet::bindings

@@ -1,0 +1,46 @@
+#pragma once
+// Blame with git's algorithm and git's results (`git blame --porcelain <rev> -- <path>`):
+// commits are visited newest first; each passes the lines it did not change to its parents
+// (xdiff hunks, with git's own trimming of the common tail), following whole-file renames
+// with git's rename detection; whatever no parent takes is the commit's. A root commit's
+// lines are "boundary" lines, as with git's default blame.showRoot=false.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gitfleet/core/cancellation.hpp"
+
+namespace gitfleet::git {
+
+struct BlameOptions {
+  std::string rev = "HEAD";
+  bool first_parent = false;
+};
+
+struct BlameCommit {
+  std::string sha;
+  std::string author_name, author_email, author_tz;  // tz as git prints it: "+0200"
+  std::int64_t author_time = 0;
+  std::string committer_name, committer_email, committer_tz;
+  std::int64_t committer_time = 0;
+  std::string summary;  // first line of the message
+  bool boundary = false;
+};
+
+struct BlameLine {
+  std::size_t commit = 0;  // index into BlameResult::commits
+  std::string orig_path;
+  std::int64_t orig_line_no = 0;   // 1-based, in orig_path at that commit
+  std::int64_t final_line_no = 0;  // 1-based, in the file at rev
+  std::string line_content;        // the line at rev, without its '\n'
+};
+
+struct BlameResult {
+  std::vector<BlameCommit> commits;
+  std::vector<BlameLine> lines;  // in final line order
+};
+
+BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options = {},
+                       const CancellationToken& cancel = CancellationToken());
+
+}  // namespace gitfleet::git

@@ -1,0 +1,389 @@
+#include "gitfleet/git/blame.hpp"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <queue>
+#include <unordered_map>
+
+#include "gitfleet/core/error.hpp"
+#include "gitfleet/core/text_encoding.hpp"
+#include "gitfleet/git/blob_store.hpp"
+#include "gitfleet/git/line_stats.hpp"
+#include "gitfleet/git/rename_detection.hpp"
+#include "gitfleet/git/repository.hpp"
+#include "gitfleet/git/tree_diff.hpp"
+
+namespace gitfleet::git {
+namespace {
+
+struct OidHash {
+  std::size_t operator()(const git_oid& id) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, id.id, sizeof h);
+    return h;
+  }
+};
+struct OidEq {
+  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
+};
+
+struct Origin;
+
+// Lines [lno, lno + num_lines) of the final file, which are lines [s_lno, ...) of `suspect`.
+struct Entry {
+  int lno;
+  int s_lno;
+  int num_lines;
+  Origin* suspect;
+};
+
+// A file at a commit that lines are suspected to come from (git's blame_origin).
+struct Origin {
+  git_oid commit{};
+  std::string path;
+  git_oid blob{};
+  std::uint32_t mode = 0;
+  std::vector<Entry> suspects;  // sorted by s_lno
+};
+
+struct CommitNode {
+  std::int64_t time = 0;
+  git_oid tree{};
+  std::vector<git_oid> parents;
+  std::vector<Origin*> origins;  // newest first, as git keeps them
+  bool boundary = false;
+};
+
+struct Hunk {
+  int start_a, count_a, start_b, count_b;
+};
+
+// git's xdi_diff trims the common tail before diffing when it needs no context (blame's
+// case): whole 1 KiB blocks, then back to the next line end. Done here too, so xdiff sees
+// exactly what git's sees.
+void trim_common_tail(std::string_view& a, std::string_view& b) {
+  constexpr std::size_t kBlock = 1024;
+  std::size_t trimmed = 0, smaller = std::min(a.size(), b.size());
+  while (kBlock + trimmed <= smaller &&
+         std::memcmp(a.data() + a.size() - trimmed - kBlock, b.data() + b.size() - trimmed - kBlock, kBlock) == 0)
+    trimmed += kBlock;
+  std::size_t recovered = 0;
+  const char* ap = a.data() + a.size() - trimmed;
+  while (recovered < trimmed)
+    if (ap[recovered++] == '\n') break;
+  a = a.substr(0, a.size() - (trimmed - recovered));
+  b = b.substr(0, b.size() - (trimmed - recovered));
+}
+
+int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
+  auto* hunks = static_cast<std::vector<Hunk>*>(payload);
+  // Unified-diff numbering: an empty side names the line before the change.
+  hunks->push_back({h->old_lines ? h->old_start - 1 : h->old_start, h->old_lines,
+                    h->new_lines ? h->new_start - 1 : h->new_start, h->new_lines});
+  return 0;
+}
+
+std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target) {
+  trim_common_tail(parent, target);
+  std::vector<Hunk> hunks;
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  // git blame slides hunks with the indent heuristic (on by default since git 2.14): which
+  // lines count as changed, hence who gets them, depends on it.
+  opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
+  check(git_diff_buffers(parent.data(), parent.size(), "", target.data(), target.size(), "", &opts, nullptr, nullptr,
+                         collect_hunk, nullptr, &hunks),
+        ErrorCode::Internal, "blame diff failed");
+  return hunks;
+}
+
+std::string tz_string(int offset_minutes) {
+  char buf[8];
+  int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  std::snprintf(buf, sizeof buf, "%c%02d%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+  return buf;
+}
+
+class Blamer {
+ public:
+  Blamer(const Repository& repo, const BlameOptions& options, const CancellationToken& cancel)
+      : repo_(repo), options_(options), cancel_(cancel), blobs_(repo) {}
+
+  BlameResult run(const std::string& path) {
+    git_oid final_commit = repo_.resolve_commit(options_.rev);
+    CommitNode& final_node = node(final_commit);
+    TreePtr tree = repo_.tree(final_node.tree);
+    git_tree_entry* entry = nullptr;
+    if (git_tree_entry_bypath(&entry, tree.get(), path.c_str()) < 0)
+      throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
+    git_oid blob = *git_tree_entry_id(entry);
+    std::uint32_t mode = git_tree_entry_filemode(entry);
+    git_tree_entry_free(entry);
+    if (mode == GIT_FILEMODE_TREE || mode == GIT_FILEMODE_COMMIT)
+      throw Error(ErrorCode::InvalidArgument, "'" + path + "' is not a file in " + options_.rev);
+
+    Origin* origin = get_origin(final_commit, path);
+    origin->blob = blob;
+    origin->mode = mode;
+    std::string_view content = blobs_.content(blob, mode).data;
+    int lines = static_cast<int>(count_lines(content));
+    if (lines > 0) {
+      origin->suspects.push_back({0, 0, lines, origin});
+      enqueue(final_commit);
+    }
+    while (!queue_.empty()) {
+      cancel_.throw_if_cancelled();
+      git_oid commit = queue_.top().id;
+      queue_.pop();
+      CommitNode& n = node(commit);
+      for (;;) {
+        auto it = std::find_if(n.origins.begin(), n.origins.end(), [](Origin* o) { return !o->suspects.empty(); });
+        if (it == n.origins.end()) break;
+        Origin* suspect = *it;
+        pass_blame(suspect);
+        if (n.parents.empty()) n.boundary = true;  // a root commit is a boundary
+        for (Entry& e : suspect->suspects) guilty_.push_back(e);
+        suspect->suspects.clear();
+      }
+    }
+    return result(content);
+  }
+
+ private:
+  struct Queued {
+    std::int64_t time;
+    std::uint64_t order;
+    git_oid id;
+    bool operator<(const Queued& o) const { return time != o.time ? time < o.time : order > o.order; }
+  };
+
+  CommitNode& node(const git_oid& id) {
+    auto it = nodes_.find(id);
+    if (it != nodes_.end()) return it->second;
+    CommitPtr c = repo_.commit(id);
+    CommitNode n;
+    n.time = git_commit_time(c.get());
+    n.tree = *git_commit_tree_id(c.get());
+    unsigned count = git_commit_parentcount(c.get());
+    if (options_.first_parent && count > 1) count = 1;
+    for (unsigned i = 0; i < count; ++i) n.parents.push_back(*git_commit_parent_id(c.get(), i));
+    return nodes_.emplace(id, std::move(n)).first->second;
+  }
+
+  void enqueue(const git_oid& id) { queue_.push({node(id).time, order_++, id}); }
+
+  Origin* existing_origin(const git_oid& commit, const std::string& path) {
+    for (Origin* o : node(commit).origins)
+      if (o->path == path) return o;
+    return nullptr;
+  }
+
+  Origin* get_origin(const git_oid& commit, const std::string& path) {
+    if (Origin* o = existing_origin(commit, path)) return o;
+    origins_.push_back(Origin{commit, path, {}, 0, {}});
+    Origin* o = &origins_.back();
+    auto& list = node(commit).origins;
+    list.insert(list.begin(), o);
+    return o;
+  }
+
+  // git's find_origin: the same path in the parent, unless it was added or changed type.
+  Origin* find_origin(const git_oid& parent, Origin* origin) {
+    if (Origin* o = existing_origin(parent, origin->path)) return o;
+    TreePtr a = repo_.tree(node(parent).tree);
+    TreePtr b = repo_.tree(node(origin->commit).tree);
+    std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec({origin->path}, true));
+    for (const TreeChange& c : changes) {
+      if (c.new_path != origin->path && c.old_path != origin->path) continue;
+      if (c.status != 'M' || (c.old_mode & 0170000) != (c.new_mode & 0170000)) return nullptr;  // added, type change
+      Origin* o = get_origin(parent, origin->path);
+      o->blob = c.old_id;
+      o->mode = c.old_mode;
+      return o;
+    }
+    Origin* o = get_origin(parent, origin->path);  // unchanged
+    o->blob = origin->blob;
+    o->mode = origin->mode;
+    return o;
+  }
+
+  // git's find_rename: the file the parent had under another name, by git's rename detection
+  // between the parent and this commit with this path as the only destination.
+  Origin* find_rename(const git_oid& parent, Origin* origin) {
+    TreePtr a = repo_.tree(node(parent).tree);
+    TreePtr b = repo_.tree(node(origin->commit).tree);
+    std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec());
+    std::vector<TreeChange> candidates;
+    bool destination = false;
+    for (TreeChange& c : changes) {
+      if (c.status == 'D') candidates.push_back(std::move(c));
+      else if (c.status == 'A' && c.new_path == origin->path) {
+        candidates.push_back(std::move(c));
+        destination = true;
+      }
+    }
+    if (!destination) return nullptr;
+    for (const TreeChange& c : detect_renames(std::move(candidates), blobs_)) {
+      if (c.status != 'R' || c.new_path != origin->path) continue;
+      Origin* o = get_origin(parent, c.old_path);
+      o->blob = c.old_id;
+      o->mode = c.old_mode;
+      return o;
+    }
+    return nullptr;
+  }
+
+  void queue_blames(Origin* porigin, std::vector<Entry> sorted) {
+    if (sorted.empty()) return;
+    if (!porigin->suspects.empty()) {
+      std::vector<Entry> merged;
+      merged.reserve(porigin->suspects.size() + sorted.size());
+      std::merge(porigin->suspects.begin(), porigin->suspects.end(), sorted.begin(), sorted.end(),
+                 std::back_inserter(merged), [](const Entry& x, const Entry& y) { return x.s_lno < y.s_lno; });
+      porigin->suspects = std::move(merged);
+      return;
+    }
+    bool queued = std::any_of(node(porigin->commit).origins.begin(), node(porigin->commit).origins.end(),
+                              [](Origin* o) { return !o->suspects.empty(); });
+    porigin->suspects = std::move(sorted);
+    if (!queued) enqueue(porigin->commit);
+  }
+
+  void pass_whole_blame(Origin* origin, Origin* porigin) {
+    std::vector<Entry> moved = std::move(origin->suspects);
+    origin->suspects.clear();
+    for (Entry& e : moved) e.suspect = porigin;
+    queue_blames(porigin, std::move(moved));
+  }
+
+  // Lines the parent has unchanged go to the parent; the rest stay with the target.
+  void pass_blame_to_parent(Origin* target, Origin* parent) {
+    if (target->suspects.empty()) return;
+    std::string_view pdata = blobs_.content(parent->blob, parent->mode).data;
+    std::string_view tdata = blobs_.content(target->blob, target->mode).data;
+    std::vector<Hunk> hunks = diff_hunks(pdata, tdata);
+    std::vector<Entry> kept, passed;
+    // Walks the entries (sorted by s_lno) and the hunks together. Between hunks, target line
+    // t is parent line t + offset.
+    std::size_t k = 0;
+    int offset = 0;
+    for (const Entry& e : target->suspects) {
+      int t = e.s_lno, end = e.s_lno + e.num_lines;
+      while (t < end) {
+        // Hunks wholly before t (an empty one at t too) shift the offset.
+        while (k < hunks.size() && hunks[k].start_b + hunks[k].count_b <= t &&
+               (hunks[k].count_b > 0 || hunks[k].start_b <= t)) {
+          offset = hunks[k].start_a + hunks[k].count_a - (hunks[k].start_b + hunks[k].count_b);
+          ++k;
+        }
+        int lno = e.lno + (t - e.s_lno);
+        if (k < hunks.size() && hunks[k].start_b <= t) {  // inside a changed range: stays
+          int stop = std::min(end, hunks[k].start_b + hunks[k].count_b);
+          kept.push_back({lno, t, stop - t, target});
+          t = stop;
+        } else {  // unchanged up to the next hunk: the parent's
+          int stop = k < hunks.size() ? std::min(end, hunks[k].start_b) : end;
+          passed.push_back({lno, t + offset, stop - t, parent});
+          t = stop;
+        }
+      }
+    }
+    target->suspects = std::move(kept);
+    queue_blames(parent, std::move(passed));
+  }
+
+  void pass_blame(Origin* origin) {
+    const std::vector<git_oid> parents = node(origin->commit).parents;
+    std::vector<Origin*> scapegoats(parents.size(), nullptr);
+    // First the same path in each parent, then renames for parents that lack it.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < parents.size(); ++i) {
+        if (scapegoats[i]) continue;
+        Origin* porigin = pass == 0 ? find_origin(parents[i], origin) : find_rename(parents[i], origin);
+        if (!porigin) continue;
+        if (git_oid_equal(&porigin->blob, &origin->blob)) {
+          pass_whole_blame(origin, porigin);
+          return;
+        }
+        bool same = false;
+        for (std::size_t j = 0; j < i; ++j)
+          if (scapegoats[j] && git_oid_equal(&scapegoats[j]->blob, &porigin->blob)) same = true;
+        if (!same) scapegoats[i] = porigin;
+      }
+    }
+    for (Origin* porigin : scapegoats) {
+      if (!porigin) continue;
+      pass_blame_to_parent(origin, porigin);
+      if (origin->suspects.empty()) return;
+    }
+  }
+
+  BlameResult result(std::string_view content) {
+    std::sort(guilty_.begin(), guilty_.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
+    BlameResult out;
+    std::unordered_map<git_oid, std::size_t, OidHash, OidEq> commit_index;
+    std::size_t pos = 0;
+    for (const Entry& e : guilty_) {
+      auto [it, inserted] = commit_index.try_emplace(e.suspect->commit, out.commits.size());
+      if (inserted) out.commits.push_back(describe(e.suspect->commit));
+      for (int j = 0; j < e.num_lines; ++j) {
+        std::size_t nl = content.find('\n', pos);
+        std::size_t stop = nl == std::string_view::npos ? content.size() : nl;
+        out.lines.push_back({it->second, e.suspect->path, e.s_lno + j + 1, e.lno + j + 1,
+                             std::string(content.substr(pos, stop - pos))});
+        pos = nl == std::string_view::npos ? content.size() : nl + 1;
+      }
+    }
+    return out;
+  }
+
+  BlameCommit describe(const git_oid& id) {
+    CommitPtr c = repo_.commit(id);
+    const char* enc = git_commit_message_encoding(c.get());
+    std::string_view encoding = enc ? enc : "";
+    BlameCommit out;
+    out.sha = oid_hex(id);
+    const git_signature* a = git_commit_author(c.get());
+    const git_signature* m = git_commit_committer(c.get());
+    out.author_name = to_utf8(a->name, encoding);
+    out.author_email = to_utf8(a->email, encoding);
+    out.author_time = a->when.time;
+    out.author_tz = tz_string(a->when.offset);
+    out.committer_name = to_utf8(m->name, encoding);
+    out.committer_email = to_utf8(m->email, encoding);
+    out.committer_time = m->when.time;
+    out.committer_tz = tz_string(m->when.offset);
+    std::string_view message = git_commit_message_raw(c.get());
+    std::size_t start = message.find_first_not_of('\n');
+    message = start == std::string_view::npos ? std::string_view() : message.substr(start);
+    out.summary = to_utf8(message.substr(0, message.find('\n')), encoding);
+    out.boundary = node(id).boundary;
+    return out;
+  }
+
+  const Repository& repo_;
+  const BlameOptions& options_;
+  const CancellationToken& cancel_;
+  BlobStore blobs_;
+  std::unordered_map<git_oid, CommitNode, OidHash, OidEq> nodes_;
+  std::deque<Origin> origins_;
+  std::priority_queue<Queued> queue_;
+  std::uint64_t order_ = 0;
+  std::vector<Entry> guilty_;
+};
+
+}  // namespace
+
+BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options,
+                       const CancellationToken& cancel) {
+  if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
+  Repository repo = Repository::open(repo_path);
+  return Blamer(repo, options, cancel).run(path);
+}
+
+}  // namespace gitfleet::git

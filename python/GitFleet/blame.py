@@ -1,0 +1,45 @@
+"""Blame: argument checking and the glue to the native blame engine (git's algorithm)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from . import _native
+from ._bridge import run_native
+from ._native import BlameLine
+from .exceptions import BlameError, GitFleetError, InvalidArgumentError
+from .history import PathLike, _repo_path
+
+__all__ = ["BlameLine", "bulk_blame"]
+
+
+def _options(rev: str, first_parent: bool) -> _native.BlameOptions:
+    if not isinstance(rev, str) or not rev:
+        raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
+    options = _native.BlameOptions()
+    options.rev = rev
+    options.first_parent = bool(first_parent)
+    return options
+
+
+async def bulk_blame(
+    repo_path: PathLike, file_paths: Iterable[str], *, rev: str = "HEAD", first_parent: bool = False
+) -> dict[str, list[BlameLine] | BlameError]:
+    path = _repo_path(repo_path)
+    if isinstance(file_paths, (str, os.PathLike)):
+        raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
+    files = [os.fspath(p) for p in file_paths]
+    options = _options(rev, first_parent)
+    outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done))
+    result: dict[str, list[BlameLine] | BlameError] = {}
+    for file_path, lines, error in outcomes:
+        if error is None:
+            result[file_path] = lines
+        else:
+            # One bad file never fails the batch: its entry is the error, as a BlameError.
+            cause = error if isinstance(error, GitFleetError) else None
+            blame_error = BlameError(f"{file_path}: {error}")
+            blame_error.__cause__ = cause
+            result[file_path] = blame_error
+    return result
