@@ -7,6 +7,7 @@
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/core/thread_pool.hpp"
 #include "gitfleet/git/blame.hpp"
+#include "gitfleet/git/repository.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -91,6 +92,13 @@ void bind_blame(nb::module_& m) {
         CancellationToken token = JobRunner::shared().start(
             [repo_path = std::move(repo_path), paths = std::move(paths), options = std::move(options),
              callback](const CancellationToken& cancel) {
+              try {
+                git::Repository::open(repo_path);  // a bad repository fails the call, not each file
+              } catch (...) {
+                auto error = std::current_exception();
+                callback->call([&] { return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error)); });
+                return;
+              }
               std::vector<std::future<FileOutcome>> futures;
               for (const auto& path : paths)
                 futures.push_back(ThreadPool::shared().submit([&, path] {

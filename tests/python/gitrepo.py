@@ -169,3 +169,38 @@ def fast_import_history(path: Path, commits: int, files: int = 20, lines: int = 
     git(path, "fast-import", "--quiet", input=b"".join(stream))
     git(path, "reset", "-q", "--hard", "main")
     return path
+
+
+@dataclass
+class GitBlameLine:
+    sha: str
+    orig_line: int
+    final_line: int
+    filename: str = ""
+    boundary: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+
+def git_blame(repo: Path | str, path: str, rev: str = "HEAD", *args: str) -> list[GitBlameLine]:
+    """`git blame --line-porcelain` parsed, one record per line of the file."""
+    out = git(repo, "-c", "core.quotePath=false", "blame", "--line-porcelain", *args, rev, "--", path)
+    lines: list[GitBlameLine] = []
+    current: GitBlameLine | None = None
+    for raw in out.split(b"\n"):
+        if current is None:
+            if raw:
+                sha, orig, final = raw.split(b" ")[:3]
+                current = GitBlameLine(sha.decode(), int(orig), int(final))
+        elif raw.startswith(b"\t"):
+            current.content = raw[1:]
+            lines.append(current)
+            current = None
+        elif raw == b"boundary":
+            current.boundary = True
+        elif raw.startswith(b"filename "):
+            current.filename = os.fsdecode(raw[len(b"filename "):])
+        else:
+            key, _, value = raw.partition(b" ")
+            current.fields[key.decode()] = value.decode("utf-8", "replace")
+    return lines

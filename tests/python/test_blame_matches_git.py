@@ -1,0 +1,92 @@
+"""Blame against `git blame --line-porcelain`: same commit, original path and line for every
+line of every file, plus the commit details and the line content."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import GitFleet
+from conftest import build_random_repo
+from gitrepo import GitRepo, git, git_blame
+from GitFleet import BlameError, RepoManager
+
+
+def files_at(repo: Path, rev: str = "HEAD") -> list[str]:
+    out = git(repo, "ls-tree", "-r", "-z", "--full-tree", rev)
+    paths = []
+    for entry in out.split(b"\0")[:-1]:
+        meta, _, path = entry.partition(b"\t")
+        if meta.split()[0] != b"160000":  # submodules are not files
+            paths.append(path.decode("utf-8", "surrogateescape"))
+    return paths
+
+
+async def assert_blame_matches(repo: Path, paths: list[str], rev: str = "HEAD", *git_args: str,
+                               first_parent: bool = False) -> int:
+    result = await RepoManager().bulk_blame(repo, paths, rev=rev, first_parent=first_parent)
+    total = 0
+    for path in paths:
+        ours = result[path]
+        assert not isinstance(ours, Exception), f"{path}: {ours}"
+        theirs = git_blame(repo, path, rev, *git_args)
+        assert [(l.commit_id, l.orig_path, l.orig_line_no, l.final_line_no, l.boundary) for l in ours] == [
+            (l.sha, l.filename, l.orig_line, l.final_line, l.boundary) for l in theirs], path
+        total += len(ours)
+    return total
+
+
+async def test_rich_repository(rich_repo) -> None:
+    assert await assert_blame_matches(rich_repo.path, files_at(rich_repo.path)) > 60000
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_random_histories_with_renames_and_merges(tmp_path: Path, seed: int) -> None:
+    repo = build_random_repo(tmp_path / f"blame-{seed}", seed + 200)
+    await assert_blame_matches(repo.path, files_at(repo.path))
+    await assert_blame_matches(repo.path, files_at(repo.path), "HEAD", "--first-parent", first_parent=True)
+
+
+async def test_every_file_of_the_project(project_repo: Path) -> None:
+    assert await assert_blame_matches(project_repo, files_at(project_repo)) > 1000
+
+
+async def test_older_revision_and_commit_details(rich_repo) -> None:
+    rev = "HEAD~6"
+    paths = files_at(rich_repo.path, rev)
+    await assert_blame_matches(rich_repo.path, paths, rev)
+    (lines,) = [(await RepoManager().bulk_blame(rich_repo.path, ["crlf.txt"], rev=rev))["crlf.txt"]]
+    for ours, theirs in zip(lines, git_blame(rich_repo.path, "crlf.txt", rev)):
+        f = theirs.fields
+        assert (ours.author_name, ours.author_email, ours.author_time, ours.author_tz) == (
+            f["author"], f["author-mail"].strip("<>"), int(f["author-time"]), f["author-tz"])
+        assert (ours.committer_name, ours.committer_email, ours.committer_time, ours.committer_tz) == (
+            f["committer"], f["committer-mail"].strip("<>"), int(f["committer-time"]), f["committer-tz"])
+        assert ours.summary == f["summary"]
+        assert ours.line_content.encode() == theirs.content  # CR kept, as git prints it
+
+
+async def test_content_comes_from_the_revision_not_the_work_tree(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "wt")
+    repo.write("f.txt", "committed\n")
+    repo.commit("one")
+    repo.write("f.txt", "edited in the work tree\n")
+    (line,) = await RepoManager().blame(repo.path, "f.txt")
+    assert line.line_content == "committed"
+    assert line.boundary  # the root commit
+
+
+async def test_one_bad_file_never_fails_the_batch(rich_repo) -> None:
+    result = await RepoManager().bulk_blame(rich_repo.path, ["README.md", "no/such/file", "vendor/sub", "empty-moved.txt"])
+    assert isinstance(result["README.md"], list) and result["README.md"]
+    assert isinstance(result["no/such/file"], BlameError) and "no/such/file" in str(result["no/such/file"])
+    assert isinstance(result["vendor/sub"], BlameError)
+    assert result["empty-moved.txt"] == []
+    with pytest.raises(BlameError, match="no/such/file"):
+        await RepoManager().blame(rich_repo.path, "no/such/file")
+    with pytest.raises(GitFleet.RepositoryNotFoundError):
+        await RepoManager().blame("/nonexistent", "x")
+    with pytest.raises(GitFleet.InvalidArgumentError):
+        await RepoManager().bulk_blame(rich_repo.path, "README.md")
