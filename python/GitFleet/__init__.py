@@ -7,9 +7,14 @@
 
 from . import exceptions
 from .exceptions import *  # noqa: F403  (the documented hierarchy)
+from .blame import BlameLine
+from .clone import CloneOptions, CloneStatus, CloneStatusType, CloneTask
 from .history import CommitRecord, FileChange, HistoryFilters
 from .repo_manager import RepoManager
 
 __version__ = "0.3.0.dev0"
 
-__all__ = ["RepoManager", "CommitRecord", "FileChange", "HistoryFilters", *exceptions.__all__]
+__all__ = [
+    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine",
+    "CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask", *exceptions.__all__,
+]
