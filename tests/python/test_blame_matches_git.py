@@ -90,3 +90,28 @@ async def test_one_bad_file_never_fails_the_batch(rich_repo) -> None:
         await RepoManager().blame("/nonexistent", "x")
     with pytest.raises(GitFleet.InvalidArgumentError):
         await RepoManager().bulk_blame(rich_repo.path, "README.md")
+
+
+async def test_lines_reaching_one_ancestor_line_twice(tmp_path: Path) -> None:
+    """A merge whose file is both parents' files one after the other: each half goes to its
+    parent, so the common ancestor is asked about the same lines twice (overlapping entries),
+    and must still map both copies across its own changes."""
+    repo = GitRepo(tmp_path / "twice")
+    base = [f"line {i}\n" for i in range(12)]
+    repo.write("f.txt", "".join(base))
+    repo.commit("A")
+    repo.write("f.txt", "".join(base[:2] + ["changed 2\n"] + base[3:]))
+    repo.commit("B")
+    repo.git("checkout", "-q", "-b", "x")
+    repo.write("f.txt", "".join(base[:2] + ["changed 2\n"] + base[3:] + ["x tail\n"]))
+    repo.commit("X")
+    repo.git("checkout", "-q", "main")
+    repo.write("f.txt", "".join(["y head\n"] + base[:2] + ["changed 2\n"] + base[3:]))
+    repo.commit("Y")
+    x = (repo.path / "f.txt").read_text()
+    repo.git("merge", "-q", "-s", "ours", "--no-commit", "x")
+    x_version = git(repo.path, "show", "x:f.txt").decode()
+    repo.write("f.txt", x_version + x)
+    repo.git("add", "f.txt")
+    repo.git("commit", "-q", "-m", "both halves")
+    assert await assert_blame_matches(repo.path, ["f.txt"]) == 26

@@ -268,17 +268,19 @@ class Blamer {
     std::string_view tdata = blobs_.content(target->blob, target->mode).data;
     std::vector<Hunk> hunks = diff_hunks(pdata, tdata);
     std::vector<Entry> kept, passed;
-    // Walks the entries (sorted by s_lno) and the hunks together. Between hunks, target line
-    // t is parent line t + offset.
-    std::size_t k = 0;
-    int offset = 0;
+    // Between hunks, target line t is parent line t + offset. Entries may overlap (two final
+    // lines can come from the same line here), so each finds its first hunk afresh.
+    auto end_b = [&](std::size_t i) { return hunks[i].start_b + hunks[i].count_b; };
     for (const Entry& e : target->suspects) {
       int t = e.s_lno, end = e.s_lno + e.num_lines;
+      auto first = std::partition_point(hunks.begin(), hunks.end(),
+                                        [&](const Hunk& h) { return h.start_b + h.count_b <= t; });
+      std::size_t k = static_cast<std::size_t>(first - hunks.begin());
+      int offset = k ? hunks[k - 1].start_a + hunks[k - 1].count_a - end_b(k - 1) : 0;
       while (t < end) {
         // Hunks wholly before t (an empty one at t too) shift the offset.
-        while (k < hunks.size() && hunks[k].start_b + hunks[k].count_b <= t &&
-               (hunks[k].count_b > 0 || hunks[k].start_b <= t)) {
-          offset = hunks[k].start_a + hunks[k].count_a - (hunks[k].start_b + hunks[k].count_b);
+        while (k < hunks.size() && end_b(k) <= t) {
+          offset = hunks[k].start_a + hunks[k].count_a - end_b(k);
           ++k;
         }
         int lno = e.lno + (t - e.s_lno);
