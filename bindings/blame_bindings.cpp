@@ -80,7 +80,10 @@ void bind_blame(nb::module_& m) {
   nb::class_<BlameOptions>(m, "BlameOptions")
       .def(nb::init<>())
       .def_rw("rev", &BlameOptions::rev)
-      .def_rw("first_parent", &BlameOptions::first_parent);
+      .def_rw("first_parent", &BlameOptions::first_parent)
+      .def_rw("ignore_whitespace", &BlameOptions::ignore_whitespace)
+      .def_rw("first_line", &BlameOptions::first_line)
+      .def_rw("last_line", &BlameOptions::last_line);
 
   nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
 

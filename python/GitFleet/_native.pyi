@@ -161,6 +161,9 @@ class BlameLine:
 class BlameOptions:
     rev: str
     first_parent: bool
+    ignore_whitespace: bool
+    first_line: int
+    last_line: int
     def __init__(self) -> None: ...
 
 class NativeBlame:

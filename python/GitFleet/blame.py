@@ -14,23 +14,36 @@ from .history import PathLike, _repo_path
 __all__ = ["BlameLine", "bulk_blame"]
 
 
-def _options(rev: str, first_parent: bool) -> _native.BlameOptions:
+def blame_options(
+    rev: str = "HEAD",
+    first_parent: bool = False,
+    ignore_whitespace: bool = False,
+    line_range: tuple[int, int] | None = None,
+) -> _native.BlameOptions:
     if not isinstance(rev, str) or not rev:
         raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
     options = _native.BlameOptions()
     options.rev = rev
     options.first_parent = bool(first_parent)
+    options.ignore_whitespace = bool(ignore_whitespace)
+    if line_range is not None:
+        try:
+            first, last = (int(n) for n in line_range)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"line_range must be (first, last), got {line_range!r}") from None
+        if first < 1 or last < first:
+            raise InvalidArgumentError(f"line_range must be 1 <= first <= last, got {line_range!r}")
+        options.first_line, options.last_line = first, last
     return options
 
 
 async def bulk_blame(
-    repo_path: PathLike, file_paths: Iterable[str], *, rev: str = "HEAD", first_parent: bool = False
+    repo_path: PathLike, file_paths: Iterable[str], options: _native.BlameOptions
 ) -> dict[str, list[BlameLine] | BlameError]:
     path = _repo_path(repo_path)
     if isinstance(file_paths, (str, os.PathLike)):
         raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
     files = [os.fspath(p) for p in file_paths]
-    options = _options(rev, first_parent)
     outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done))
     result: dict[str, list[BlameLine] | BlameError] = {}
     for file_path, lines, error in outcomes:

@@ -136,19 +136,36 @@ class RepoManager:
 
 
     async def bulk_blame(
-        self, repo_path: PathLike, file_paths: Iterable[str], *, rev: str = "HEAD", first_parent: bool = False
+        self,
+        repo_path: PathLike,
+        file_paths: Iterable[str],
+        *,
+        rev: str = "HEAD",
+        first_parent: bool = False,
+        ignore_whitespace: bool = False,
     ) -> dict[str, list[BlameLine] | BlameError]:
         """Blames every file of ``file_paths`` at ``rev``, in parallel on every core:
         path -> its lines (as ``git blame --line-porcelain`` describes them), or a
-        :class:`BlameError` for that path alone (a missing file never fails the batch)."""
-        return await blame.bulk_blame(repo_path, file_paths, rev=rev, first_parent=first_parent)
+        :class:`BlameError` for that path alone (a missing file never fails the batch).
+        ``first_parent`` and ``ignore_whitespace`` are git blame's --first-parent and -w."""
+        options = blame.blame_options(rev, first_parent, ignore_whitespace)
+        return await blame.bulk_blame(repo_path, file_paths, options)
 
     async def blame(
-        self, repo_path: PathLike, file_path: str, *, rev: str = "HEAD", first_parent: bool = False
+        self,
+        repo_path: PathLike,
+        file_path: str,
+        *,
+        rev: str = "HEAD",
+        first_parent: bool = False,
+        ignore_whitespace: bool = False,
+        line_range: tuple[int, int] | None = None,
     ) -> list[BlameLine]:
         """The lines of one file at ``rev``, each with the commit, original path and original
-        line number ``git blame --porcelain`` gives it. Raises :class:`BlameError`."""
-        result = (await self.bulk_blame(repo_path, [file_path], rev=rev, first_parent=first_parent))[file_path]
+        line number ``git blame --porcelain`` gives it; ``line_range=(first, last)`` (1-based,
+        inclusive) blames only those lines, as ``git blame -L``. Raises :class:`BlameError`."""
+        options = blame.blame_options(rev, first_parent, ignore_whitespace, line_range)
+        result = (await blame.bulk_blame(repo_path, [file_path], options))[file_path]
         if isinstance(result, BlameError):
             raise result
         return result

@@ -115,3 +115,38 @@ async def test_lines_reaching_one_ancestor_line_twice(tmp_path: Path) -> None:
     repo.git("add", "f.txt")
     repo.git("commit", "-q", "-m", "both halves")
     assert await assert_blame_matches(repo.path, ["f.txt"]) == 26
+
+
+async def test_ignore_whitespace_and_line_ranges(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "ws")
+    lines = [f"value_{i} = {i}\n" for i in range(30)]
+    repo.write("code.py", "".join(lines))
+    repo.commit("first")
+    lines[3] = "value_3  =   3\n"          # whitespace only
+    lines[10] = "\tvalue_10 = 10\n"       # indentation only
+    lines[20] = "value_20 = 'twenty'\n"   # a real change
+    repo.write("code.py", "".join(lines).replace("\n", " \n", 5))  # trailing blanks too
+    repo.commit("reformat and one change")
+    manager = RepoManager()
+    for ignore, args in ((False, ()), (True, ("-w",))):
+        ours = await manager.blame(repo.path, "code.py", ignore_whitespace=ignore)
+        theirs = git_blame(repo.path, "code.py", "HEAD", *args)
+        assert [(l.commit_id, l.orig_line_no) for l in ours] == [(t.sha, t.orig_line) for t in theirs]
+    ignored = await manager.blame(repo.path, "code.py", ignore_whitespace=True)
+    assert len({l.commit_id for l in ignored}) == 2  # only the real change is the second commit's
+
+    ranged = await manager.blame(repo.path, "code.py", line_range=(18, 22))
+    theirs = git_blame(repo.path, "code.py", "HEAD", "-L", "18,22")
+    assert [(l.commit_id, l.orig_line_no, l.final_line_no, l.line_content.encode()) for l in ranged] == [
+        (t.sha, t.orig_line, t.final_line, t.content) for t in theirs]
+    with pytest.raises(BlameError, match="outside"):
+        await manager.blame(repo.path, "code.py", line_range=(25, 31))
+    with pytest.raises(GitFleet.InvalidArgumentError, match="line_range"):
+        await manager.blame(repo.path, "code.py", line_range=(0, 3))
+
+
+async def test_line_ranges_agree_with_the_whole_file(rich_repo) -> None:
+    whole = await RepoManager().blame(rich_repo.path, "lib/main.py")
+    part = await RepoManager().blame(rich_repo.path, "lib/main.py", line_range=(5, 25))
+    assert [l.final_line_no for l in part] == list(range(5, 26))
+    assert [(l.commit_id, l.orig_line_no) for l in part] == [(l.commit_id, l.orig_line_no) for l in whole[4:25]]

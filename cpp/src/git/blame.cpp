@@ -86,7 +86,7 @@ int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   return 0;
 }
 
-std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target) {
+std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target, bool ignore_whitespace) {
   trim_common_tail(parent, target);
   std::vector<Hunk> hunks;
   git_diff_options opts;
@@ -96,6 +96,7 @@ std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target) {
   // git blame slides hunks with the indent heuristic (on by default since git 2.14): which
   // lines count as changed, hence who gets them, depends on it.
   opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
+  if (ignore_whitespace) opts.flags |= GIT_DIFF_IGNORE_WHITESPACE;
   check(git_diff_buffers(parent.data(), parent.size(), "", target.data(), target.size(), "", &opts, nullptr, nullptr,
                          collect_hunk, nullptr, &hunks),
         ErrorCode::Internal, "blame diff failed");
@@ -132,8 +133,17 @@ class Blamer {
     origin->mode = mode;
     std::string_view content = blobs_.content(blob, mode).data;
     int lines = static_cast<int>(count_lines(content));
-    if (lines > 0) {
-      origin->suspects.push_back({0, 0, lines, origin});
+    int first = 0, last = lines;
+    if (options_.first_line || options_.last_line) {
+      first = options_.first_line - 1;
+      last = options_.last_line;
+      if (first < 0 || last < first + 1 || last > lines)
+        throw Error(ErrorCode::InvalidArgument, "line range " + std::to_string(options_.first_line) + "," +
+                                                    std::to_string(options_.last_line) + " is outside '" + path +
+                                                    "', which has " + std::to_string(lines) + " lines");
+    }
+    if (last > first) {
+      origin->suspects.push_back({first, first, last - first, origin});
       enqueue(final_commit);
     }
     while (!queue_.empty()) {
@@ -266,7 +276,7 @@ class Blamer {
     if (target->suspects.empty()) return;
     std::string_view pdata = blobs_.content(parent->blob, parent->mode).data;
     std::string_view tdata = blobs_.content(target->blob, target->mode).data;
-    std::vector<Hunk> hunks = diff_hunks(pdata, tdata);
+    std::vector<Hunk> hunks = diff_hunks(pdata, tdata, options_.ignore_whitespace);
     std::vector<Entry> kept, passed;
     // Between hunks, target line t is parent line t + offset. Entries may overlap (two final
     // lines can come from the same line here), so each finds its first hunk afresh.
@@ -330,6 +340,8 @@ class Blamer {
     BlameResult out;
     std::unordered_map<git_oid, std::size_t, OidHash, OidEq> commit_index;
     std::size_t pos = 0;
+    for (int skipped = 0; skipped < (guilty_.empty() ? 0 : guilty_.front().lno); ++skipped)
+      pos = content.find('\n', pos) + 1;
     for (const Entry& e : guilty_) {
       auto [it, inserted] = commit_index.try_emplace(e.suspect->commit, out.commits.size());
       if (inserted) out.commits.push_back(describe(e.suspect->commit));

@@ -14,7 +14,10 @@ namespace gitfleet::git {
 
 struct BlameOptions {
   std::string rev = "HEAD";
-  bool first_parent = false;
+  bool first_parent = false;       // git blame --first-parent
+  bool ignore_whitespace = false;  // git blame -w
+  int first_line = 0;              // git blame -L first,last (1-based, inclusive); 0: whole file
+  int last_line = 0;
 };
 
 struct BlameCommit {
