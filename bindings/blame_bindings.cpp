@@ -102,19 +102,30 @@ void bind_blame(nb::module_& m) {
                 callback->call([&] { return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error)); });
                 return;
               }
-              std::vector<std::future<FileOutcome>> futures;
-              for (const auto& path : paths)
-                futures.push_back(ThreadPool::shared().submit([&, path] {
-                  FileOutcome outcome;
+              // One task per core, each blaming its share of the files in one session, so
+              // files blamed on the same thread share the repository and the commit walk.
+              std::size_t groups = std::min(paths.size(), ThreadPool::shared().size());
+              std::vector<FileOutcome> outcomes(paths.size());
+              std::vector<std::future<void>> futures;
+              for (std::size_t g = 0; g < groups; ++g)
+                futures.push_back(ThreadPool::shared().submit([&, g] {
+                  std::unique_ptr<git::BlameSession> session;
+                  std::exception_ptr open_error;
                   try {
-                    outcome.lines = records_of(git::blame_file(repo_path, path, options, cancel));
+                    session = std::make_unique<git::BlameSession>(repo_path);
                   } catch (...) {
-                    outcome.error = std::current_exception();
+                    open_error = std::current_exception();
                   }
-                  return outcome;
+                  for (std::size_t i = g; i < paths.size(); i += groups) {
+                    try {
+                      if (open_error) std::rethrow_exception(open_error);
+                      outcomes[i].lines = records_of(session->blame(paths[i], options, cancel));
+                    } catch (...) {
+                      outcomes[i].error = std::current_exception();
+                    }
+                  }
                 }));
-              std::vector<FileOutcome> outcomes;
-              for (auto& f : futures) outcomes.push_back(f.get());
+              for (auto& f : futures) f.get();
               callback->call([&] {
                 nb::list out;
                 for (std::size_t i = 0; i < paths.size(); ++i) {

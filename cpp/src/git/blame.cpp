@@ -49,13 +49,14 @@ struct Origin {
   std::vector<Entry> suspects;  // sorted by s_lno
 };
 
-struct CommitNode {
+// What blame needs of a commit; kept for the whole session (shared by every file blamed).
+struct CommitInfo {
   std::int64_t time = 0;
   git_oid tree{};
   std::vector<git_oid> parents;
-  std::vector<Origin*> origins;  // newest first, as git keeps them
-  bool boundary = false;
 };
+
+using CommitCache = std::unordered_map<git_oid, CommitInfo, OidHash, OidEq>;
 
 struct Hunk {
   int start_a, count_a, start_b, count_b;
@@ -112,13 +113,12 @@ std::string tz_string(int offset_minutes) {
 
 class Blamer {
  public:
-  Blamer(const Repository& repo, const BlameOptions& options, const CancellationToken& cancel)
-      : repo_(repo), options_(options), cancel_(cancel), blobs_(repo) {}
+  Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel)
+      : repo_(repo), commits_(commits), options_(options), cancel_(cancel), blobs_(repo) {}
 
   BlameResult run(const std::string& path) {
     git_oid final_commit = repo_.resolve_commit(options_.rev);
-    CommitNode& final_node = node(final_commit);
-    TreePtr tree = repo_.tree(final_node.tree);
+    TreePtr tree = repo_.tree(info(final_commit).tree);
     git_tree_entry* entry = nullptr;
     if (git_tree_entry_bypath(&entry, tree.get(), path.c_str()) < 0)
       throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
@@ -150,13 +150,12 @@ class Blamer {
       cancel_.throw_if_cancelled();
       git_oid commit = queue_.top().id;
       queue_.pop();
-      CommitNode& n = node(commit);
+      std::vector<Origin*>& origins = origins_of(commit);
       for (;;) {
-        auto it = std::find_if(n.origins.begin(), n.origins.end(), [](Origin* o) { return !o->suspects.empty(); });
-        if (it == n.origins.end()) break;
+        auto it = std::find_if(origins.begin(), origins.end(), [](Origin* o) { return !o->suspects.empty(); });
+        if (it == origins.end()) break;
         Origin* suspect = *it;
         pass_blame(suspect);
-        if (n.parents.empty()) n.boundary = true;  // a root commit is a boundary
         for (Entry& e : suspect->suspects) guilty_.push_back(e);
         suspect->suspects.clear();
       }
@@ -172,23 +171,25 @@ class Blamer {
     bool operator<(const Queued& o) const { return time != o.time ? time < o.time : order > o.order; }
   };
 
-  CommitNode& node(const git_oid& id) {
-    auto it = nodes_.find(id);
-    if (it != nodes_.end()) return it->second;
+  const CommitInfo& info(const git_oid& id) {
+    auto it = commits_.find(id);
+    if (it != commits_.end()) return it->second;
     CommitPtr c = repo_.commit(id);
-    CommitNode n;
+    CommitInfo n;
     n.time = git_commit_time(c.get());
     n.tree = *git_commit_tree_id(c.get());
     unsigned count = git_commit_parentcount(c.get());
-    if (options_.first_parent && count > 1) count = 1;
     for (unsigned i = 0; i < count; ++i) n.parents.push_back(*git_commit_parent_id(c.get(), i));
-    return nodes_.emplace(id, std::move(n)).first->second;
+    return commits_.emplace(id, std::move(n)).first->second;
   }
 
-  void enqueue(const git_oid& id) { queue_.push({node(id).time, order_++, id}); }
+  // The origins of a commit in this blame, newest first as git keeps them.
+  std::vector<Origin*>& origins_of(const git_oid& id) { return origins_by_commit_[id]; }
+
+  void enqueue(const git_oid& id) { queue_.push({info(id).time, order_++, id}); }
 
   Origin* existing_origin(const git_oid& commit, const std::string& path) {
-    for (Origin* o : node(commit).origins)
+    for (Origin* o : origins_of(commit))
       if (o->path == path) return o;
     return nullptr;
   }
@@ -197,7 +198,7 @@ class Blamer {
     if (Origin* o = existing_origin(commit, path)) return o;
     origins_.push_back(Origin{commit, path, {}, 0, {}});
     Origin* o = &origins_.back();
-    auto& list = node(commit).origins;
+    auto& list = origins_of(commit);
     list.insert(list.begin(), o);
     return o;
   }
@@ -205,8 +206,8 @@ class Blamer {
   // git's find_origin: the same path in the parent, unless it was added or changed type.
   Origin* find_origin(const git_oid& parent, Origin* origin) {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
-    TreePtr a = repo_.tree(node(parent).tree);
-    TreePtr b = repo_.tree(node(origin->commit).tree);
+    TreePtr a = repo_.tree(info(parent).tree);
+    TreePtr b = repo_.tree(info(origin->commit).tree);
     std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec({origin->path}, true));
     for (const TreeChange& c : changes) {
       if (c.new_path != origin->path && c.old_path != origin->path) continue;
@@ -225,8 +226,8 @@ class Blamer {
   // git's find_rename: the file the parent had under another name, by git's rename detection
   // between the parent and this commit with this path as the only destination.
   Origin* find_rename(const git_oid& parent, Origin* origin) {
-    TreePtr a = repo_.tree(node(parent).tree);
-    TreePtr b = repo_.tree(node(origin->commit).tree);
+    TreePtr a = repo_.tree(info(parent).tree);
+    TreePtr b = repo_.tree(info(origin->commit).tree);
     std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec());
     std::vector<TreeChange> candidates;
     bool destination = false;
@@ -258,8 +259,8 @@ class Blamer {
       porigin->suspects = std::move(merged);
       return;
     }
-    bool queued = std::any_of(node(porigin->commit).origins.begin(), node(porigin->commit).origins.end(),
-                              [](Origin* o) { return !o->suspects.empty(); });
+    const std::vector<Origin*>& siblings = origins_of(porigin->commit);
+    bool queued = std::any_of(siblings.begin(), siblings.end(), [](Origin* o) { return !o->suspects.empty(); });
     porigin->suspects = std::move(sorted);
     if (!queued) enqueue(porigin->commit);
   }
@@ -310,7 +311,8 @@ class Blamer {
   }
 
   void pass_blame(Origin* origin) {
-    const std::vector<git_oid> parents = node(origin->commit).parents;
+    std::vector<git_oid> parents = info(origin->commit).parents;
+    if (options_.first_parent && parents.size() > 1) parents.erase(parents.begin() + 1, parents.end());
     std::vector<Origin*> scapegoats(parents.size(), nullptr);
     // First the same path in each parent, then renames for parents that lack it.
     for (int pass = 0; pass < 2; ++pass) {
@@ -376,7 +378,7 @@ class Blamer {
     std::size_t start = message.find_first_not_of('\n');
     message = start == std::string_view::npos ? std::string_view() : message.substr(start);
     out.summary = to_utf8(message.substr(0, message.find('\n')), encoding);
-    out.boundary = node(id).boundary;
+    out.boundary = info(id).parents.empty();  // a root commit is a boundary (blame.showRoot off)
     return out;
   }
 
@@ -384,7 +386,8 @@ class Blamer {
   const BlameOptions& options_;
   const CancellationToken& cancel_;
   BlobStore blobs_;
-  std::unordered_map<git_oid, CommitNode, OidHash, OidEq> nodes_;
+  CommitCache& commits_;
+  std::unordered_map<git_oid, std::vector<Origin*>, OidHash, OidEq> origins_by_commit_;
   std::deque<Origin> origins_;
   std::priority_queue<Queued> queue_;
   std::uint64_t order_ = 0;
@@ -393,11 +396,24 @@ class Blamer {
 
 }  // namespace
 
+struct BlameSession::State {
+  Repository repo;
+  CommitCache commits;
+};
+
+BlameSession::BlameSession(const std::string& repo_path)
+    : state_(std::make_unique<State>(State{Repository::open(repo_path), {}})) {}
+
+BlameSession::~BlameSession() = default;
+
+BlameResult BlameSession::blame(const std::string& path, const BlameOptions& options, const CancellationToken& cancel) {
+  if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
+  return Blamer(state_->repo, state_->commits, options, cancel).run(path);
+}
+
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options,
                        const CancellationToken& cancel) {
-  if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
-  Repository repo = Repository::open(repo_path);
-  return Blamer(repo, options, cancel).run(path);
+  return BlameSession(repo_path).blame(path, options, cancel);
 }
 
 }  // namespace gitfleet::git

@@ -5,6 +5,7 @@
 // with git's rename detection; whatever no parent takes is the commit's. A root commit's
 // lines are "boundary" lines, as with git's default blame.showRoot=false.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,22 @@ struct BlameResult {
 
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options = {},
                        const CancellationToken& cancel = CancellationToken());
+
+// Blames files of one repository one after another on one thread, sharing the repository
+// handle and what it learned about commits (the walk is mostly the same for every file).
+class BlameSession {
+ public:
+  explicit BlameSession(const std::string& repo_path);
+  ~BlameSession();
+  BlameSession(const BlameSession&) = delete;
+  BlameSession& operator=(const BlameSession&) = delete;
+
+  BlameResult blame(const std::string& path, const BlameOptions& options = {},
+                    const CancellationToken& cancel = CancellationToken());
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace gitfleet::git

@@ -1,0 +1,127 @@
+"""Blame: GitFleet against `git blame` (the reference), pygit2 (libgit2's blame) and GitFleet
+0.2.8 (PyPI), on the most-changed files of a repository.
+
+- per file: each file blamed alone, one after another (GitFleet's engine vs git's);
+- bulk: all the files in one bulk_blame call (parallel on every core) vs git blame run per file.
+Anchors that are slow (pygit2) are timed on --slow-files files and compared per file.
+Run through `bash bench/run.sh blame [--repo PATH]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+
+from gitrepo import fast_import_history  # noqa: E402
+
+from GitFleet import RepoManager  # noqa: E402
+
+PYGIT2 = """
+import json, sys, time, pygit2
+repo = pygit2.Repository(sys.argv[1]); files = sys.argv[2:]
+start = time.perf_counter()
+for f in files:
+    blame = repo.blame(f)
+    n = sum(h.lines_in_hunk for h in blame)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+GITFLEET_028 = """
+import asyncio, json, sys, time
+from GitFleet import RepoManager
+if RepoManager is None:
+    from GitFleet.GitFleet import RepoManager  # re-raises the extension's real import error
+start = time.perf_counter()
+asyncio.run(RepoManager([], "", "").bulk_blame(sys.argv[1], sys.argv[2:]))
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def most_changed_files(repo: Path, count: int) -> list[str]:
+    log = subprocess.run(["git", "-C", str(repo), "log", "--format=", "--name-only"], capture_output=True,
+                         text=True, check=True).stdout.split("\n")
+    at_head = set(subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
+                                 capture_output=True, text=True, check=True).stdout.split("\n"))
+    ranked = [f for f, _ in Counter(f for f in log if f).most_common() if f in at_head]
+    return ranked[:count]
+
+
+def run_anchor(venv: str, code: str, repo: Path, files: list[str]) -> float | str:
+    python = ROOT / venv / "bin" / "python"
+    if not python.exists():
+        return f"{venv} is missing (bench/setup_anchors.sh could not install it)"
+    proc = subprocess.run([str(python), "-c", code, str(repo), *files], capture_output=True, text=True)
+    if proc.returncode:
+        lines = [line for line in proc.stderr.splitlines() if line[:1].isalpha()]
+        return lines[-1] if lines else f"exit {proc.returncode}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repo", type=Path, help="repository (default: a generated one)")
+    parser.add_argument("--files", type=int, default=40, help="how many of the most-changed files")
+    parser.add_argument("--slow-files", type=int, default=5, help="files timed for pygit2")
+    args = parser.parse_args()
+    os.environ.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    with tempfile.TemporaryDirectory(prefix="gitfleet-blame-bench-") as tmp:
+        repo = (args.repo or fast_import_history(Path(tmp) / "synthetic", commits=3000, files=40, lines=300)).resolve()
+        files = most_changed_files(repo, args.files)
+        manager = RepoManager()
+
+        def git_blame(f: str) -> None:
+            subprocess.run(["git", "-C", str(repo), "blame", "--porcelain", "HEAD", "--", f],
+                           capture_output=True, check=True)
+
+        per_file_git, per_file_ours = [], []
+        for f in files:
+            start = time.perf_counter()
+            git_blame(f)
+            per_file_git.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            asyncio.run(manager.blame(repo, f))
+            per_file_ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result = asyncio.run(manager.bulk_blame(repo, files))
+        bulk = time.perf_counter() - start
+        assert all(isinstance(v, list) for v in result.values())
+        lines = sum(len(v) for v in result.values())
+        slow = files[: args.slow_files]
+        pygit2 = run_anchor(".venv-bench", PYGIT2, repo, slow)
+        old = run_anchor(".venv-gitfleet-0.2.8", GITFLEET_028, repo, files)
+
+    git_total, ours_total = sum(per_file_git), sum(per_file_ours)
+    faster = sum(o <= g for o, g in zip(per_file_ours, per_file_git))
+    print(f"repository: {repo}; {len(files)} most-changed files, {lines} lines")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(f"per file  git blame {git_total:7.2f} s   GitFleet {ours_total:7.2f} s   ratio {git_total / ours_total:5.2f}x"
+          f"   (GitFleet at most git's time on {faster}/{len(files)} files)")
+    print(f"bulk      git blame per file {git_total:7.2f} s   GitFleet bulk_blame {bulk:7.2f} s   "
+          f"ratio {git_total / bulk:5.2f}x")
+    slow_git = sum(per_file_git[: len(slow)])
+    if isinstance(pygit2, float):
+        print(f"pygit2    {len(slow)} files {pygit2:7.2f} s vs git {slow_git:6.2f} s: {slow_git / pygit2:5.2f}x of git")
+    else:
+        print(f"pygit2    not measured: {pygit2[:100]}")
+    if isinstance(old, float):
+        print(f"GitFleet 0.2.8  bulk {old:7.2f} s: {git_total / old:5.2f}x of git per file")
+    else:
+        print(f"GitFleet 0.2.8  not measured: {old[:100]}")
+    print("ratio: git's time / the tool's time (higher is faster).")
+
+
+if __name__ == "__main__":
+    main()
