@@ -1,4 +1,5 @@
 // Blame: one record per line, files blamed in parallel, each file's failure its own.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -7,7 +8,6 @@
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/core/thread_pool.hpp"
 #include "gitfleet/git/blame.hpp"
-#include "gitfleet/git/repository.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -87,42 +87,49 @@ void bind_blame(nb::module_& m) {
 
   nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
 
-  // on_done([(path, lines | None, exception | None), ...], None) once every file is done.
+  // on_done([(path, lines | None, exception | None), ...], None) once every file is done;
+  // paths=None means every file at options.rev.
   m.def(
       "start_bulk_blame",
-      [](std::string repo_path, std::vector<std::string> paths, BlameOptions options, nb::callable on_done) {
+      [](std::string repo_path, std::optional<std::vector<std::string>> maybe_paths, BlameOptions options,
+         nb::callable on_done) {
         auto callback = std::make_shared<PythonCallback>(std::move(on_done));
         CancellationToken token = JobRunner::shared().start(
-            [repo_path = std::move(repo_path), paths = std::move(paths), options = std::move(options),
+            [repo_path = std::move(repo_path), maybe_paths = std::move(maybe_paths), options = std::move(options),
              callback](const CancellationToken& cancel) {
+              std::vector<std::string> paths;
               try {
-                git::Repository::open(repo_path);  // a bad repository fails the call, not each file
+                // A bad repository or revision fails the call, not each file.
+                git::BlameSession probe(repo_path);
+                paths = maybe_paths ? *maybe_paths : probe.files_at(options.rev);
               } catch (...) {
                 auto error = std::current_exception();
                 callback->call([&] { return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error)); });
                 return;
               }
-              // One task per core, each blaming its share of the files in one session, so
-              // files blamed on the same thread share the repository and the commit walk.
+              // One walk per core, each over its share of the files: a commit is visited once
+              // per walk for all the files of that share.
               std::size_t groups = std::min(paths.size(), ThreadPool::shared().size());
               std::vector<FileOutcome> outcomes(paths.size());
               std::vector<std::future<void>> futures;
               for (std::size_t g = 0; g < groups; ++g)
                 futures.push_back(ThreadPool::shared().submit([&, g] {
-                  std::unique_ptr<git::BlameSession> session;
-                  std::exception_ptr open_error;
-                  try {
-                    session = std::make_unique<git::BlameSession>(repo_path);
-                  } catch (...) {
-                    open_error = std::current_exception();
-                  }
+                  std::vector<std::size_t> mine;
+                  std::vector<std::string> share;
                   for (std::size_t i = g; i < paths.size(); i += groups) {
-                    try {
-                      if (open_error) std::rethrow_exception(open_error);
-                      outcomes[i].lines = records_of(session->blame(paths[i], options, cancel));
-                    } catch (...) {
-                      outcomes[i].error = std::current_exception();
+                    mine.push_back(i);
+                    share.push_back(paths[i]);
+                  }
+                  try {
+                    git::BlameSession session(repo_path);
+                    std::vector<std::exception_ptr> errors;
+                    std::vector<git::BlameResult> results = session.blame_together(share, options, cancel, errors);
+                    for (std::size_t k = 0; k < mine.size(); ++k) {
+                      outcomes[mine[k]].error = errors[k];
+                      if (!errors[k]) outcomes[mine[k]].lines = records_of(results[k]);
                     }
+                  } catch (...) {
+                    for (std::size_t i : mine) outcomes[i].error = std::current_exception();
                   }
                 }));
               for (auto& f : futures) f.get();
@@ -138,7 +145,7 @@ void bind_blame(nb::module_& m) {
             });
         return NativeBlame{token};
       },
-      nb::arg("repo_path"), nb::arg("paths"), nb::arg("options"), nb::arg("on_done"));
+      nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"));
 }
 
 }  // namespace gitfleet::bindings

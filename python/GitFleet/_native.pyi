@@ -170,6 +170,6 @@ class NativeBlame:
     def cancel(self) -> None: ...
 
 def start_bulk_blame(
-    repo_path: str, paths: list[str], options: BlameOptions,
+    repo_path: str, paths: list[str] | None, options: BlameOptions,
     on_done: Callable[[list[tuple[str, list[BlameLine] | None, BaseException | None]] | None, BaseException | None], None],
 ) -> NativeBlame: ...

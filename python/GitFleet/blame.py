@@ -38,12 +38,13 @@ def blame_options(
 
 
 async def bulk_blame(
-    repo_path: PathLike, file_paths: Iterable[str], options: _native.BlameOptions
+    repo_path: PathLike, file_paths: Iterable[str] | None, options: _native.BlameOptions
 ) -> dict[str, list[BlameLine] | BlameError]:
+    """file_paths=None: every file at options.rev, in one walk of the history per core."""
     path = _repo_path(repo_path)
     if isinstance(file_paths, (str, os.PathLike)):
         raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
-    files = [os.fspath(p) for p in file_paths]
+    files = None if file_paths is None else [os.fspath(p) for p in file_paths]
     outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done))
     result: dict[str, list[BlameLine] | BlameError] = {}
     for file_path, lines, error in outcomes:

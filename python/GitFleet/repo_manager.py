@@ -151,6 +151,15 @@ class RepoManager:
         options = blame.blame_options(rev, first_parent, ignore_whitespace)
         return await blame.bulk_blame(repo_path, file_paths, options)
 
+    async def blame_repository(
+        self, repo_path: PathLike, *, rev: str = "HEAD", first_parent: bool = False, ignore_whitespace: bool = False
+    ) -> dict[str, list[BlameLine] | BlameError]:
+        """Every file at ``rev`` (submodules aside) blamed in one pass over the history: each
+        commit is visited once for all the files (per core), instead of once per file as
+        ``git blame`` run on each file does. Same results as :meth:`bulk_blame`."""
+        options = blame.blame_options(rev, first_parent, ignore_whitespace)
+        return await blame.bulk_blame(repo_path, None, options)
+
     async def blame(
         self,
         repo_path: PathLike,

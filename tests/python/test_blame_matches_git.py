@@ -150,3 +150,23 @@ async def test_line_ranges_agree_with_the_whole_file(rich_repo) -> None:
     part = await RepoManager().blame(rich_repo.path, "lib/main.py", line_range=(5, 25))
     assert [l.final_line_no for l in part] == list(range(5, 26))
     assert [(l.commit_id, l.orig_line_no) for l in part] == [(l.commit_id, l.orig_line_no) for l in whole[4:25]]
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_whole_repository_blame_equals_per_file_blame(tmp_path: Path, seed: int, rich_repo) -> None:
+    for repo in (build_random_repo(tmp_path / f"whole-{seed}", seed + 300).path, rich_repo.path):
+        whole = await RepoManager().blame_repository(repo)
+        assert sorted(whole) == sorted(files_at(repo))
+        for path, lines in whole.items():
+            assert not isinstance(lines, Exception), f"{path}: {lines}"
+            theirs = git_blame(repo, path)
+            assert [(l.commit_id, l.orig_path, l.orig_line_no, l.final_line_no, l.boundary) for l in lines] == [
+                (t.sha, t.filename, t.orig_line, t.final_line, t.boundary) for t in theirs], path
+
+
+async def test_whole_repository_blame_of_the_project(project_repo: Path) -> None:
+    whole = await RepoManager().blame_repository(project_repo)
+    for path in files_at(project_repo):
+        theirs = git_blame(project_repo, path)
+        assert [(l.commit_id, l.orig_path, l.orig_line_no) for l in whole[path]] == [
+            (t.sha, t.filename, t.orig_line) for t in theirs], path

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <queue>
 #include <unordered_map>
 
@@ -38,6 +39,7 @@ struct Entry {
   int s_lno;
   int num_lines;
   Origin* suspect;
+  int file;  // which final file lno counts in (several are blamed in one walk)
 };
 
 // A file at a commit that lines are suspected to come from (git's blame_origin).
@@ -57,6 +59,15 @@ struct CommitInfo {
 };
 
 using CommitCache = std::unordered_map<git_oid, CommitInfo, OidHash, OidEq>;
+
+struct FileOutcome {
+  BlameResult result;
+  std::exception_ptr error;
+};
+
+// Past this many files, a commit's whole tree diff is computed once and shared by all of its
+// origins, instead of one path-limited diff per origin.
+constexpr std::size_t kSharedDiffThreshold = 4;
 
 struct Hunk {
   int start_a, count_a, start_b, count_b;
@@ -116,21 +127,52 @@ class Blamer {
   Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel)
       : repo_(repo), commits_(commits), options_(options), cancel_(cancel), blobs_(repo) {}
 
-  BlameResult run(const std::string& path) {
+  // Blames every path in one walk: a commit is visited once for all the files that have
+  // lines to explain there. Each file's outcome is its result or its own error.
+  std::vector<FileOutcome> run(const std::vector<std::string>& paths) {
     git_oid final_commit = repo_.resolve_commit(options_.rev);
     TreePtr tree = repo_.tree(info(final_commit).tree);
+    share_tree_diffs_ = paths.size() > kSharedDiffThreshold;
+    std::vector<FileOutcome> outcomes(paths.size());
+    std::vector<std::string_view> contents(paths.size());
+    for (std::size_t f = 0; f < paths.size(); ++f) {
+      try {
+        contents[f] = seed(final_commit, tree.get(), paths[f], static_cast<int>(f));
+      } catch (...) {
+        outcomes[f].error = std::current_exception();
+      }
+    }
+    while (!queue_.empty()) {
+      cancel_.throw_if_cancelled();
+      git_oid commit = queue_.top().id;
+      queue_.pop();
+      diffs_.clear();  // tree diffs are shared among the origins of one commit only
+      std::vector<Origin*>& origins = origins_of(commit);
+      for (;;) {
+        auto it = std::find_if(origins.begin(), origins.end(), [](Origin* o) { return !o->suspects.empty(); });
+        if (it == origins.end()) break;
+        Origin* suspect = *it;
+        pass_blame(suspect);
+        for (Entry& e : suspect->suspects) guilty_[e.file].push_back(e);
+        suspect->suspects.clear();
+      }
+    }
+    for (std::size_t f = 0; f < paths.size(); ++f)
+      if (!outcomes[f].error) outcomes[f].result = result(static_cast<int>(f), contents[f]);
+    return outcomes;
+  }
+
+ private:
+  std::string_view seed(const git_oid& final_commit, const git_tree* tree, const std::string& path, int file) {
+    if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
     git_tree_entry* entry = nullptr;
-    if (git_tree_entry_bypath(&entry, tree.get(), path.c_str()) < 0)
+    if (git_tree_entry_bypath(&entry, tree, path.c_str()) < 0)
       throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
     git_oid blob = *git_tree_entry_id(entry);
     std::uint32_t mode = git_tree_entry_filemode(entry);
     git_tree_entry_free(entry);
     if (mode == GIT_FILEMODE_TREE || mode == GIT_FILEMODE_COMMIT)
       throw Error(ErrorCode::InvalidArgument, "'" + path + "' is not a file in " + options_.rev);
-
-    Origin* origin = get_origin(final_commit, path);
-    origin->blob = blob;
-    origin->mode = mode;
     std::string_view content = blobs_.content(blob, mode).data;
     int lines = static_cast<int>(count_lines(content));
     int first = 0, last = lines;
@@ -142,28 +184,18 @@ class Blamer {
                                                     std::to_string(options_.last_line) + " is outside '" + path +
                                                     "', which has " + std::to_string(lines) + " lines");
     }
+    Origin* origin = get_origin(final_commit, path);
+    origin->blob = blob;
+    origin->mode = mode;
     if (last > first) {
-      origin->suspects.push_back({first, first, last - first, origin});
-      enqueue(final_commit);
+      bool queued = std::any_of(origins_of(final_commit).begin(), origins_of(final_commit).end(),
+                                [](Origin* o) { return !o->suspects.empty(); });
+      origin->suspects.push_back({first, first, last - first, origin, file});
+      if (!queued) enqueue(final_commit);
     }
-    while (!queue_.empty()) {
-      cancel_.throw_if_cancelled();
-      git_oid commit = queue_.top().id;
-      queue_.pop();
-      std::vector<Origin*>& origins = origins_of(commit);
-      for (;;) {
-        auto it = std::find_if(origins.begin(), origins.end(), [](Origin* o) { return !o->suspects.empty(); });
-        if (it == origins.end()) break;
-        Origin* suspect = *it;
-        pass_blame(suspect);
-        for (Entry& e : suspect->suspects) guilty_.push_back(e);
-        suspect->suspects.clear();
-      }
-    }
-    return result(content);
+    return content;
   }
 
- private:
   struct Queued {
     std::int64_t time;
     std::uint64_t order;
@@ -206,10 +238,13 @@ class Blamer {
   // git's find_origin: the same path in the parent, unless it was added or changed type.
   Origin* find_origin(const git_oid& parent, Origin* origin) {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
-    TreePtr a = repo_.tree(info(parent).tree);
-    TreePtr b = repo_.tree(info(origin->commit).tree);
-    std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec({origin->path}, true));
-    for (const TreeChange& c : changes) {
+    std::vector<TreeChange> limited;
+    if (!share_tree_diffs_) {
+      TreePtr a = repo_.tree(info(parent).tree);
+      TreePtr b = repo_.tree(info(origin->commit).tree);
+      limited = diff_trees(repo_, a.get(), b.get(), Pathspec({origin->path}, true));
+    }
+    for (const TreeChange& c : share_tree_diffs_ ? whole_diff(parent, origin->commit) : limited) {
       if (c.new_path != origin->path && c.old_path != origin->path) continue;
       if (c.status != 'M' || (c.old_mode & 0170000) != (c.new_mode & 0170000)) return nullptr;  // added, type change
       Origin* o = get_origin(parent, origin->path);
@@ -226,15 +261,12 @@ class Blamer {
   // git's find_rename: the file the parent had under another name, by git's rename detection
   // between the parent and this commit with this path as the only destination.
   Origin* find_rename(const git_oid& parent, Origin* origin) {
-    TreePtr a = repo_.tree(info(parent).tree);
-    TreePtr b = repo_.tree(info(origin->commit).tree);
-    std::vector<TreeChange> changes = diff_trees(repo_, a.get(), b.get(), Pathspec());
     std::vector<TreeChange> candidates;
     bool destination = false;
-    for (TreeChange& c : changes) {
-      if (c.status == 'D') candidates.push_back(std::move(c));
+    for (const TreeChange& c : whole_diff(parent, origin->commit)) {
+      if (c.status == 'D') candidates.push_back(c);
       else if (c.status == 'A' && c.new_path == origin->path) {
-        candidates.push_back(std::move(c));
+        candidates.push_back(c);
         destination = true;
       }
     }
@@ -247,6 +279,15 @@ class Blamer {
       return o;
     }
     return nullptr;
+  }
+
+  // The full tree diff from parent to commit, computed once per commit being processed.
+  const std::vector<TreeChange>& whole_diff(const git_oid& parent, const git_oid& commit) {
+    auto it = diffs_.find(parent);
+    if (it != diffs_.end()) return it->second;
+    TreePtr a = repo_.tree(info(parent).tree);
+    TreePtr b = repo_.tree(info(commit).tree);
+    return diffs_.emplace(parent, diff_trees(repo_, a.get(), b.get(), Pathspec())).first->second;
   }
 
   void queue_blames(Origin* porigin, std::vector<Entry> sorted) {
@@ -297,11 +338,11 @@ class Blamer {
         int lno = e.lno + (t - e.s_lno);
         if (k < hunks.size() && hunks[k].start_b <= t) {  // inside a changed range: stays
           int stop = std::min(end, hunks[k].start_b + hunks[k].count_b);
-          kept.push_back({lno, t, stop - t, target});
+          kept.push_back({lno, t, stop - t, target, e.file});
           t = stop;
         } else {  // unchanged up to the next hunk: the parent's
           int stop = k < hunks.size() ? std::min(end, hunks[k].start_b) : end;
-          passed.push_back({lno, t + offset, stop - t, parent});
+          passed.push_back({lno, t + offset, stop - t, parent, e.file});
           t = stop;
         }
       }
@@ -337,14 +378,15 @@ class Blamer {
     }
   }
 
-  BlameResult result(std::string_view content) {
-    std::sort(guilty_.begin(), guilty_.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
+  BlameResult result(int file, std::string_view content) {
+    std::vector<Entry>& guilty = guilty_[file];
+    std::sort(guilty.begin(), guilty.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
     BlameResult out;
     std::unordered_map<git_oid, std::size_t, OidHash, OidEq> commit_index;
     std::size_t pos = 0;
-    for (int skipped = 0; skipped < (guilty_.empty() ? 0 : guilty_.front().lno); ++skipped)
+    for (int skipped = 0; skipped < (guilty.empty() ? 0 : guilty.front().lno); ++skipped)
       pos = content.find('\n', pos) + 1;
-    for (const Entry& e : guilty_) {
+    for (const Entry& e : guilty) {
       auto [it, inserted] = commit_index.try_emplace(e.suspect->commit, out.commits.size());
       if (inserted) out.commits.push_back(describe(e.suspect->commit));
       for (int j = 0; j < e.num_lines; ++j) {
@@ -391,7 +433,9 @@ class Blamer {
   std::deque<Origin> origins_;
   std::priority_queue<Queued> queue_;
   std::uint64_t order_ = 0;
-  std::vector<Entry> guilty_;
+  std::map<int, std::vector<Entry>> guilty_;  // by final file
+  bool share_tree_diffs_ = false;
+  std::unordered_map<git_oid, std::vector<TreeChange>, OidHash, OidEq> diffs_;  // by parent, for one commit
 };
 
 }  // namespace
@@ -407,8 +451,32 @@ BlameSession::BlameSession(const std::string& repo_path)
 BlameSession::~BlameSession() = default;
 
 BlameResult BlameSession::blame(const std::string& path, const BlameOptions& options, const CancellationToken& cancel) {
-  if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
-  return Blamer(state_->repo, state_->commits, options, cancel).run(path);
+  FileOutcome outcome = std::move(Blamer(state_->repo, state_->commits, options, cancel).run({path}).front());
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  return std::move(outcome.result);
+}
+
+std::vector<BlameResult> BlameSession::blame_together(const std::vector<std::string>& paths,
+                                                      const BlameOptions& options, const CancellationToken& cancel,
+                                                      std::vector<std::exception_ptr>& errors) {
+  std::vector<FileOutcome> outcomes = Blamer(state_->repo, state_->commits, options, cancel).run(paths);
+  std::vector<BlameResult> results;
+  errors.assign(paths.size(), nullptr);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    errors[i] = outcomes[i].error;
+    results.push_back(std::move(outcomes[i].result));
+  }
+  return results;
+}
+
+std::vector<std::string> BlameSession::files_at(const std::string& rev) {
+  git_oid commit = state_->repo.resolve_commit(rev);
+  CommitPtr c = state_->repo.commit(commit);
+  TreePtr tree = state_->repo.tree(*git_commit_tree_id(c.get()));
+  std::vector<std::string> paths;
+  for (const TreeChange& change : diff_trees(state_->repo, nullptr, tree.get(), Pathspec()))
+    if (!is_gitlink_mode(change.new_mode)) paths.push_back(change.new_path);
+  return paths;
 }
 
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options,

@@ -5,6 +5,7 @@
 // with git's rename detection; whatever no parent takes is the commit's. A root commit's
 // lines are "boundary" lines, as with git's default blame.showRoot=false.
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,14 @@ class BlameSession {
 
   BlameResult blame(const std::string& path, const BlameOptions& options = {},
                     const CancellationToken& cancel = CancellationToken());
+
+  // Blames all of `paths` in one walk of the history (each commit visited once for all of
+  // them). errors[i] is set, and results[i] empty, for a path that could not be blamed.
+  // Every file at rev (submodules excluded), in tree order.
+  std::vector<std::string> files_at(const std::string& rev);
+
+  std::vector<BlameResult> blame_together(const std::vector<std::string>& paths, const BlameOptions& options,
+                                          const CancellationToken& cancel, std::vector<std::exception_ptr>& errors);
 
  private:
   struct State;
