@@ -2,7 +2,8 @@
 0.2.8 (PyPI), on the most-changed files of a repository.
 
 - per file: each file blamed alone, one after another (GitFleet's engine vs git's);
-- bulk: all the files in one bulk_blame call (parallel on every core) vs git blame run per file.
+- bulk: all the files in one bulk_blame call (parallel on every core) vs git blame run per file;
+- whole repository: blame_repository (every file, one walk per core) vs git blame on every file.
 Anchors that are slow (pygit2) are timed on --slow-files files and compared per file.
 Run through `bash bench/run.sh blame [--repo PATH]`.
 """
@@ -98,6 +99,17 @@ def main() -> None:
         bulk = time.perf_counter() - start
         assert all(isinstance(v, list) for v in result.values())
         lines = sum(len(v) for v in result.values())
+        every = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", "HEAD"], capture_output=True,
+                               check=True).stdout.split(b"\0")[:-1]
+        every = [e.split(b"\t", 1)[1].decode("utf-8", "surrogateescape") for e in every if not e.startswith(b"160000")]
+        start = time.perf_counter()
+        for f in every:
+            git_blame(f)
+        git_every = time.perf_counter() - start
+        start = time.perf_counter()
+        whole = asyncio.run(manager.blame_repository(repo))
+        ours_every = time.perf_counter() - start
+        assert len(whole) == len(every)
         slow = files[: args.slow_files]
         pygit2 = run_anchor(".venv-bench", PYGIT2, repo, slow)
         old = run_anchor(".venv-gitfleet-0.2.8", GITFLEET_028, repo, files)
@@ -111,6 +123,8 @@ def main() -> None:
           f"   (GitFleet at most git's time on {faster}/{len(files)} files)")
     print(f"bulk      git blame per file {git_total:7.2f} s   GitFleet bulk_blame {bulk:7.2f} s   "
           f"ratio {git_total / bulk:5.2f}x")
+    print(f"whole     git blame on all {len(every)} files {git_every:7.2f} s   GitFleet blame_repository "
+          f"{ours_every:7.2f} s   ratio {git_every / ours_every:5.2f}x")
     slow_git = sum(per_file_git[: len(slow)])
     if isinstance(pygit2, float):
         print(f"pygit2    {len(slow)} files {pygit2:7.2f} s vs git {slow_git:6.2f} s: {slow_git / pygit2:5.2f}x of git")
