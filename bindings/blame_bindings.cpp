@@ -87,6 +87,11 @@ void bind_blame(nb::module_& m) {
 
   nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
 
+  m.def("release_blame_sessions", [] {
+    nb::gil_scoped_release release;
+    git::BlameSessionPool::shared().clear();
+  });
+
   // on_done([(path, lines | None, exception | None), ...], None) once every file is done;
   // paths=None means every file at options.rev.
   m.def(
@@ -100,8 +105,8 @@ void bind_blame(nb::module_& m) {
               std::vector<std::string> paths;
               try {
                 // A bad repository or revision fails the call, not each file.
-                git::BlameSession probe(repo_path);
-                paths = maybe_paths ? *maybe_paths : probe.files_at(options.rev);
+                auto probe = git::BlameSessionPool::shared().acquire(repo_path);
+                paths = maybe_paths ? *maybe_paths : probe->files_at(options.rev);
               } catch (...) {
                 auto error = std::current_exception();
                 callback->call([&] { return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error)); });
@@ -121,9 +126,9 @@ void bind_blame(nb::module_& m) {
                     share.push_back(paths[i]);
                   }
                   try {
-                    git::BlameSession session(repo_path);
+                    auto session = git::BlameSessionPool::shared().acquire(repo_path);
                     std::vector<std::exception_ptr> errors;
-                    std::vector<git::BlameResult> results = session.blame_together(share, options, cancel, errors);
+                    std::vector<git::BlameResult> results = session->blame_together(share, options, cancel, errors);
                     for (std::size_t k = 0; k < mine.size(); ++k) {
                       outcomes[mine[k]].error = errors[k];
                       if (!errors[k]) outcomes[mine[k]].lines = records_of(results[k]);

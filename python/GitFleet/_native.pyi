@@ -173,3 +173,5 @@ def start_bulk_blame(
     repo_path: str, paths: list[str] | None, options: BlameOptions,
     on_done: Callable[[list[tuple[str, list[BlameLine] | None, BaseException | None]] | None, BaseException | None], None],
 ) -> NativeBlame: ...
+def release_blame_sessions() -> None:
+    """Drops the blame sessions kept between calls (and the repository files they hold open)."""

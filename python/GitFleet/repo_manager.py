@@ -109,6 +109,7 @@ class RepoManager:
 
     def cleanup(self) -> dict[str, bool | str]:
         """Removes every directory this manager created: url -> True, or why it could not."""
+        _native.release_blame_sessions()  # they may hold files of the clones open
         if self._fleet is None:
             return {url: True for url in self._urls}
         return {url: (error or True) for url, error in self._fleet.cleanup()}

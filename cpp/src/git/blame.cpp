@@ -1,6 +1,9 @@
 #include "gitfleet/git/blame.hpp"
 
 #include <git2.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include <algorithm>
 #include <cstring>
@@ -482,6 +485,58 @@ std::vector<std::string> BlameSession::files_at(const std::string& rev) {
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options,
                        const CancellationToken& cancel) {
   return BlameSession(repo_path).blame(path, options, cancel);
+}
+
+}  // namespace gitfleet::git
+
+namespace gitfleet::git {
+
+namespace {
+
+// The repository's identity on disk: its path and the inode of its object store, so that a
+// repository deleted and created again at the same path is not served a stale session.
+std::string session_key(const std::string& repo_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path objects = fs::path(repo_path) / ".git" / "objects";
+  if (!fs::exists(objects, ec)) objects = fs::path(repo_path) / "objects";
+  struct stat st {};
+  if (::stat(objects.c_str(), &st) != 0) return repo_path;
+  return repo_path + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino);
+}
+
+}  // namespace
+
+BlameSessionPool::Lease::~Lease() {
+  if (!pool_ || !session_) return;
+  std::lock_guard lock(pool_->mutex_);
+  pool_->idle_.emplace_front(std::move(key_), std::move(session_));
+  if (pool_->idle_.size() > pool_->max_idle_) pool_->idle_.pop_back();
+}
+
+BlameSessionPool::Lease BlameSessionPool::acquire(const std::string& repo_path) {
+  std::string key = session_key(repo_path);
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if (it->first != key) continue;
+      std::unique_ptr<BlameSession> session = std::move(it->second);
+      idle_.erase(it);
+      return Lease(this, std::move(key), std::move(session));
+    }
+  }
+  return Lease(this, std::move(key), std::make_unique<BlameSession>(repo_path));
+}
+
+void BlameSessionPool::clear() {
+  std::list<std::pair<std::string, std::unique_ptr<BlameSession>>> dropped;
+  std::lock_guard lock(mutex_);
+  dropped.swap(idle_);
+}
+
+BlameSessionPool& BlameSessionPool::shared() {
+  static BlameSessionPool pool(8);
+  return pool;
 }
 
 }  // namespace gitfleet::git

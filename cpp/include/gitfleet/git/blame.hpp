@@ -6,7 +6,9 @@
 // lines are "boundary" lines, as with git's default blame.showRoot=false.
 #include <cstdint>
 #include <exception>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,38 @@ class BlameSession {
  private:
   struct State;
   std::unique_ptr<State> state_;
+};
+
+// Sessions kept between calls (a few, least recently used dropped first), so that blaming
+// one file after another in separate calls reuses what earlier calls learned. A session is
+// used by one caller at a time; a repository replaced on disk gets a fresh one.
+class BlameSessionPool {
+ public:
+  explicit BlameSessionPool(std::size_t max_idle) : max_idle_(max_idle) {}
+
+  class Lease {
+   public:
+    Lease(BlameSessionPool* pool, std::string key, std::unique_ptr<BlameSession> session)
+        : pool_(pool), key_(std::move(key)), session_(std::move(session)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    BlameSession& operator*() { return *session_; }
+    BlameSession* operator->() { return session_.get(); }
+
+   private:
+    BlameSessionPool* pool_;
+    std::string key_;
+    std::unique_ptr<BlameSession> session_;
+  };
+
+  Lease acquire(const std::string& repo_path);
+  void clear();  // drops the idle sessions (and the files they hold open)
+  static BlameSessionPool& shared();
+
+ private:
+  std::size_t max_idle_;
+  std::mutex mutex_;
+  std::list<std::pair<std::string, std::unique_ptr<BlameSession>>> idle_;  // most recent first
 };
 
 }  // namespace gitfleet::git
