@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from . import _native
 from ._bridge import run_native
 from ._native import BlameLine
-from .exceptions import BlameError, GitFleetError, InvalidArgumentError
+from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
 from .history import PathLike, _repo_path
 
-__all__ = ["BlameLine", "bulk_blame"]
+__all__ = ["BlameLine", "bulk_blame", "stream_blame"]
 
 
 def blame_options(
@@ -57,3 +57,23 @@ async def bulk_blame(
             blame_error.__cause__ = cause
             result[file_path] = blame_error
     return result
+
+
+async def stream_blame(
+    repo_path: PathLike, file_path: str, batch_size: int, options: _native.BlameOptions
+) -> AsyncIterator[list[BlameLine]]:
+    path = _repo_path(repo_path)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
+    stream = _native.BlameStream(path, os.fspath(file_path), options, batch_size)
+    try:
+        while True:
+            try:
+                batch = await run_native(stream.receive, stream.close)
+            except (InvalidArgumentError, GitObjectError) as e:  # about this file, as bulk_blame reports it
+                raise BlameError(f"{file_path}: {e}") from e
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stream.close()

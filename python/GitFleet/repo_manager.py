@@ -152,6 +152,22 @@ class RepoManager:
         options = blame.blame_options(rev, first_parent, ignore_whitespace)
         return await blame.bulk_blame(repo_path, file_paths, options)
 
+    def stream_blame(
+        self,
+        repo_path: PathLike,
+        file_path: str,
+        batch_size: int = 1000,
+        *,
+        rev: str = "HEAD",
+        first_parent: bool = False,
+        ignore_whitespace: bool = False,
+        line_range: tuple[int, int] | None = None,
+    ) -> AsyncIterator[list[BlameLine]]:
+        """The lines of :meth:`blame`, in order, as an async iterator of lists of at most
+        ``batch_size``: Python holds at most two batches of line objects at a time."""
+        options = blame.blame_options(rev, first_parent, ignore_whitespace, line_range)
+        return blame.stream_blame(repo_path, file_path, batch_size, options)
+
     async def blame_repository(
         self, repo_path: PathLike, *, rev: str = "HEAD", first_parent: bool = False, ignore_whitespace: bool = False
     ) -> dict[str, list[BlameLine] | BlameError]:

@@ -170,3 +170,19 @@ async def test_whole_repository_blame_of_the_project(project_repo: Path) -> None
         theirs = git_blame(project_repo, path)
         assert [(l.commit_id, l.orig_path, l.orig_line_no) for l in whole[path]] == [
             (t.sha, t.filename, t.orig_line) for t in theirs], path
+
+
+async def test_stream_blame_yields_the_same_lines_in_bounded_batches(rich_repo) -> None:
+    manager = RepoManager()
+    whole = await manager.blame(rich_repo.path, "big.txt")
+    batches = [b async for b in manager.stream_blame(rich_repo.path, "big.txt", batch_size=7000)]
+    assert [len(b) for b in batches[:-1]] == [7000] * (len(batches) - 1) and 0 < len(batches[-1]) <= 7000
+    streamed = [line for b in batches for line in b]
+    assert [(l.commit_id, l.orig_line_no, l.final_line_no) for l in streamed] == [
+        (l.commit_id, l.orig_line_no, l.final_line_no) for l in whole]
+    async for batch in manager.stream_blame(rich_repo.path, "big.txt", batch_size=10):
+        assert len(batch) == 10
+        break  # leaving early stops the native work
+    with pytest.raises(BlameError, match="no/such"):
+        async for _ in manager.stream_blame(rich_repo.path, "no/such"):
+            pass
