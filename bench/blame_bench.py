@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
+from anchors import machine_line, run_in_venv  # noqa: E402
 from gitrepo import fast_import_history  # noqa: E402
 
 from GitFleet import RepoManager  # noqa: E402
@@ -50,24 +49,24 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
+def files_at_head(repo: Path) -> list[str]:
+    """Every file at HEAD, submodules aside (they cannot be blamed)."""
+    entries = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", "HEAD"], capture_output=True,
+                             check=True).stdout.split(b"\0")[:-1]
+    return [e.split(b"\t", 1)[1].decode("utf-8", "surrogateescape") for e in entries if not e.startswith(b"160000")]
+
+
 def most_changed_files(repo: Path, count: int) -> list[str]:
     log = subprocess.run(["git", "-C", str(repo), "log", "--format=", "--name-only"], capture_output=True,
                          text=True, check=True).stdout.split("\n")
-    at_head = set(subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
-                                 capture_output=True, text=True, check=True).stdout.split("\n"))
+    at_head = set(files_at_head(repo))
     ranked = [f for f, _ in Counter(f for f in log if f).most_common() if f in at_head]
     return ranked[:count]
 
 
 def run_anchor(venv: str, code: str, repo: Path, files: list[str]) -> float | str:
-    python = ROOT / venv / "bin" / "python"
-    if not python.exists():
-        return f"{venv} is missing (bench/setup_anchors.sh could not install it)"
-    proc = subprocess.run([str(python), "-c", code, str(repo), *files], capture_output=True, text=True)
-    if proc.returncode:
-        lines = [line for line in proc.stderr.splitlines() if line[:1].isalpha()]
-        return lines[-1] if lines else f"exit {proc.returncode}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+    result = run_in_venv(venv, code, str(repo), *files)
+    return result if isinstance(result, str) else result["seconds"]
 
 
 def main() -> None:
@@ -99,9 +98,7 @@ def main() -> None:
         bulk = time.perf_counter() - start
         assert all(isinstance(v, list) for v in result.values())
         lines = sum(len(v) for v in result.values())
-        every = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", "HEAD"], capture_output=True,
-                               check=True).stdout.split(b"\0")[:-1]
-        every = [e.split(b"\t", 1)[1].decode("utf-8", "surrogateescape") for e in every if not e.startswith(b"160000")]
+        every = files_at_head(repo)
         start = time.perf_counter()
         for f in every:
             git_blame(f)
@@ -117,8 +114,7 @@ def main() -> None:
     git_total, ours_total = sum(per_file_git), sum(per_file_ours)
     faster = sum(o <= g for o, g in zip(per_file_ours, per_file_git))
     print(f"repository: {repo}; {len(files)} most-changed files, {lines} lines")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(machine_line())
     print(f"per file  git blame {git_total:7.2f} s   GitFleet {ours_total:7.2f} s   ratio {git_total / ours_total:5.2f}x"
           f"   (GitFleet at most git's time on {faster}/{len(files)} files)")
     print(f"bulk      git blame per file {git_total:7.2f} s   GitFleet bulk_blame {bulk:7.2f} s   "

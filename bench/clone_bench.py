@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -23,13 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
+from anchors import machine_line, run_in_venv  # noqa: E402
 from git_servers import git_daemon  # noqa: E402
 from gitrepo import fast_import_history, git  # noqa: E402
 
 from GitFleet import RepoManager  # noqa: E402
 
 GITFLEET_028 = """
-import asyncio, sys, time
+import asyncio, json, sys, time
 from GitFleet import RepoManager
 if RepoManager is None:
     from GitFleet.GitFleet import RepoManager  # re-raises the extension's real import error
@@ -37,7 +37,7 @@ urls = sys.argv[1:]
 start = time.perf_counter()
 manager = RepoManager(urls, "", "")
 asyncio.run(manager.clone_all())
-print(time.perf_counter() - start)
+print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
@@ -71,15 +71,9 @@ def time_gitfleet(urls: list[str], concurrency: int, out: Path) -> float:
 
 
 def time_gitfleet_028(urls: list[str], out: Path) -> float | str:
-    python = ROOT / ".venv-gitfleet-0.2.8" / "bin" / "python"
-    if not python.exists():
-        return "not installed (bench/setup_anchors.sh could not install it)"
     out.mkdir()
-    proc = subprocess.run([str(python), "-c", GITFLEET_028, *urls], capture_output=True, text=True, cwd=out)
-    if proc.returncode:
-        lines = [line for line in proc.stderr.splitlines() if line[:1].isalpha()]
-        return lines[-1] if lines else f"exit {proc.returncode}"
-    return float(proc.stdout.strip().splitlines()[-1])
+    result = run_in_venv(".venv-gitfleet-0.2.8", GITFLEET_028, *urls, cwd=out)
+    return result if isinstance(result, str) else result["seconds"]
 
 
 def main() -> None:
@@ -113,8 +107,7 @@ def main() -> None:
             old = time_gitfleet_028(urls, out_base / "gitfleet-0.2.8")
     print(f"fleet: {args.repos} repositories x {args.commits} commits (~{size:.1f} MB each), git daemon on "
           f"loopback, concurrency {args.concurrency}, best of {args.repeat}, clones written to {out_base.parent}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(machine_line())
     x = best["xargs"]
     print(f"{'tool':34} {'seconds':>8} {'repos/s':>8} {'vs xargs':>9}")
     print(f"{'xargs -P git clone':34} {x:8.2f} {args.repos / x:8.1f} {1.0:8.2f}x")

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
+from anchors import machine_line, run_in_venv  # noqa: E402
 from gitrepo import fast_import_history  # noqa: E402
 
 from GitFleet import RepoManager, _native  # noqa: E402
@@ -78,17 +77,12 @@ def best_of(repeat: int, fn) -> tuple[float, object]:
     return best, result
 
 
-def run_anchor(venv: Path, code: str, repo: Path, limit: int, repeat: int) -> dict:
-    python = ROOT / venv / "bin" / "python"
-    if not python.exists():
-        return {"error": f"{venv} is missing (bench/setup_anchors.sh could not install it)"}
+def run_anchor(venv: str, code: str, repo: Path, limit: int, repeat: int) -> dict:
     best: dict | None = None
     for _ in range(repeat):
-        proc = subprocess.run([str(python), "-c", code, str(repo), str(limit)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line[:1].isalpha()]
-            return {"error": lines[-1] if lines else f"exit {proc.returncode}"}
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        result = run_in_venv(venv, code, str(repo), str(limit))
+        if isinstance(result, str):
+            return {"error": result}
         if best is None or result["seconds"] < best["seconds"]:
             best = result
     return best or {"error": "no run"}
@@ -122,22 +116,21 @@ def main() -> None:
         rows: list[tuple[str, int, float | None, str]] = [("git log --numstat (1 core)", commits, git_s, "")]
         manager = RepoManager()
         cores = _native.cpu_threads()
-        for label, threads in ((f"GitFleet, 1 thread", 1), (f"GitFleet, {cores} threads", 0)):
+        for label, threads in (("GitFleet, 1 thread", 1), (f"GitFleet, {cores} threads", 0)):
             seconds, records = best_of(args.repeat, lambda: asyncio.run(
                 manager.extract_commits(repo, include_files=True, threads=threads)))
             rows.append((label, len(records), seconds, ""))
         for label, venv, code in (("pygit2", ".venv-bench", PYGIT2), ("PyDriller", ".venv-bench", PYDRILLER),
                                   ("GitFleet 0.2.8 (PyPI)", ".venv-gitfleet-0.2.8", GITFLEET_028)):
             limit = args.slow_limit if label != "GitFleet 0.2.8 (PyPI)" else 0
-            result = run_anchor(Path(venv), code, repo, limit, 1 if label == "PyDriller" else args.repeat)
+            result = run_anchor(venv, code, repo, limit, 1 if label == "PyDriller" else args.repeat)
             if "error" in result:
                 rows.append((label, 0, None, "not measured: " + result["error"][:110]))
             else:
                 rows.append((label, result["commits"], result["seconds"], ""))
 
         print(f"repository: {repo} ({commits} commits)")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-              f"python {platform.python_version()}, {subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
+        print(machine_line())
         print(f"{'tool':32} {'commits':>8} {'seconds':>9} {'commits/s':>10} {'vs git':>8}")
         for label, n, seconds, note in rows:
             if seconds is None:

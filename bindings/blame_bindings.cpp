@@ -5,10 +5,10 @@
 
 #include <future>
 
-#include "gitfleet/core/async_channel.hpp"
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/core/thread_pool.hpp"
 #include "gitfleet/git/blame.hpp"
+#include "batch_stream.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -44,56 +44,27 @@ struct FileOutcome {
 };
 
 // One file's lines in batches: the blame runs on a driver thread and hands its records over
-// `batch_size` at a time, at most two batches ahead of the consumer, so Python never holds
-// more than that many line objects.
-class BlameStream {
- public:
-  using Batch = std::vector<BlameLineRecord>;
+// `batch_size` at a time, so Python never holds more than a few batches of line objects.
+using BlameStream = BatchStream<BlameLineRecord>;
 
-  BlameStream(std::string repo_path, std::string path, BlameOptions options, std::size_t batch_size)
-      : channel_(std::make_shared<AsyncChannel<Batch>>(2)) {
-    if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
-    token_ = JobRunner::shared().start([channel = channel_, repo_path = std::move(repo_path), path = std::move(path),
-                                        options = std::move(options), batch_size](const CancellationToken& cancel) {
-      try {
-        std::vector<BlameLineRecord> all;
-        {
-          auto session = git::BlameSessionPool::shared().acquire(repo_path);
-          all = records_of(session->blame(path, options, cancel));
-        }
-        for (std::size_t i = 0; i < all.size(); i += batch_size) {
-          auto end = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + batch_size));
-          Batch batch(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(i)),
-                      std::make_move_iterator(end));
-          if (!channel->push(std::move(batch), cancel)) return;
-        }
-        channel->finish();
-      } catch (...) {
-        channel->finish(std::current_exception());
-      }
-    });
-  }
-  ~BlameStream() { close(); }
-
-  void receive(nb::callable on_batch) {
-    auto callback = std::make_shared<PythonCallback>(std::move(on_batch));
-    channel_->receive([callback](std::optional<Batch> batch, std::exception_ptr error) {
-      callback->call([&] {
-        if (batch) return std::tuple<nb::object, nb::object>(nb::cast(std::move(*batch)), nb::none());
-        return std::tuple<nb::object, nb::object>(nb::none(), error ? python_exception_for(error) : nb::none());
-      });
-    });
-  }
-
-  void close() {
-    token_.cancel();
-    channel_->close();
-  }
-
- private:
-  std::shared_ptr<AsyncChannel<Batch>> channel_;
-  CancellationToken token_;
-};
+BlameStream::Producer blame_batches(std::string repo_path, std::string path, BlameOptions options,
+                                    std::size_t batch_size) {
+  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  return [repo_path = std::move(repo_path), path = std::move(path), options = std::move(options), batch_size](
+             AsyncChannel<BlameStream::Batch>& channel, const CancellationToken& cancel) {
+    std::vector<BlameLineRecord> all;
+    {
+      auto session = git::BlameSessionPool::shared().acquire(repo_path);
+      all = records_of(session->blame(path, options, cancel));
+    }
+    for (std::size_t i = 0; i < all.size(); i += batch_size) {
+      auto first = all.begin() + static_cast<std::ptrdiff_t>(i);
+      auto last = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + batch_size));
+      if (!channel.push(BlameStream::Batch(std::make_move_iterator(first), std::make_move_iterator(last)), cancel))
+        return;
+    }
+  };
+}
 
 struct NativeBlame {
   CancellationToken token;
@@ -140,11 +111,12 @@ void bind_blame(nb::module_& m) {
 
   nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
 
-  nb::class_<BlameStream>(m, "BlameStream")
-      .def(nb::init<std::string, std::string, BlameOptions, std::size_t>(), nb::arg("repo_path"), nb::arg("path"),
-           nb::arg("options"), nb::arg("batch_size"))
-      .def("receive", &BlameStream::receive, nb::arg("on_batch"))
-      .def("close", &BlameStream::close);
+  auto blame_stream = nb::class_<BlameStream>(m, "BlameStream")
+      .def("__init__", [](BlameStream* self, std::string repo_path, std::string path, BlameOptions options,
+                          std::size_t batch_size) {
+        new (self) BlameStream(blame_batches(std::move(repo_path), std::move(path), std::move(options), batch_size));
+      }, nb::arg("repo_path"), nb::arg("path"), nb::arg("options"), nb::arg("batch_size"));
+  BlameStream::bind_methods(blame_stream);
 
   m.def("release_blame_sessions", [] {
     nb::gil_scoped_release release;

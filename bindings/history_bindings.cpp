@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "gitfleet/core/async_channel.hpp"
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/git/history.hpp"
+#include "batch_stream.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -87,56 +87,23 @@ NativeTask start_extract_commits(std::string repo_path, HistoryOptions options, 
   return NativeTask{token};
 }
 
-// Batches of commits produced on a driver thread; at most `kQueuedBatches` wait unread.
-class CommitStream {
- public:
-  static constexpr std::size_t kQueuedBatches = 2;
+using CommitStream = BatchStream<CommitRecord>;
 
-  CommitStream(std::string repo_path, HistoryOptions options, std::size_t batch_size)
-      : channel_(std::make_shared<AsyncChannel<Batch>>(kQueuedBatches)) {
-    if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
-    token_ = JobRunner::shared().start([channel = channel_, repo_path = std::move(repo_path),
-                                        options = std::move(options), batch_size](const CancellationToken& cancel) {
-      try {
-        Batch batch;
-        bool open = true;
-        git::for_each_commit(repo_path, options, [&](CommitRecord&& record) {
-          batch.push_back(std::move(record));
-          if (batch.size() < batch_size) return true;
-          open = channel->push(std::exchange(batch, {}), cancel);
-          return open;
-        }, cancel);
-        if (open && !batch.empty()) channel->push(std::move(batch), cancel);
-        channel->finish();
-      } catch (...) {
-        channel->finish(std::current_exception());
-      }
-    });
-  }
-
-  ~CommitStream() { close(); }
-
-  // on_batch(list_of_records, None); at the end on_batch(None, None) or on_batch(None, exc).
-  void receive(nb::callable on_batch) {
-    auto callback = std::make_shared<PythonCallback>(std::move(on_batch));
-    channel_->receive([callback](std::optional<Batch> batch, std::exception_ptr error) {
-      callback->call([&] {
-        if (batch) return Outcome(nb::cast(std::move(*batch)), nb::none());
-        return Outcome(nb::none(), error ? python_exception_for(error) : nb::none());
-      });
-    });
-  }
-
-  void close() {
-    token_.cancel();
-    auto pending = channel_->close();
-    (void)pending;  // dropped here, with the caller's GIL
-  }
-
- private:
-  std::shared_ptr<AsyncChannel<Batch>> channel_;
-  CancellationToken token_;
-};
+CommitStream::Producer commit_batches(std::string repo_path, HistoryOptions options, std::size_t batch_size) {
+  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  return [repo_path = std::move(repo_path), options = std::move(options), batch_size](
+             AsyncChannel<Batch>& channel, const CancellationToken& cancel) {
+    Batch batch;
+    bool open = true;
+    git::for_each_commit(repo_path, options, [&](CommitRecord&& record) {
+      batch.push_back(std::move(record));
+      if (batch.size() < batch_size) return true;
+      open = channel.push(std::exchange(batch, {}), cancel);
+      return open;
+    }, cancel);
+    if (open && !batch.empty()) channel.push(std::move(batch), cancel);
+  };
+}
 
 }  // namespace
 
@@ -207,11 +174,11 @@ void bind_history(nb::module_& m) {
         },
         nb::arg("repo_path"), nb::arg("options"));
 
-  nb::class_<CommitStream>(m, "CommitStream")
-      .def(nb::init<std::string, HistoryOptions, std::size_t>(), nb::arg("repo_path"), nb::arg("options"),
-           nb::arg("batch_size"))
-      .def("receive", &CommitStream::receive, nb::arg("on_batch"))
-      .def("close", &CommitStream::close);
+  auto commit_stream = nb::class_<CommitStream>(m, "CommitStream")
+      .def("__init__", [](CommitStream* self, std::string repo_path, HistoryOptions options, std::size_t batch_size) {
+        new (self) CommitStream(commit_batches(std::move(repo_path), std::move(options), batch_size));
+      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"));
+  CommitStream::bind_methods(commit_stream);
 }
 
 }  // namespace gitfleet::bindings

@@ -3,7 +3,6 @@ line of every file, plus the commit details and the line content."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest

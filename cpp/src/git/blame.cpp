@@ -54,14 +54,8 @@ struct Origin {
   std::vector<Entry> suspects;  // sorted by s_lno
 };
 
-// What blame needs of a commit; kept for the whole session (shared by every file blamed).
-struct CommitInfo {
-  std::int64_t time = 0;
-  git_oid tree{};
-  std::vector<git_oid> parents;
-};
-
-using CommitCache = std::unordered_map<git_oid, CommitInfo, OidHash, OidEq>;
+// What blame learned of commits, kept for the whole session (shared by every file blamed).
+using CommitCache = std::unordered_map<git_oid, CommitHeader, OidHash, OidEq>;
 
 struct FileOutcome {
   BlameResult result;
@@ -206,16 +200,10 @@ class Blamer {
     bool operator<(const Queued& o) const { return time != o.time ? time < o.time : order > o.order; }
   };
 
-  const CommitInfo& info(const git_oid& id) {
+  const CommitHeader& info(const git_oid& id) {
     auto it = commits_.find(id);
     if (it != commits_.end()) return it->second;
-    CommitPtr c = repo_.commit(id);
-    CommitInfo n;
-    n.time = git_commit_time(c.get());
-    n.tree = *git_commit_tree_id(c.get());
-    unsigned count = git_commit_parentcount(c.get());
-    for (unsigned i = 0; i < count; ++i) n.parents.push_back(*git_commit_parent_id(c.get(), i));
-    return commits_.emplace(id, std::move(n)).first->second;
+    return commits_.emplace(id, repo_.header(id)).first->second;
   }
 
   // The origins of a commit in this blame, newest first as git keeps them.

@@ -20,13 +20,8 @@ CommitWalk::CommitWalk(const Repository& repo, const git_oid& start, WalkOptions
 CommitWalk::Node& CommitWalk::load(const git_oid& id) {
   auto it = nodes_.find(id);
   if (it != nodes_.end()) return it->second;
-  CommitPtr commit = repo_.commit(id);
   Node node;
-  node.time = git_commit_time(commit.get());
-  node.tree = *git_commit_tree_id(commit.get());
-  unsigned n = git_commit_parentcount(commit.get());
-  node.parents.reserve(n);
-  for (unsigned i = 0; i < n; ++i) node.parents.push_back(*git_commit_parent_id(commit.get(), i));
+  static_cast<CommitHeader&>(node) = repo_.header(id);
   return nodes_.emplace(id, std::move(node)).first->second;
 }
 

@@ -55,6 +55,17 @@ CommitPtr Repository::commit(const git_oid& id) const {
   return CommitPtr(c);
 }
 
+CommitHeader Repository::header(const git_oid& id) const {
+  CommitPtr c = commit(id);
+  CommitHeader h;
+  h.time = git_commit_time(c.get());
+  h.tree = *git_commit_tree_id(c.get());
+  unsigned n = git_commit_parentcount(c.get());
+  h.parents.reserve(n);
+  for (unsigned i = 0; i < n; ++i) h.parents.push_back(*git_commit_parent_id(c.get(), i));
+  return h;
+}
+
 TreePtr Repository::tree(const git_oid& id) const {
   git_tree* t = nullptr;
   check(git_tree_lookup(&t, repo_.get(), &id), ErrorCode::ObjectError, "cannot read tree " + oid_hex(id));

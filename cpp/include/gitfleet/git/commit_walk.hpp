@@ -32,10 +32,7 @@ class CommitWalk {
   std::optional<git_oid> next();
 
  private:
-  struct Node {
-    std::int64_t time = 0;
-    git_oid tree{};
-    std::vector<git_oid> parents;
+  struct Node : CommitHeader {
     bool seen = false;  // queued once already
   };
   struct Queued {

@@ -4,6 +4,7 @@
 // thread instead (see RepositoryPool).
 #include <git2.h>
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "gitfleet/git/libgit2_handles.hpp"
 
 namespace gitfleet::git {
+
+// What walking history needs of a commit: its date, tree and parents.
+struct CommitHeader {
+  std::int64_t time = 0;  // committer date
+  git_oid tree{};
+  std::vector<git_oid> parents;
+};
 
 class Repository {
  public:
@@ -28,6 +36,7 @@ class Repository {
   git_oid resolve_commit(const std::string& rev) const;
 
   CommitPtr commit(const git_oid& id) const;
+  CommitHeader header(const git_oid& commit) const;
   TreePtr tree(const git_oid& id) const;
   BlobPtr blob(const git_oid& id) const;
 
