@@ -1,0 +1,111 @@
+// Blame from C++ on a repository built here: renames followed, merges, boundary, errors.
+#include "gitfleet/git/blame.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gitfleet/core/error.hpp"
+
+namespace fs = std::filesystem;
+using namespace gitfleet;
+using namespace gitfleet::git;
+
+namespace {
+
+struct Repo {
+  std::string root;
+  int clock = 0;
+  Repo() {
+    char tmpl[] = "/tmp/gitfleet-blame-XXXXXX";
+    root = mkdtemp(tmpl);
+    git("init -q -b main");
+  }
+  ~Repo() { fs::remove_all(root); }
+  void git(const std::string& args) {
+    ++clock;
+    std::string date = std::to_string(1600000000 + clock * 60) + " +0000";
+    std::string cmd = "cd '" + root + "' && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=T " +
+                      "GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=T GIT_COMMITTER_EMAIL=t@e GIT_AUTHOR_DATE='" + date +
+                      "' GIT_COMMITTER_DATE='" + date + "' git " + args + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  void write(const std::string& rel, const std::string& text) {
+    fs::create_directories((fs::path(root) / rel).parent_path());
+    std::ofstream(fs::path(root) / rel, std::ios::binary) << text;
+  }
+  void commit(const std::string& message) {
+    git("add -A");
+    git("commit -q -m '" + message + "'");
+  }
+};
+
+}  // namespace
+
+TEST(Blame, FollowsRenamesAndAttributesEditedLines) {
+  Repo repo;
+  repo.write("old/name.txt", "one\ntwo\nthree\n");
+  repo.commit("create");
+  repo.git("mv old/name.txt new.txt");
+  repo.commit("rename");
+  repo.write("new.txt", "one\nTWO\nthree\nfour\n");
+  repo.commit("edit");
+
+  BlameResult r = blame_file(repo.root, "new.txt");
+  ASSERT_EQ(r.lines.size(), 4u);
+  auto commit_of = [&](std::size_t i) { return r.commits[r.lines[i].commit]; };
+  EXPECT_EQ(commit_of(0).summary, "create");
+  EXPECT_TRUE(commit_of(0).boundary);
+  EXPECT_EQ(r.lines[0].orig_path, "old/name.txt");
+  EXPECT_EQ(r.lines[2].orig_line_no, 3);
+  EXPECT_EQ(commit_of(1).summary, "edit");
+  EXPECT_EQ(r.lines[1].orig_path, "new.txt");
+  EXPECT_EQ(commit_of(3).summary, "edit");
+  EXPECT_EQ(r.lines[3].line_content, "four");
+  EXPECT_EQ(r.lines[3].final_line_no, 4);
+}
+
+TEST(Blame, LineRangeWhitespaceAndErrors) {
+  Repo repo;
+  repo.write("f.txt", "a\nb\nc\n");
+  repo.commit("first");
+  repo.write("f.txt", "a\n b\nc\n");
+  repo.commit("indent");
+  BlameOptions ws;
+  ws.ignore_whitespace = true;
+  BlameResult r = blame_file(repo.root, "f.txt", ws);
+  EXPECT_EQ(r.commits.size(), 1u);  // the indentation is not a change with -w
+  BlameOptions range;
+  range.first_line = 2;
+  range.last_line = 2;
+  BlameResult one = blame_file(repo.root, "f.txt", range);
+  ASSERT_EQ(one.lines.size(), 1u);
+  EXPECT_EQ(one.commits[one.lines[0].commit].summary, "indent");
+  EXPECT_EQ(one.lines[0].line_content, " b");
+  range.last_line = 9;
+  EXPECT_THROW(blame_file(repo.root, "f.txt", range), Error);
+  EXPECT_THROW(blame_file(repo.root, "missing.txt"), Error);
+  EXPECT_THROW(blame_file("/nonexistent", "f.txt"), Error);
+}
+
+TEST(Blame, SessionBlamesSeveralFilesInOneWalk) {
+  Repo repo;
+  repo.write("a.txt", "1\n2\n");
+  repo.write("b.txt", "x\n");
+  repo.commit("both");
+  repo.write("b.txt", "x\ny\n");
+  repo.commit("b grows");
+  BlameSession session(repo.root);
+  std::vector<std::exception_ptr> errors;
+  auto results = session.blame_together({"a.txt", "b.txt", "nope"}, BlameOptions(), CancellationToken(), errors);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(errors[0]);
+  EXPECT_FALSE(errors[1]);
+  EXPECT_TRUE(errors[2]);
+  EXPECT_EQ(results[0].lines.size(), 2u);
+  EXPECT_EQ(results[1].commits[results[1].lines[1].commit].summary, "b grows");
+  std::vector<std::string> files = session.files_at("HEAD");
+  EXPECT_EQ(files, (std::vector<std::string>{"a.txt", "b.txt"}));
+}
