@@ -6,9 +6,9 @@
 """
 
 from . import exceptions
-from .exceptions import *  # noqa: F403  (the documented hierarchy)
 from .blame import BlameLine
 from .clone import CloneOptions, CloneStatus, CloneStatusType, CloneTask
+from .exceptions import *  # noqa: F403  (the documented hierarchy)
 from .history import CommitRecord, FileChange, HistoryFilters
 from .repo_manager import RepoManager
 

@@ -10,8 +10,8 @@ import sys
 import time
 
 from .exceptions import GitFleetError
-from .report import HistorySummary
 from .repo_manager import RepoManager
+from .report import HistorySummary
 
 
 def _default_repo() -> str:

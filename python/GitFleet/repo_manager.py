@@ -10,10 +10,9 @@ from typing_extensions import Unpack
 
 from . import _native, blame, history
 from ._bridge import run_native
-from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
-from .exceptions import InvalidArgumentError
 from .blame import BlameLine
-from .exceptions import BlameError
+from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
+from .exceptions import BlameError, InvalidArgumentError
 from .history import CommitRecord, HistoryFilters, PathLike
 
 __all__ = ["RepoManager"]
