@@ -107,7 +107,8 @@ void bind_blame(nb::module_& m) {
       .def_rw("first_parent", &BlameOptions::first_parent)
       .def_rw("ignore_whitespace", &BlameOptions::ignore_whitespace)
       .def_rw("first_line", &BlameOptions::first_line)
-      .def_rw("last_line", &BlameOptions::last_line);
+      .def_rw("last_line", &BlameOptions::last_line)
+      .def_rw("ignore_revs", &BlameOptions::ignore_revs);
 
   nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
 
@@ -137,6 +138,7 @@ void bind_blame(nb::module_& m) {
               try {
                 // A bad repository or revision fails the call, not each file.
                 auto probe = git::BlameSessionPool::shared().acquire(repo_path);
+                probe->check_revisions(options);
                 paths = maybe_paths ? *maybe_paths : probe->files_at(options.rev);
               } catch (...) {
                 auto error = std::current_exception();

@@ -164,6 +164,7 @@ class BlameOptions:
     ignore_whitespace: bool
     first_line: int
     last_line: int
+    ignore_revs: list[str]
     def __init__(self) -> None: ...
 
 class NativeBlame:

@@ -14,11 +14,30 @@ from .history import PathLike, _repo_path
 __all__ = ["BlameLine", "bulk_blame", "stream_blame"]
 
 
+def _ignore_revs_from_file(path: PathLike) -> list[str]:
+    """git's --ignore-revs-file format: one full object name a line, '#' starts a comment."""
+    revs = []
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise InvalidArgumentError(f"cannot read ignore_revs_file {os.fspath(path)!r}: {e.strerror}") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        name = line.split("#", 1)[0].strip()
+        if not name:
+            continue
+        if len(name) not in (40, 64) or any(c not in "0123456789abcdefABCDEF" for c in name):
+            raise InvalidArgumentError(f"{os.fspath(path)}:{number}: not a full object name: {name!r}")
+        revs.append(name)
+    return revs
+
+
 def blame_options(
     rev: str = "HEAD",
     first_parent: bool = False,
     ignore_whitespace: bool = False,
     line_range: tuple[int, int] | None = None,
+    ignore_revs: Iterable[str] = (),
+    ignore_revs_file: PathLike | None = None,
 ) -> _native.BlameOptions:
     if not isinstance(rev, str) or not rev:
         raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
@@ -34,6 +53,14 @@ def blame_options(
         if first < 1 or last < first:
             raise InvalidArgumentError(f"line_range must be 1 <= first <= last, got {line_range!r}")
         options.first_line, options.last_line = first, last
+    if isinstance(ignore_revs, str):
+        ignore_revs = [ignore_revs]
+    revs = list(ignore_revs)
+    if any(not isinstance(r, str) or not r for r in revs):
+        raise InvalidArgumentError(f"ignore_revs must be revision names, got {revs!r}")
+    if ignore_revs_file is not None:
+        revs += _ignore_revs_from_file(ignore_revs_file)
+    options.ignore_revs = revs
     return options
 
 

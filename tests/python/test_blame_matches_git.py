@@ -185,3 +185,40 @@ async def test_stream_blame_yields_the_same_lines_in_bounded_batches(rich_repo) 
     with pytest.raises(BlameError, match="no/such"):
         async for _ in manager.stream_blame(rich_repo.path, "no/such"):
             pass
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_ignore_revs_match_git(tmp_path: Path, seed: int) -> None:
+    """Ignored commits hand even their changed lines to the parent line git's heuristic picks
+    (fingerprint matching); whatever it cannot place stays with the ignored commit."""
+    import random
+
+    repo = build_random_repo(tmp_path / f"ignore-{seed}", seed + 600)
+    commits = git(repo.path, "log", "--format=%H", "--no-merges").decode().split()
+    rnd = random.Random(seed)
+    ignore = rnd.sample(commits, 3)
+    paths = files_at(repo.path)
+    ours = await RepoManager().bulk_blame(repo.path, paths, ignore_revs=ignore)
+    args = [a for rev in ignore for a in ("--ignore-rev", rev)]
+    for path in paths:
+        assert [(l.commit_id, l.orig_path, l.orig_line_no) for l in ours[path]] == [
+            (t.sha, t.filename, t.orig_line) for t in git_blame(repo.path, path, "HEAD", *args)], path
+
+
+async def test_reformatting_commit_is_seen_through(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "reformat")
+    code = [f"def function_{i}(argument):\n    return argument * {i}\n" for i in range(8)]
+    repo.write("m.py", "".join(code))
+    first = repo.commit("write the module")
+    repo.write("m.py", "".join(c.replace("argument", "arg").replace("    ", "\t") for c in code))
+    reformat = repo.commit("rename the argument and use tabs")
+    (tmp_path / "ignore").write_text(f"# formatting only\n{reformat}\n\n")
+    lines = await RepoManager().blame(repo.path, "m.py", ignore_revs_file=tmp_path / "ignore")
+    theirs = git_blame(repo.path, "m.py", "HEAD", "--ignore-rev", reformat)
+    assert [(l.commit_id, l.orig_line_no) for l in lines] == [(t.sha, t.orig_line) for t in theirs]
+    assert {l.commit_id for l in lines} == {first}
+    with pytest.raises(GitFleet.InvalidArgumentError, match="not a full object name"):
+        (tmp_path / "bad").write_text("HEAD~1\n")
+        await RepoManager().blame(repo.path, "m.py", ignore_revs_file=tmp_path / "bad")
+    with pytest.raises(GitFleet.RevisionNotFoundError):
+        await RepoManager().blame(repo.path, "m.py", ignore_revs=["no-such-rev"])

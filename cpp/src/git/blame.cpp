@@ -11,6 +11,7 @@
 #include <map>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/text_encoding.hpp"
@@ -19,6 +20,7 @@
 #include "gitfleet/git/rename_detection.hpp"
 #include "gitfleet/git/repository.hpp"
 #include "gitfleet/git/tree_diff.hpp"
+#include "ignored_lines.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -52,6 +54,7 @@ struct Origin {
   git_oid blob{};
   std::uint32_t mode = 0;
   std::vector<Entry> suspects;  // sorted by s_lno
+  std::vector<ignored_lines::Fingerprint> fingerprints;  // only while an ignored commit needs them
 };
 
 // What blame learned of commits, kept for the whole session (shared by every file blamed).
@@ -122,7 +125,9 @@ std::string tz_string(int offset_minutes) {
 class Blamer {
  public:
   Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel)
-      : repo_(repo), commits_(commits), options_(options), cancel_(cancel), blobs_(repo) {}
+      : repo_(repo), commits_(commits), options_(options), cancel_(cancel), blobs_(repo) {
+    for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
+  }
 
   // Blames every path in one walk: a commit is visited once for all the files that have
   // lines to explain there. Each file's outcome is its result or its own error.
@@ -304,12 +309,25 @@ class Blamer {
     queue_blames(porigin, std::move(moved));
   }
 
-  // Lines the parent has unchanged go to the parent; the rest stay with the target.
-  void pass_blame_to_parent(Origin* target, Origin* parent) {
+  // Lines the parent has unchanged go to the parent; the rest stay with the target. For an
+  // ignored commit (`guess`), changed lines go to the parent line git's heuristic picks.
+  void pass_blame_to_parent(Origin* target, Origin* parent, bool guess = false) {
     if (target->suspects.empty()) return;
     std::string_view pdata = blobs_.content(parent->blob, parent->mode).data;
     std::string_view tdata = blobs_.content(target->blob, target->mode).data;
     std::vector<Hunk> hunks = diff_hunks(pdata, tdata, options_.ignore_whitespace);
+    // git guesses every hunk, in order (the parent's fingerprints are consumed as it goes).
+    std::vector<std::vector<ignored_lines::LineBlame>> guesses(guess ? hunks.size() : 0);
+    if (guess) {
+      if (target->fingerprints.empty()) target->fingerprints = ignored_lines::line_fingerprints(tdata);
+      parent->fingerprints = ignored_lines::line_fingerprints(pdata);
+      for (std::size_t k = 0; k < hunks.size(); ++k)
+        if (hunks[k].count_b > 0)
+          guesses[k] = ignored_lines::guess_line_blames(parent->fingerprints, target->fingerprints, hunks[k].start_b,
+                                                        hunks[k].start_a - hunks[k].start_b,
+                                                        hunks[k].start_b + hunks[k].count_b, hunks[k].count_a);
+      parent->fingerprints.clear();  // consumed: computed afresh if needed again
+    }
     std::vector<Entry> kept, passed;
     // Between hunks, target line t is parent line t + offset. Entries may overlap (two final
     // lines can come from the same line here), so each finds its first hunk afresh.
@@ -327,9 +345,10 @@ class Blamer {
           ++k;
         }
         int lno = e.lno + (t - e.s_lno);
-        if (k < hunks.size() && hunks[k].start_b <= t) {  // inside a changed range: stays
-          int stop = std::min(end, hunks[k].start_b + hunks[k].count_b);
-          kept.push_back({lno, t, stop - t, target, e.file});
+        if (k < hunks.size() && hunks[k].start_b <= t) {  // inside a changed range
+          int stop = std::min(end, end_b(k));
+          if (guess) split_by_guess(guesses[k], hunks[k].start_b, lno, t, stop, target, parent, e.file, kept, passed);
+          else kept.push_back({lno, t, stop - t, target, e.file});
           t = stop;
         } else {  // unchanged up to the next hunk: the parent's
           int stop = k < hunks.size() ? std::min(end, hunks[k].start_b) : end;
@@ -339,7 +358,30 @@ class Blamer {
       }
     }
     target->suspects = std::move(kept);
+    if (guess)
+      std::stable_sort(passed.begin(), passed.end(), [](const Entry& a, const Entry& b) { return a.s_lno < b.s_lno; });
     queue_blames(parent, std::move(passed));
+  }
+
+  // git's ignore_blame_entry: runs of lines guessed to consecutive parent lines go to the
+  // parent together; lines without a guess stay with the target.
+  static void split_by_guess(const std::vector<ignored_lines::LineBlame>& guess, int hunk_start, int lno, int from,
+                             int to, Origin* target, Origin* parent, int file, std::vector<Entry>& kept,
+                             std::vector<Entry>& passed) {
+    int run_start = from;
+    for (int t = from; t < to; ++t) {
+      const auto& here = guess[t - hunk_start];
+      bool last = t + 1 == to;
+      if (!last) {
+        const auto& next = guess[t + 1 - hunk_start];
+        if (here.is_parent == next.is_parent && here.s_lno + 1 == next.s_lno) continue;
+      }
+      const auto& head = guess[run_start - hunk_start];
+      int length = t + 1 - run_start, run_lno = lno + (run_start - from);
+      if (head.is_parent) passed.push_back({run_lno, head.s_lno, length, parent, file});
+      else kept.push_back({run_lno, run_start, length, target, file});
+      run_start = t + 1;
+    }
   }
 
   void pass_blame(Origin* origin) {
@@ -366,6 +408,14 @@ class Blamer {
       if (!porigin) continue;
       pass_blame_to_parent(origin, porigin);
       if (origin->suspects.empty()) return;
+    }
+    // An ignored commit hands even the lines it changed to its parents, where git guesses.
+    if (ignored_.count(origin->commit)) {
+      for (Origin* porigin : scapegoats) {
+        if (!porigin) continue;
+        pass_blame_to_parent(origin, porigin, true);
+        if (origin->suspects.empty()) return;
+      }
     }
   }
 
@@ -425,6 +475,7 @@ class Blamer {
   std::priority_queue<Queued> queue_;
   std::uint64_t order_ = 0;
   std::map<int, std::vector<Entry>> guilty_;  // by final file
+  std::unordered_set<git_oid, OidHash, OidEq> ignored_;
   bool share_tree_diffs_ = false;
   std::unordered_map<git_oid, std::vector<TreeChange>, OidHash, OidEq> diffs_;  // by parent, for one commit
 };
@@ -458,6 +509,11 @@ std::vector<BlameResult> BlameSession::blame_together(const std::vector<std::str
     results.push_back(std::move(outcomes[i].result));
   }
   return results;
+}
+
+void BlameSession::check_revisions(const BlameOptions& options) {
+  state_->repo.resolve_commit(options.rev);
+  for (const std::string& rev : options.ignore_revs) state_->repo.resolve_commit(rev);
 }
 
 std::vector<std::string> BlameSession::files_at(const std::string& rev) {

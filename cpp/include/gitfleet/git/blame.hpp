@@ -22,6 +22,7 @@ struct BlameOptions {
   bool ignore_whitespace = false;  // git blame -w
   int first_line = 0;              // git blame -L first,last (1-based, inclusive); 0: whole file
   int last_line = 0;
+  std::vector<std::string> ignore_revs;  // git blame --ignore-rev (each must name a commit)
 };
 
 struct BlameCommit {
@@ -64,6 +65,9 @@ class BlameSession {
 
   // Blames all of `paths` in one walk of the history (each commit visited once for all of
   // them). errors[i] is set, and results[i] empty, for a path that could not be blamed.
+  // Throws, naming it, if options.rev or one of options.ignore_revs names no commit.
+  void check_revisions(const BlameOptions& options);
+
   // Every file at rev (submodules excluded), in tree order.
   std::vector<std::string> files_at(const std::string& rev);
 
