@@ -24,9 +24,8 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 
 from anchors import machine_line, run_in_venv  # noqa: E402
 from git_servers import git_daemon  # noqa: E402
-from gitrepo import fast_import_history, git  # noqa: E402
-
 from GitFleet import RepoManager  # noqa: E402
+from gitrepo import fast_import_history, git  # noqa: E402
 
 GITFLEET_028 = """
 import asyncio, json, sys, time

@@ -25,9 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
 from anchors import machine_line, run_in_venv  # noqa: E402
-from gitrepo import fast_import_history  # noqa: E402
-
 from GitFleet import RepoManager, _native  # noqa: E402
+from gitrepo import fast_import_history  # noqa: E402
 
 PYGIT2 = """
 import json, sys, time, pygit2

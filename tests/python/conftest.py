@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from gitrepo import GitRepo, git
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

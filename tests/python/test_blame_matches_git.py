@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import GitFleet
+import pytest
 from conftest import build_random_repo
-from gitrepo import GitRepo, git, git_blame
 from GitFleet import BlameError, RepoManager
+from gitrepo import GitRepo, git, git_blame
 
 
 def files_at(repo: Path, rev: str = "HEAD") -> list[str]:

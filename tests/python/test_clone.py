@@ -9,12 +9,11 @@ import stat
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import GitFleet
+import pytest
+from git_servers import git_daemon, smart_http_server
 from GitFleet import RepoManager
 from GitFleet.clone import CloneStatusType
-from git_servers import git_daemon, smart_http_server
 from gitrepo import fast_import_history, git
 
 TOKEN = "gf-test-token-7c1d9e"

@@ -7,9 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-import pytest
-
 import GitFleet
+import pytest
 from GitFleet import RepoManager, _native
 from gitrepo import GitRepo, fast_import_history, git
 

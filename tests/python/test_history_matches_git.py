@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import build_random_repo
-from gitrepo import GitCommitStats, git, git_log_numstat
 from GitFleet import CommitRecord, RepoManager
+from gitrepo import GitCommitStats, git, git_log_numstat
 
 
 def as_git_files(record: CommitRecord) -> list[tuple[int | None, int | None, str, str | None]]:
