@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,21 @@ for f in files:
     blame = repo.blame(f)
     n = sum(h.lines_in_hunk for h in blame)
 print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+# Peak memory of streaming one file's blame, in a fresh interpreter (VmHWM: the peak of this
+# process image only; ru_maxrss would count the parent's size at fork).
+PEAK_RSS = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
+STREAM_MEMORY = f"""
+import asyncio, json, sys
+from GitFleet import RepoManager
+async def main():
+    lines = 0
+    async for batch in RepoManager().stream_blame(sys.argv[1], sys.argv[2], batch_size=500):
+        lines += len(batch)
+    return lines
+lines = asyncio.run(main())
+print(json.dumps({{"lines": lines, "max_rss_kib": {PEAK_RSS}}}))
 """
 
 GITFLEET_028 = """
@@ -61,6 +77,11 @@ def most_changed_files(repo: Path, count: int) -> list[str]:
     at_head = set(files_at_head(repo))
     ranked = [f for f, _ in Counter(f for f in log if f).most_common() if f in at_head]
     return ranked[:count]
+
+
+def commits_touching(repo: Path, path: str) -> int:
+    return len(subprocess.run(["git", "-C", str(repo), "log", "--format=%H", "--", path], capture_output=True,
+                              text=True, check=True).stdout.split())
 
 
 def run_anchor(venv: str, code: str, repo: Path, files: list[str]) -> float | str:
@@ -106,6 +127,16 @@ def main() -> None:
         whole = asyncio.run(manager.blame_repository(repo))
         ours_every = time.perf_counter() - start
         assert len(whole) == len(every)
+        # Memory on the file with the longest history: GitFleet's stream against git blame.
+        longest = files[0]
+        streamed = subprocess.run([sys.executable, "-c", STREAM_MEMORY, str(repo), longest], capture_output=True,
+                                  text=True, check=True)
+        stream_memory = json.loads(streamed.stdout.strip().splitlines()[-1])
+        baseline = subprocess.run([sys.executable, "-c", f"import GitFleet; print({PEAK_RSS})"],
+                                  capture_output=True, text=True, check=True)
+        git_memory = subprocess.run(["/usr/bin/time", "-f", "%M", "git", "-C", str(repo), "blame", "--porcelain",
+                                     "HEAD", "--", longest], capture_output=True, text=True, check=True)
+        git_memory.stdout = git_memory.stderr.strip().splitlines()[-1]
         slow = files[: args.slow_files]
         pygit2 = run_anchor(".venv-bench", PYGIT2, repo, slow)
         old = run_anchor(".venv-gitfleet-0.2.8", GITFLEET_028, repo, files)
@@ -120,6 +151,10 @@ def main() -> None:
           f"ratio {git_total / bulk:5.2f}x")
     print(f"whole     git blame on all {len(every)} files {git_every:7.2f} s   GitFleet blame_repository "
           f"{ours_every:7.2f} s   ratio {git_every / ours_every:5.2f}x")
+    print(f"memory    stream_blame of {longest} ({stream_memory['lines']} lines, "
+          f"{commits_touching(repo, longest)} commits): peak {stream_memory['max_rss_kib'] / 1024:.0f} MiB for the "
+          f"process ({int(baseline.stdout) / 1024:.0f} MiB of it is Python + GitFleet loaded); "
+          f"git blame peak {int(git_memory.stdout) / 1024:.0f} MiB")
     slow_git = sum(per_file_git[: len(slow)])
     if isinstance(pygit2, float):
         print(f"pygit2    {len(slow)} files {pygit2:7.2f} s vs git {slow_git:6.2f} s: {slow_git / pygit2:5.2f}x of git")

@@ -136,7 +136,8 @@ class Blamer {
     TreePtr tree = repo_.tree(info(final_commit).tree);
     share_tree_diffs_ = paths.size() > kSharedDiffThreshold;
     std::vector<FileOutcome> outcomes(paths.size());
-    std::vector<std::string_view> contents(paths.size());
+    // Copies: blob contents are released as the walk moves on (memory stays bounded).
+    std::vector<std::string> contents(paths.size());
     for (std::size_t f = 0; f < paths.size(); ++f) {
       try {
         contents[f] = seed(final_commit, tree.get(), paths[f], static_cast<int>(f));
@@ -384,7 +385,17 @@ class Blamer {
     }
   }
 
+  // git's pass_blame, then what it drops: this origin's content, and its parents' unless
+  // they now hold lines to explain (they are read again when their turn comes).
   void pass_blame(Origin* origin) {
+    std::vector<Origin*> parents = pass_blame_to_scapegoats(origin);
+    blobs_.release(origin->blob, origin->mode);
+    origin->fingerprints.clear();
+    for (Origin* p : parents)
+      if (p->suspects.empty()) blobs_.release(p->blob, p->mode);
+  }
+
+  std::vector<Origin*> pass_blame_to_scapegoats(Origin* origin) {
     std::vector<git_oid> parents = info(origin->commit).parents;
     if (options_.first_parent && parents.size() > 1) parents.erase(parents.begin() + 1, parents.end());
     std::vector<Origin*> scapegoats(parents.size(), nullptr);
@@ -396,7 +407,7 @@ class Blamer {
         if (!porigin) continue;
         if (git_oid_equal(&porigin->blob, &origin->blob)) {
           pass_whole_blame(origin, porigin);
-          return;
+          return {};
         }
         bool same = false;
         for (std::size_t j = 0; j < i; ++j)
@@ -404,19 +415,19 @@ class Blamer {
         if (!same) scapegoats[i] = porigin;
       }
     }
+    std::erase(scapegoats, nullptr);
     for (Origin* porigin : scapegoats) {
-      if (!porigin) continue;
       pass_blame_to_parent(origin, porigin);
-      if (origin->suspects.empty()) return;
+      if (origin->suspects.empty()) return scapegoats;
     }
     // An ignored commit hands even the lines it changed to its parents, where git guesses.
     if (ignored_.count(origin->commit)) {
       for (Origin* porigin : scapegoats) {
-        if (!porigin) continue;
         pass_blame_to_parent(origin, porigin, true);
-        if (origin->suspects.empty()) return;
+        if (origin->suspects.empty()) return scapegoats;
       }
     }
+    return scapegoats;
   }
 
   BlameResult result(int file, std::string_view content) {

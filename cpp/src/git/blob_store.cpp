@@ -26,6 +26,8 @@ BlobContent BlobStore::content(const git_oid& id, std::uint32_t mode) {
   return contents_.emplace(key, std::move(stored)).first->second.view();
 }
 
+void BlobStore::release(const git_oid& id, std::uint32_t mode) { contents_.erase(Key{id, is_gitlink_mode(mode)}); }
+
 std::uint64_t BlobStore::size(const git_oid& id, std::uint32_t mode) {
   Key key{id, is_gitlink_mode(mode)};
   if (auto it = contents_.find(key); it != contents_.end()) return it->second.view().data.size();

@@ -25,6 +25,8 @@ class BlobStore {
 
   BlobContent content(const git_oid& id, std::uint32_t mode);
   std::uint64_t size(const git_oid& id, std::uint32_t mode);
+  // Forgets a content no longer needed (views of it become invalid).
+  void release(const git_oid& id, std::uint32_t mode);
 
  private:
   struct Key {
