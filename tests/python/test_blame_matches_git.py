@@ -221,3 +221,22 @@ async def test_reformatting_commit_is_seen_through(tmp_path: Path) -> None:
         await RepoManager().blame(repo.path, "m.py", ignore_revs_file=tmp_path / "bad")
     with pytest.raises(GitFleet.RevisionNotFoundError):
         await RepoManager().blame(repo.path, "m.py", ignore_revs=["no-such-rev"])
+
+
+async def test_moved_blocks_and_reverts(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "moves")
+    block_a = [f"alpha {i}\n" for i in range(6)]
+    block_b = [f"beta {i}\n" for i in range(6)]
+    middle = [f"middle {i}\n" for i in range(4)]
+    repo.write("f.txt", "".join(block_a + middle + block_b))
+    repo.commit("three blocks")
+    repo.write("f.txt", "".join(block_b + middle + block_a))
+    moved = repo.commit("swap the outer blocks")
+    repo.write("f.txt", "".join(block_b + ["inserted\n"] + middle + block_a))
+    inserted = repo.commit("insert a line")
+    repo.git("revert", "--no-edit", inserted, env={"GIT_AUTHOR_DATE": f"{repo.clock + 60} +0000",
+                                                 "GIT_COMMITTER_DATE": f"{repo.clock + 60} +0000"})
+    repo.clock += 60
+    for rev in ("HEAD", "HEAD~1", "HEAD~2"):
+        await assert_blame_matches(repo.path, ["f.txt"], rev)
+    await assert_blame_matches(repo.path, ["f.txt"], "HEAD", "--ignore-rev", moved)
