@@ -1,5 +1,5 @@
-"""`python -m GitFleet`: summarise a repository's commit history (default: the repository
-the current directory belongs to)."""
+"""`python -m GitFleet`: summarise a repository's commit history and who owns its lines
+today (default: the repository the current directory belongs to)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ async def _summarise(args: argparse.Namespace) -> HistorySummary:
             print(f"\r  {summary.commits} commits read", end="", file=sys.stderr, flush=True)
     if not args.quiet:
         print(f"\r  {summary.commits} commits read in {time.perf_counter() - start:.2f}s", file=sys.stderr)
+    start = time.perf_counter()
+    summary.add_blame(await RepoManager().blame_repository(args.repo, rev=args.rev))
+    if not args.quiet:
+        print(f"  every file blamed in {time.perf_counter() - start:.2f}s", file=sys.stderr)
     return summary
 
 

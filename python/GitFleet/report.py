@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .blame import BlameLine
+from .exceptions import BlameError
 from .history import CommitRecord
 
 
@@ -24,6 +26,7 @@ class HistorySummary:
     lines_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
     churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
+    lines_owned: collections.Counter[str] = field(default_factory=collections.Counter)  # from blame at rev
 
     def add(self, batch: Iterable[CommitRecord]) -> None:
         for c in batch:
@@ -42,6 +45,12 @@ class HistorySummary:
             for f in c.files:
                 self.churn_by_file[f.path] += f.additions + f.deletions
 
+    def add_blame(self, blame: dict[str, list[BlameLine] | BlameError]) -> None:
+        for lines in blame.values():
+            if isinstance(lines, list):
+                for line in lines:
+                    self.lines_owned[f"{line.author_name} <{line.author_email}>"] += 1
+
     def render(self, top: int = 10) -> str:
         def day(ts: int | None) -> str:
             return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d") if ts is not None else "-"
@@ -54,6 +63,11 @@ class HistorySummary:
         ]
         for author, n in self.commits_by_author.most_common(top):
             lines.append(f"  {n:6d} commits {self.lines_by_author[author]:9d} lines changed  {author}")
+        if self.lines_owned:
+            total = sum(self.lines_owned.values())
+            lines += ["", f"Lines owned today (blame of {total} lines):"]
+            for author, n in self.lines_owned.most_common(top):
+                lines.append(f"  {n:9d} {100 * n / total:5.1f}%  {author}")
         lines += ["", "Most changed files (lines added + deleted):"]
         for path, n in self.churn_by_file.most_common(top):
             lines.append(f"  {n:9d}  {path}")

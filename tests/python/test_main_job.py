@@ -18,7 +18,8 @@ def test_summary_of_a_repository(rich_repo) -> None:
     assert result.stdout.startswith("Repository rich-repo: ")
     assert "Test Author <author@example.com>" in result.stdout
     assert "Most changed files" in result.stdout
-    assert "commits read" in result.stderr
+    assert "Lines owned today (blame of" in result.stdout
+    assert "commits read" in result.stderr and "every file blamed" in result.stderr
 
 
 def test_defaults_to_the_current_repository(rich_repo) -> None:
