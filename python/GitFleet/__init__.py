@@ -6,7 +6,7 @@
 """
 
 from . import exceptions
-from .blame import BlameLine
+from .blame import BlameFilters, BlameLine
 from .clone import CloneOptions, CloneStatus, CloneStatusType, CloneTask
 from .exceptions import *  # noqa: F403  (the documented hierarchy)
 from .history import CommitRecord, FileChange, HistoryFilters
@@ -15,6 +15,6 @@ from .repo_manager import RepoManager
 __version__ = "0.3.0.dev0"
 
 __all__ = [
-    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine",
+    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters",
     "CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask", *exceptions.__all__,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable
+from typing import TypedDict
 
 from . import _native
 from ._bridge import run_native
@@ -11,7 +12,7 @@ from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
 from .history import PathLike, _repo_path
 
-__all__ = ["BlameLine", "bulk_blame", "stream_blame"]
+__all__ = ["BlameLine", "BlameFilters", "bulk_blame", "stream_blame"]
 
 
 def _ignore_revs_from_file(path: PathLike) -> list[str]:
@@ -31,7 +32,18 @@ def _ignore_revs_from_file(path: PathLike) -> list[str]:
     return revs
 
 
+class BlameFilters(TypedDict, total=False):
+    """How to blame (all optional), as git blame's options."""
+
+    rev: str  #: the revision to blame at (default "HEAD")
+    first_parent: bool  #: --first-parent
+    ignore_whitespace: bool  #: -w
+    ignore_revs: Iterable[str]  #: --ignore-rev, each naming a commit
+    ignore_revs_file: PathLike | None  #: --ignore-revs-file (full object names, '#' comments)
+
+
 def blame_options(
+    *,
     rev: str = "HEAD",
     first_parent: bool = False,
     ignore_whitespace: bool = False,

@@ -10,7 +10,7 @@ from typing_extensions import Unpack
 
 from . import _native, blame, history
 from ._bridge import run_native
-from .blame import BlameLine
+from .blame import BlameFilters, BlameLine
 from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
 from .exceptions import BlameError, InvalidArgumentError
 from .history import CommitRecord, HistoryFilters, PathLike
@@ -136,23 +136,15 @@ class RepoManager:
 
 
     async def bulk_blame(
-        self,
-        repo_path: PathLike,
-        file_paths: Iterable[str],
-        *,
-        rev: str = "HEAD",
-        first_parent: bool = False,
-        ignore_whitespace: bool = False,
-        ignore_revs: Iterable[str] = (),
-        ignore_revs_file: PathLike | None = None,
+        self, repo_path: PathLike, file_paths: Iterable[str], **options: Unpack[BlameFilters]
     ) -> dict[str, list[BlameLine] | BlameError]:
         """Blames every file of ``file_paths`` at ``rev``, in parallel on every core:
         path -> its lines (as ``git blame --line-porcelain`` describes them), or a
         :class:`BlameError` for that path alone (a missing file never fails the batch).
-        ``first_parent``, ``ignore_whitespace``, ``ignore_revs`` and ``ignore_revs_file`` are
-        git blame's --first-parent, -w, --ignore-rev and --ignore-revs-file."""
-        options = blame.blame_options(rev, first_parent, ignore_whitespace, None, ignore_revs, ignore_revs_file)
-        return await blame.bulk_blame(repo_path, file_paths, options)
+        Options (:class:`BlameFilters`): ``rev``, ``first_parent``, ``ignore_whitespace``,
+        ``ignore_revs``, ``ignore_revs_file``, as git blame's --first-parent, -w, --ignore-rev
+        and --ignore-revs-file."""
+        return await blame.bulk_blame(repo_path, file_paths, blame.blame_options(**options))
 
     def stream_blame(
         self,
@@ -160,51 +152,34 @@ class RepoManager:
         file_path: str,
         batch_size: int = 1000,
         *,
-        rev: str = "HEAD",
-        first_parent: bool = False,
-        ignore_whitespace: bool = False,
         line_range: tuple[int, int] | None = None,
-        ignore_revs: Iterable[str] = (),
-        ignore_revs_file: PathLike | None = None,
+        **options: Unpack[BlameFilters],
     ) -> AsyncIterator[list[BlameLine]]:
         """The lines of :meth:`blame`, in order, as an async iterator of lists of at most
         ``batch_size``: Python holds at most two batches of line objects at a time."""
-        options = blame.blame_options(rev, first_parent, ignore_whitespace, line_range, ignore_revs, ignore_revs_file)
-        return blame.stream_blame(repo_path, file_path, batch_size, options)
+        return blame.stream_blame(repo_path, file_path, batch_size, blame.blame_options(line_range=line_range, **options))
 
     async def blame_repository(
-        self,
-        repo_path: PathLike,
-        *,
-        rev: str = "HEAD",
-        first_parent: bool = False,
-        ignore_whitespace: bool = False,
-        ignore_revs: Iterable[str] = (),
-        ignore_revs_file: PathLike | None = None,
+        self, repo_path: PathLike, **options: Unpack[BlameFilters]
     ) -> dict[str, list[BlameLine] | BlameError]:
         """Every file at ``rev`` (submodules aside) blamed in one pass over the history: each
         commit is visited once for all the files (per core), instead of once per file as
         ``git blame`` run on each file does. Same results as :meth:`bulk_blame`."""
-        options = blame.blame_options(rev, first_parent, ignore_whitespace, None, ignore_revs, ignore_revs_file)
-        return await blame.bulk_blame(repo_path, None, options)
+        return await blame.bulk_blame(repo_path, None, blame.blame_options(**options))
 
     async def blame(
         self,
         repo_path: PathLike,
         file_path: str,
         *,
-        rev: str = "HEAD",
-        first_parent: bool = False,
-        ignore_whitespace: bool = False,
         line_range: tuple[int, int] | None = None,
-        ignore_revs: Iterable[str] = (),
-        ignore_revs_file: PathLike | None = None,
+        **options: Unpack[BlameFilters],
     ) -> list[BlameLine]:
         """The lines of one file at ``rev``, each with the commit, original path and original
         line number ``git blame --porcelain`` gives it; ``line_range=(first, last)`` (1-based,
         inclusive) blames only those lines, as ``git blame -L``. Raises :class:`BlameError`."""
-        options = blame.blame_options(rev, first_parent, ignore_whitespace, line_range, ignore_revs, ignore_revs_file)
-        result = (await blame.bulk_blame(repo_path, [file_path], options))[file_path]
+        native_options = blame.blame_options(line_range=line_range, **options)
+        result = (await blame.bulk_blame(repo_path, [file_path], native_options))[file_path]
         if isinstance(result, BlameError):
             raise result
         return result
