@@ -33,6 +33,8 @@ class BatchStream {
     });
   }
   ~BatchStream() { close(); }
+  BatchStream(const BatchStream&) = delete;  // a copy's destruction would cancel the stream
+  BatchStream& operator=(const BatchStream&) = delete;
 
   // on_batch(list, None); at the end on_batch(None, None) or on_batch(None, exception).
   void receive(nb::callable on_batch) {
