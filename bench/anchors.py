@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,11 @@ def run_in_venv(venv: str, code: str, *args: str, cwd: Path | None = None) -> di
         lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line[:1].isalpha()]
         return lines[-1] if lines else f"exit {proc.returncode}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def anchor_line(label: str, result: float | str, measured: Callable[[float], str]) -> str:
+    """`label` and the measured figures, or why the anchor could not be measured."""
+    return f"{label} {measured(result)}" if isinstance(result, float) else f"{label} not measured: {result[:100]}"
 
 
 def machine_line() -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
-from anchors import machine_line, run_in_venv  # noqa: E402
+from anchors import anchor_line, machine_line, run_in_venv  # noqa: E402
 from GitFleet import RepoManager  # noqa: E402
 from gitrepo import fast_import_history  # noqa: E402
 
@@ -156,14 +156,9 @@ def main() -> None:
           f"process ({int(baseline.stdout) / 1024:.0f} MiB of it is Python + GitFleet loaded); "
           f"git blame peak {int(git_memory.stdout) / 1024:.0f} MiB")
     slow_git = sum(per_file_git[: len(slow)])
-    if isinstance(pygit2, float):
-        print(f"pygit2    {len(slow)} files {pygit2:7.2f} s vs git {slow_git:6.2f} s: {slow_git / pygit2:5.2f}x of git")
-    else:
-        print(f"pygit2    not measured: {pygit2[:100]}")
-    if isinstance(old, float):
-        print(f"GitFleet 0.2.8  bulk {old:7.2f} s: {git_total / old:5.2f}x of git per file")
-    else:
-        print(f"GitFleet 0.2.8  not measured: {old[:100]}")
+    print(anchor_line("pygit2   ", pygit2,
+                      lambda s: f"{len(slow)} files {s:7.2f} s vs git {slow_git:6.2f} s: {slow_git / s:5.2f}x of git"))
+    print(anchor_line("GitFleet 0.2.8 ", old, lambda s: f"bulk {s:7.2f} s: {git_total / s:5.2f}x of git per file"))
     print("ratio: git's time / the tool's time (higher is faster).")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
-from anchors import machine_line, run_in_venv  # noqa: E402
+from anchors import anchor_line, machine_line, run_in_venv  # noqa: E402
 from git_servers import git_daemon  # noqa: E402
 from GitFleet import RepoManager  # noqa: E402
 from gitrepo import fast_import_history, git  # noqa: E402
@@ -112,10 +112,7 @@ def main() -> None:
     print(f"{'xargs -P git clone':34} {x:8.2f} {args.repos / x:8.1f} {1.0:8.2f}x")
     g = best["gitfleet"]
     print(f"{'GitFleet clone_all':34} {g:8.2f} {args.repos / g:8.1f} {x / g:8.2f}x")
-    if isinstance(old, float):
-        print(f"{'GitFleet 0.2.8 (PyPI)':34} {old:8.2f} {args.repos / old:8.1f} {x / old:8.2f}x")
-    else:
-        print(f"{'GitFleet 0.2.8 (PyPI)':34} not measured: {old[:100]}")
+    print(anchor_line(f"{'GitFleet 0.2.8 (PyPI)':34}", old, lambda s: f"{s:8.2f} {args.repos / s:8.1f} {x / s:8.2f}x"))
     print("vs xargs: speed relative to xargs -P over git clone (higher is faster).")
 
 

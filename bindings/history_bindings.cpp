@@ -163,16 +163,6 @@ void bind_history(nb::module_& m) {
   m.def("start_extract_commits", &start_extract_commits, nb::arg("repo_path"), nb::arg("options"),
         nb::arg("on_done"));
 
-  m.def("extract_commits_blocking",
-        [](const std::string& repo_path, const HistoryOptions& options) {
-          std::vector<CommitRecord> records;
-          {
-            nb::gil_scoped_release release;
-            records = git::extract_commits(repo_path, options);
-          }
-          return records;
-        },
-        nb::arg("repo_path"), nb::arg("options"));
 
   auto commit_stream = nb::class_<CommitStream>(m, "CommitStream")
       .def("__init__", [](CommitStream* self, std::string repo_path, HistoryOptions options, std::size_t batch_size) {

@@ -37,16 +37,16 @@ TEST(Credentials, SplitFromUrl) {
 
 TEST(Subprocess, StderrLinesExitCodeAndMissingProgram) {
   std::vector<std::string> lines;
-  ProcessResult r = run_process({{"sh", "-c", "printf 'a\\rb\\nc' >&2; exit 3"}, {}, {}, {}},
+  ProcessResult r = run_process({{"sh", "-c", "printf 'a\\rb\\nc' >&2; exit 3"}, {}, {}},
                                 [&](std::string_view l) { lines.emplace_back(l); }, CancellationToken());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_THROW(run_process({{"no-such-program-gitfleet"}, {}, {}, {}}, nullptr, CancellationToken()), Error);
+  EXPECT_THROW(run_process({{"no-such-program-gitfleet"}, {}, {}}, nullptr, CancellationToken()), Error);
 }
 
 TEST(Subprocess, TimeoutKillsTheWholeGroup) {
   auto start = std::chrono::steady_clock::now();
-  ProcessResult r = run_process({{"sh", "-c", "sleep 30 & sleep 30"}, {}, {}, std::chrono::milliseconds(200)},
+  ProcessResult r = run_process({{"sh", "-c", "sleep 30 & sleep 30"}, {}, std::chrono::milliseconds(200)},
                                 nullptr, CancellationToken());
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.succeeded());
@@ -59,7 +59,7 @@ TEST(Subprocess, CancellationStopsIt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     token.cancel();
   });
-  ProcessResult r = run_process({{"sleep", "30"}, {}, {}, {}}, nullptr, token);
+  ProcessResult r = run_process({{"sleep", "30"}, {}, {}}, nullptr, token);
   canceller.join();
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.term_signal, SIGTERM);
@@ -67,7 +67,7 @@ TEST(Subprocess, CancellationStopsIt) {
 
 TEST(Subprocess, EnvironmentOverrides) {
   std::vector<std::string> lines;
-  run_process({{"sh", "-c", "echo \"$GITFLEET_X\" >&2"}, {"GITFLEET_X=hello"}, {}, {}},
+  run_process({{"sh", "-c", "echo \"$GITFLEET_X\" >&2"}, {"GITFLEET_X=hello"}, {}},
               [&](std::string_view l) { lines.emplace_back(l); }, CancellationToken());
   EXPECT_EQ(lines, std::vector<std::string>{"hello"});
 }

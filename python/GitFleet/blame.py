@@ -10,7 +10,7 @@ from . import _native
 from ._bridge import run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
-from .history import PathLike, _repo_path
+from .history import PathLike, _repo_path, checked_rev
 
 __all__ = ["BlameLine", "BlameFilters", "bulk_blame", "stream_blame"]
 
@@ -51,10 +51,8 @@ def blame_options(
     ignore_revs: Iterable[str] = (),
     ignore_revs_file: PathLike | None = None,
 ) -> _native.BlameOptions:
-    if not isinstance(rev, str) or not rev:
-        raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
     options = _native.BlameOptions()
-    options.rev = rev
+    options.rev = checked_rev(rev)
     options.first_parent = bool(first_parent)
     options.ignore_whitespace = bool(ignore_whitespace)
     if line_range is not None:

@@ -64,6 +64,12 @@ def _repo_path(repo_path: PathLike) -> str:
     return path
 
 
+def checked_rev(rev: object) -> str:
+    if not isinstance(rev, str) or not rev:
+        raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
+    return rev
+
+
 def _non_negative_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value!r}")
@@ -96,10 +102,8 @@ def history_options(
     detect_renames: bool = True,
     threads: int | None = None,
 ) -> _native.HistoryOptions:
-    if not isinstance(rev, str) or not rev:
-        raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
     options = _native.HistoryOptions()
-    options.rev = rev
+    options.rev = checked_rev(rev)
     if max_count is not None:
         options.max_count = _non_negative_int(max_count, "max_count")
     if since is not None:

@@ -309,7 +309,6 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
                           // No credential helper may store the token on disk.
                           "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=credential.helper", "GIT_CONFIG_VALUE_0=",
                           "LC_ALL=C"},
-                         {},
                          settings_.timeout};
 
   std::mt19937 jitter(std::random_device{}());

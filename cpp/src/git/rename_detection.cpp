@@ -266,11 +266,6 @@ class RenameMatcher {
 
 }  // namespace
 
-int estimate_similarity(std::string_view src, std::string_view dst, int minimum_score) {
-  if (sizes_rule_out(src.size(), dst.size(), minimum_score)) return 0;
-  return similarity_score(copied_bytes(fingerprint(src), fingerprint(dst)), src.size(), dst.size());
-}
-
 std::vector<TreeChange> detect_renames(std::vector<TreeChange> changes, BlobStore& blobs,
                                        const RenameOptions& options) {
   RenameMatcher matcher(changes, blobs);

@@ -23,7 +23,6 @@ class JobRunner {
   // Cancels every queued and running job and waits until none is left.
   void cancel_all_and_wait();
 
-  std::size_t max_concurrent_jobs() const noexcept { return drivers_.size(); }
   std::size_t active_jobs();  // queued or running
 
   static JobRunner& shared();

@@ -15,7 +15,6 @@ namespace gitfleet {
 struct ProcessOptions {
   std::vector<std::string> argv;           // argv[0] is looked up on PATH
   std::vector<std::string> env_overrides;  // "NAME=value", added to (or replacing in) the current environment
-  std::string cwd;                         // empty: inherit
   std::chrono::milliseconds timeout{0};    // 0: none
 };
 

@@ -22,7 +22,4 @@ struct RenameOptions {
 std::vector<TreeChange> detect_renames(std::vector<TreeChange> changes, BlobStore& blobs,
                                        const RenameOptions& options = {});
 
-// git's estimate of how much of `dst` comes from `src`, 0..kMaxSimilarity (exposed for tests).
-int estimate_similarity(std::string_view src, std::string_view dst, int minimum_score);
-
 }  // namespace gitfleet::git
