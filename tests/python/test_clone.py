@@ -359,3 +359,16 @@ async def test_submodules_are_cloned_when_asked(served: Path, tmp_path: Path) ->
     assert not (Path(without.temp_dir) / "sub" / "src").exists()
     for task in (with_subs, without):
         subprocess.run(["rm", "-rf", str(Path(task.temp_dir).parent)], check=True)
+
+
+async def test_a_retried_clone_keeps_its_place_under_dest_root(served: Path, tmp_path: Path) -> None:
+    from git_servers import free_port
+
+    port = free_port()
+    url = f"git://127.0.0.1:{port}/small.git"
+    manager = RepoManager([url], retries=0, dest_root=tmp_path / "dest")
+    await manager.clone_all()
+    assert (await manager.fetch_clone_tasks())[url].temp_dir is None
+    with git_daemon(served, port=port):
+        await manager.retry_failed_clones()
+    assert (await manager.fetch_clone_tasks())[url].temp_dir == str(tmp_path / "dest" / "small")

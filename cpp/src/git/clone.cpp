@@ -238,9 +238,12 @@ std::string CloneFleet::destination_for(const std::string& key) {
     task.view.directory = task.created + "/" + name;
     return task.view.directory;
   }
-  int& uses = names_in_use_[name];
-  std::string unique = ++uses == 1 ? name : name + "-" + std::to_string(uses);
-  task.view.directory = (fs::path(settings_.dest_root) / unique).string();
+  if (task.assigned.empty()) {
+    int& uses = names_in_use_[name];
+    std::string unique = ++uses == 1 ? name : name + "-" + std::to_string(uses);
+    task.assigned = (fs::path(settings_.dest_root) / unique).string();
+  }
+  task.view.directory = task.assigned;
   return task.view.directory;
 }
 
@@ -260,13 +263,11 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
   auto fail = [&](const std::string& message, bool remove_clone) {
     std::lock_guard lock(mutex_);
     Task& task = tasks_.at(key);
-    std::error_code ec;
-    if (remove_clone) fs::remove_all(dest, ec);
-    if (!task.created.empty() && remove_clone) {
-      fs::remove_all(task.created, ec);
+    if (remove_clone) {  // nothing partial survives; a retry starts afresh in the same place
+      std::error_code ec;
+      fs::remove_all(dest, ec);
+      if (!task.created.empty()) fs::remove_all(task.created, ec);
       task.created.clear();
-      task.view.directory.clear();
-    } else if (remove_clone && settings_.dest_root.size()) {
       task.view.directory.clear();
     }
     task.view.state = CloneState::Failed;
