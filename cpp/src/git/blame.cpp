@@ -9,13 +9,13 @@
 #include <cstring>
 #include <deque>
 #include <map>
-#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/text_encoding.hpp"
 #include "gitfleet/git/blob_store.hpp"
+#include "gitfleet/git/commit_queue.hpp"
 #include "gitfleet/git/line_stats.hpp"
 #include "gitfleet/git/rename_detection.hpp"
 #include "gitfleet/git/repository.hpp"
@@ -24,17 +24,6 @@
 
 namespace gitfleet::git {
 namespace {
-
-struct OidHash {
-  std::size_t operator()(const git_oid& id) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, id.id, sizeof h);
-    return h;
-  }
-};
-struct OidEq {
-  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
-};
 
 struct Origin;
 
@@ -58,7 +47,7 @@ struct Origin {
 };
 
 // What blame learned of commits, kept for the whole session (shared by every file blamed).
-using CommitCache = std::unordered_map<git_oid, CommitHeader, OidHash, OidEq>;
+using CommitCache = std::unordered_map<git_oid, CommitHeader, OidHash, OidEqual>;
 
 struct FileOutcome {
   BlameResult result;
@@ -147,8 +136,7 @@ class Blamer {
     }
     while (!queue_.empty()) {
       cancel_.throw_if_cancelled();
-      git_oid commit = queue_.top().id;
-      queue_.pop();
+      git_oid commit = queue_.pop();
       diffs_.clear();  // tree diffs are shared among the origins of one commit only
       std::vector<Origin*>& origins = origins_of(commit);
       for (;;) {
@@ -199,13 +187,6 @@ class Blamer {
     return content;
   }
 
-  struct Queued {
-    std::int64_t time;
-    std::uint64_t order;
-    git_oid id;
-    bool operator<(const Queued& o) const { return time != o.time ? time < o.time : order > o.order; }
-  };
-
   const CommitHeader& info(const git_oid& id) {
     auto it = commits_.find(id);
     if (it != commits_.end()) return it->second;
@@ -215,7 +196,7 @@ class Blamer {
   // The origins of a commit in this blame, newest first as git keeps them.
   std::vector<Origin*>& origins_of(const git_oid& id) { return origins_by_commit_[id]; }
 
-  void enqueue(const git_oid& id) { queue_.push({info(id).time, order_++, id}); }
+  void enqueue(const git_oid& id) { queue_.push(info(id).time, id); }
 
   Origin* existing_origin(const git_oid& commit, const std::string& path) {
     for (Origin* o : origins_of(commit))
@@ -434,7 +415,7 @@ class Blamer {
     std::vector<Entry>& guilty = guilty_[file];
     std::sort(guilty.begin(), guilty.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
     BlameResult out;
-    std::unordered_map<git_oid, std::size_t, OidHash, OidEq> commit_index;
+    std::unordered_map<git_oid, std::size_t, OidHash, OidEqual> commit_index;
     std::size_t pos = 0;
     for (int skipped = 0; skipped < (guilty.empty() ? 0 : guilty.front().lno); ++skipped)
       pos = content.find('\n', pos) + 1;
@@ -481,14 +462,13 @@ class Blamer {
   const CancellationToken& cancel_;
   BlobStore blobs_;
   CommitCache& commits_;
-  std::unordered_map<git_oid, std::vector<Origin*>, OidHash, OidEq> origins_by_commit_;
+  std::unordered_map<git_oid, std::vector<Origin*>, OidHash, OidEqual> origins_by_commit_;
   std::deque<Origin> origins_;
-  std::priority_queue<Queued> queue_;
-  std::uint64_t order_ = 0;
+  CommitQueue queue_;
   std::map<int, std::vector<Entry>> guilty_;  // by final file
-  std::unordered_set<git_oid, OidHash, OidEq> ignored_;
+  std::unordered_set<git_oid, OidHash, OidEqual> ignored_;
   bool share_tree_diffs_ = false;
-  std::unordered_map<git_oid, std::vector<TreeChange>, OidHash, OidEq> diffs_;  // by parent, for one commit
+  std::unordered_map<git_oid, std::vector<TreeChange>, OidHash, OidEqual> diffs_;  // by parent, for one commit
 };
 
 }  // namespace

@@ -1,13 +1,11 @@
 #include "gitfleet/git/blob_store.hpp"
 
-#include <cstring>
+#include "gitfleet/git/commit_queue.hpp"
 
 namespace gitfleet::git {
 
 std::size_t BlobStore::KeyHash::operator()(const Key& k) const noexcept {
-  std::size_t h;
-  std::memcpy(&h, k.id.id, sizeof h);
-  return h ^ static_cast<std::size_t>(k.gitlink);
+  return OidHash{}(k.id) ^ static_cast<std::size_t>(k.gitlink);
 }
 
 BlobContent BlobStore::Stored::view() const {

@@ -1,16 +1,8 @@
 #include "gitfleet/git/commit_walk.hpp"
 
-#include <cstring>
-
 #include "gitfleet/git/tree_diff.hpp"
 
 namespace gitfleet::git {
-
-std::size_t CommitWalk::OidHash::operator()(const git_oid& id) const noexcept {
-  std::size_t h;
-  std::memcpy(&h, id.id, sizeof h);
-  return h;
-}
 
 CommitWalk::CommitWalk(const Repository& repo, const git_oid& start, WalkOptions options)
     : repo_(repo), options_(std::move(options)) {
@@ -29,7 +21,7 @@ void CommitWalk::enqueue(const git_oid& id) {
   Node& node = load(id);
   if (node.seen) return;
   node.seen = true;
-  queue_.push({node.time, discovered_++, id});
+  queue_.push(node.time, id);
 }
 
 bool CommitWalk::same_tree(const git_oid* old_tree, const git_oid& new_tree) {
@@ -41,8 +33,7 @@ bool CommitWalk::same_tree(const git_oid* old_tree, const git_oid& new_tree) {
 
 std::optional<git_oid> CommitWalk::next() {
   while (!queue_.empty()) {
-    git_oid id = queue_.top().id;
-    queue_.pop();
+    git_oid id = queue_.pop();
     // Copy what we need: enqueue() may rehash nodes_.
     const Node node = nodes_.at(id);
     if (options_.since && node.time < *options_.since) continue;  // git stops below --since

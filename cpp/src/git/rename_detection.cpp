@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "gitfleet/git/commit_queue.hpp"
 #include "gitfleet/git/line_stats.hpp"
 
 namespace gitfleet::git {
@@ -114,11 +115,11 @@ class RenameMatcher {
   bool has_candidates() const { return !dsts_.empty() && !srcs_.empty(); }
 
   void exact() {
-    std::unordered_map<std::string, std::vector<int>> by_id;
-    for (int s = 0; s < static_cast<int>(srcs_.size()); ++s) by_id[key(src(s).old_id)].push_back(s);
+    std::unordered_map<git_oid, std::vector<int>, OidHash, OidEqual> by_id;
+    for (int s = 0; s < static_cast<int>(srcs_.size()); ++s) by_id[src(s).old_id].push_back(s);
     for (auto& d : dsts_) {
       const TreeChange& target = changes_[d.change];
-      auto it = by_id.find(key(target.new_id));
+      auto it = by_id.find(target.new_id);
       if (it == by_id.end()) continue;
       int best = -1, best_score = -1, budget = 100;
       for (int s : it->second) {
@@ -216,8 +217,6 @@ class RenameMatcher {
     bool used;
   };
 
-  static std::string key(const git_oid& id) { return std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ); }
-
   template <class Map>
   static void note_unique(Map& names, std::string_view base, int index) {
     auto [it, inserted] = names.emplace(base, index);
@@ -251,9 +250,8 @@ class RenameMatcher {
   }
 
   const Fingerprint& print(const git_oid& id, std::uint32_t mode) {
-    std::string k = key(id);
-    auto it = prints_.find(k);
-    if (it == prints_.end()) it = prints_.emplace(k, fingerprint(blobs_.content(id, mode).data)).first;
+    auto it = prints_.find(id);
+    if (it == prints_.end()) it = prints_.emplace(id, fingerprint(blobs_.content(id, mode).data)).first;
     return it->second;
   }
 
@@ -261,7 +259,7 @@ class RenameMatcher {
   BlobStore& blobs_;
   std::vector<Destination> dsts_;
   std::vector<Source> srcs_;
-  std::unordered_map<std::string, Fingerprint> prints_;
+  std::unordered_map<git_oid, Fingerprint, OidHash, OidEqual> prints_;
 };
 
 }  // namespace

@@ -8,10 +8,10 @@
 
 #include <cstdint>
 #include <optional>
-#include <queue>
 #include <unordered_map>
 #include <vector>
 
+#include "gitfleet/git/commit_queue.hpp"
 #include "gitfleet/git/pathspec.hpp"
 #include "gitfleet/git/repository.hpp"
 
@@ -35,19 +35,6 @@ class CommitWalk {
   struct Node : CommitHeader {
     bool seen = false;  // queued once already
   };
-  struct Queued {
-    std::int64_t time;
-    std::uint64_t order;
-    git_oid id;
-    // Newest first; among equal dates, first discovered first (git's insert_by_date).
-    bool operator<(const Queued& o) const { return time != o.time ? time < o.time : order > o.order; }
-  };
-  struct OidHash {
-    std::size_t operator()(const git_oid& id) const noexcept;
-  };
-  struct OidEq {
-    bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
-  };
 
   Node& load(const git_oid& id);
   void enqueue(const git_oid& id);
@@ -55,9 +42,8 @@ class CommitWalk {
 
   const Repository& repo_;
   WalkOptions options_;
-  std::unordered_map<git_oid, Node, OidHash, OidEq> nodes_;
-  std::priority_queue<Queued> queue_;
-  std::uint64_t discovered_ = 0;
+  std::unordered_map<git_oid, Node, OidHash, OidEqual> nodes_;
+  CommitQueue queue_;
 };
 
 }  // namespace gitfleet::git
