@@ -1,0 +1,53 @@
+#pragma once
+// Settings of the copy engine, with a builder (Config{}.with_thread_count(8)...), and the
+// callback types it reports through.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace gitfleet::copy {
+
+// What happens when copying one file fails inside a batch or a tree.
+enum class ErrorStrategy {
+  Raise,   // stop and report the error
+  Retry,   // try again retry_count times, retry_delay seconds apart, then stop and report
+  Ignore,  // record the failure in the summary and go on with the other files
+};
+
+enum class LogLevel { None, Error, Warning, Info, Debug };
+
+// (copied_bytes, total_bytes, filename): at the start and end of every file, and between
+// chunks of big files (throttled). Called from the copying threads.
+using ProgressCallback = std::function<void(std::uint64_t, std::uint64_t, const std::string&)>;
+
+struct Config {
+  unsigned thread_count = 4;
+  int compression_level = 0;  // network transfers only; 0 = self-balancing
+  std::size_t buffer_size = 8u << 20;
+  ErrorStrategy error_strategy = ErrorStrategy::Raise;
+  unsigned retry_count = 3;
+  double retry_delay = 1.0;  // seconds
+  LogLevel log_level = LogLevel::Warning;
+  bool preserve_metadata = true;
+  bool follow_symlinks = false;
+  bool dirs_exist_ok = false;
+  ProgressCallback progress_callback;
+
+  Config& with_thread_count(unsigned v) { thread_count = v; return *this; }
+  Config& with_compression_level(int v) { compression_level = v; return *this; }
+  Config& with_buffer_size(std::size_t v) { buffer_size = v; return *this; }
+  Config& with_error_strategy(ErrorStrategy v) { error_strategy = v; return *this; }
+  Config& with_retry_count(unsigned v) { retry_count = v; return *this; }
+  Config& with_retry_delay(double v) { retry_delay = v; return *this; }
+  Config& with_log_level(LogLevel v) { log_level = v; return *this; }
+  Config& with_preserve_metadata(bool v) { preserve_metadata = v; return *this; }
+  Config& with_follow_symlinks(bool v) { follow_symlinks = v; return *this; }
+  Config& with_dirs_exist_ok(bool v) { dirs_exist_ok = v; return *this; }
+  Config& with_progress_callback(ProgressCallback v) { progress_callback = std::move(v); return *this; }
+
+  // Throws CopyError(InvalidArgument) naming the first unusable setting.
+  void validate() const;
+};
+
+}  // namespace gitfleet::copy

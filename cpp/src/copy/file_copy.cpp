@@ -1,0 +1,261 @@
+#include "gitfleet/copy/file_copy.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "gitfleet/copy/copy_error.hpp"
+#include "file_ops.hpp"
+
+namespace gitfleet::copy {
+namespace fs = std::filesystem;
+
+const char* content_method_name(ContentMethod m) noexcept {
+  switch (m) {
+    case ContentMethod::None: return "none";
+    case ContentMethod::Reflink: return "reflink";
+    case ContentMethod::CopyFileRange: return "copy_file_range";
+    case ContentMethod::Sendfile: return "sendfile";
+    case ContentMethod::ReadWrite: return "read/write";
+  }
+  return "none";
+}
+
+namespace {
+
+std::atomic<int> g_fault_errno{0};
+std::atomic<int> g_fault_count{0};
+
+int take_injected_fault() noexcept {
+  int n = g_fault_count.load();
+  while (n > 0)
+    if (g_fault_count.compare_exchange_weak(n, n - 1)) return g_fault_errno.load();
+  return 0;
+}
+
+// Destination filesystems (by device) that refused a reflink: not asked again.
+std::mutex g_reflink_mutex;
+std::unordered_set<dev_t> g_no_reflink;
+
+bool reflink_refused(dev_t dev) {
+  std::lock_guard lock(g_reflink_mutex);
+  return g_no_reflink.count(dev) != 0;
+}
+
+void remember_reflink_refused(dev_t dev) {
+  std::lock_guard lock(g_reflink_mutex);
+  g_no_reflink.insert(dev);
+}
+
+void check_cancel(const FileCopyOptions& o) { check_cancelled(o.cancel); }
+
+// Errors a kernel gives when a fast path is not available for this pair of files.
+bool fast_path_unavailable(int err) {
+  return err == EXDEV || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP || err == ENOTTY ||
+         err == EBADF;
+}
+
+std::uint64_t copy_read_write(int in, int out, std::uint64_t done, const FileCopyOptions& o,
+                              const fs::path& src, const fs::path& dst, ProgressReporter& progress) {
+  std::vector<char> buffer(std::min<std::size_t>(o.buffer_size, 1u << 20));
+  for (;;) {
+    check_cancel(o);
+    ssize_t n = ::pread(in, buffer.data(), buffer.size(), static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(errno, src);
+    }
+    if (n == 0) return done;
+    for (ssize_t written = 0; written < n;) {
+      ssize_t w = ::pwrite(out, buffer.data() + written, n - written, static_cast<off_t>(done + written));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        fail(errno, dst);
+      }
+      written += w;
+    }
+    done += n;
+    progress.advance(done);
+  }
+}
+
+FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_dev, const FileCopyOptions& o,
+                            const fs::path& src, const fs::path& dst, ProgressReporter& progress) {
+  if (int err = take_injected_fault()) fail(err, dst);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size == 0)  // possibly a pseudo-file that reports no size: read to the end
+    return {copy_read_write(in, out, 0, o, src, dst, progress), ContentMethod::ReadWrite};
+
+  if (!reflink_refused(dst_dev)) {
+    if (::ioctl(out, FICLONE, in) == 0) return {size, ContentMethod::Reflink};
+    if (!fast_path_unavailable(errno) && errno != EPERM) fail(errno, dst);
+    remember_reflink_refused(dst_dev);
+  }
+
+  const std::size_t chunk = o.buffer_size;
+  std::uint64_t done = 0;
+  ContentMethod method = ContentMethod::CopyFileRange;
+  while (done < size) {
+    check_cancel(o);
+    loff_t off_in = static_cast<loff_t>(done), off_out = static_cast<loff_t>(done);
+    ssize_t n = ::copy_file_range(in, &off_in, out, &off_out, std::min<std::uint64_t>(chunk, size - done), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (done == 0 && fast_path_unavailable(errno)) {
+        method = ContentMethod::Sendfile;
+        break;
+      }
+      fail(errno, dst);
+    }
+    if (n == 0) return {done, method};  // the source shrank meanwhile
+    done += static_cast<std::uint64_t>(n);
+    progress.advance(done);
+  }
+  if (method == ContentMethod::CopyFileRange) return {done, method};
+
+  while (done < size) {
+    check_cancel(o);
+    off_t offset = static_cast<off_t>(done);
+    if (::lseek(out, offset, SEEK_SET) < 0) fail(errno, dst);
+    ssize_t n = ::sendfile(out, in, &offset, std::min<std::uint64_t>(chunk, size - done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (done == 0 && fast_path_unavailable(errno)) {
+        return {copy_read_write(in, out, 0, o, src, dst, progress), ContentMethod::ReadWrite};
+      }
+      fail(errno, dst);
+    }
+    if (n == 0) break;
+    done += static_cast<std::uint64_t>(n);
+    progress.advance(done);
+  }
+  return {done, ContentMethod::Sendfile};
+}
+
+std::string special_file_message(const fs::path& src, mode_t mode) {
+  const char* kind = S_ISFIFO(mode) ? "a named pipe" : S_ISSOCK(mode) ? "a socket" : "a device";
+  return "`" + src.string() + "` is " + kind;
+}
+
+}  // namespace
+
+void inject_write_faults(int sys_errno, int count) noexcept {
+  g_fault_errno.store(sys_errno);
+  g_fault_count.store(sys_errno == 0 ? 0 : count);
+}
+
+bool is_temporary_name(const std::string& name) noexcept {
+  // ".<name>.eacopy-<12 hex>.tmp"
+  constexpr std::size_t tail = sizeof(".eacopy-") - 1 + 12 + sizeof(".tmp") - 1;
+  if (name.size() < tail + 2 || name[0] != '.') return false;
+  return name.compare(name.size() - tail, 8, ".eacopy-") == 0 &&
+         name.compare(name.size() - 4, 4, ".tmp") == 0;
+}
+
+fs::path destination_in(const fs::path& src, const fs::path& dst) {
+  struct stat st;
+  if (::stat(dst.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dst / src.filename();
+  return dst;
+}
+
+void replace_with_symlink(const std::string& link_target, const fs::path& target, const fs::path& metadata_from,
+                          Metadata metadata) {
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    fs::path temp = dir / temporary_name(target.filename().string());
+    if (::symlink(link_target.c_str(), temp.c_str()) != 0) {
+      if (errno == EEXIST) continue;
+      fail(errno, target);
+    }
+    if (metadata == Metadata::All) {
+      struct stat st;
+      if (::lstat(metadata_from.c_str(), &st) == 0) {
+        struct timespec times[2] = {st.st_atim, st.st_mtim};
+        ::utimensat(AT_FDCWD, temp.c_str(), times, AT_SYMLINK_NOFOLLOW);
+      }
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      int err = errno;
+      ::unlink(temp.c_str());
+      fail(err, target);
+    }
+    return;
+  }
+  fail(EEXIST, target);
+}
+
+FileCopyResult copy_file(const fs::path& src, const fs::path& dst, const FileCopyOptions& o) {
+  check_cancel(o);
+  if (!o.follow_symlinks) {
+    struct stat lst;
+    if (::lstat(src.c_str(), &lst) != 0) fail(errno, src);
+    if (S_ISLNK(lst.st_mode)) {
+      std::vector<char> buf(static_cast<std::size_t>(lst.st_size > 0 ? lst.st_size : 255) + 1);
+      ssize_t n = ::readlink(src.c_str(), buf.data(), buf.size());
+      if (n < 0) fail(errno, src);
+      replace_with_symlink(std::string(buf.data(), static_cast<std::size_t>(n)), dst, src, o.metadata);
+      return {};
+    }
+  }
+
+  UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!in) fail(errno, src);
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) fail(errno, src);
+  if (S_ISDIR(st.st_mode)) fail(EISDIR, src);
+  if (!S_ISREG(st.st_mode)) throw CopyError(CopyErrc::SpecialFile, 0, special_file_message(src, st.st_mode), src.string());
+
+  fs::path target = dst;
+  bool replacing = false;
+  struct stat dst_st {};
+  if (!o.destination_absent) {
+    if (::stat(dst.c_str(), &dst_st) == 0) {
+      if (S_ISDIR(dst_st.st_mode)) fail(EISDIR, dst);
+      if (dst_st.st_dev == st.st_dev && dst_st.st_ino == st.st_ino)
+        throw CopyError(CopyErrc::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
+                        src.string(), dst.string());
+      if (::faccessat(AT_FDCWD, dst.c_str(), W_OK, AT_EACCESS) != 0) fail(errno, dst);
+      replacing = true;
+    } else if (errno != ENOENT) {
+      fail(errno, dst);
+    }
+    // shutil writes through a symlink at dst (to its target, even a dangling one).
+    struct stat lst;
+    if (::lstat(dst.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      std::error_code ec;
+      fs::path resolved = fs::weakly_canonical(dst, ec);
+      if (ec) fail(ec.value(), dst);
+      target = resolved;
+    }
+  }
+
+  TemporaryFile temp(target);
+  ProgressReporter progress(o.progress, o.progress_name.empty() ? src.string() : o.progress_name,
+                            static_cast<std::uint64_t>(st.st_size));
+  struct stat temp_st;
+  if (::fstat(temp.fd(), &temp_st) != 0) fail(errno, dst);
+  FileCopyResult result = copy_content(in.get(), temp.fd(), st, temp_st.st_dev, o, src, dst, progress);
+  if (o.metadata == Metadata::None && replacing && ::fchmod(temp.fd(), dst_st.st_mode & 07777) != 0)
+    fail(errno, dst);  // copyfile over an existing file keeps that file's mode, as shutil's does
+  apply_metadata(in.get(), temp.fd(), st, o.metadata, dst);
+  temp.publish();
+  progress.finish(result.bytes);
+  return result;
+}
+
+}  // namespace gitfleet::copy

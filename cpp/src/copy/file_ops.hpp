@@ -1,0 +1,75 @@
+#pragma once
+// Pieces shared by the copy engine's writers (private): errors from errno, the atomic
+// temporary file, throttled progress, shutil.copystat's metadata step, cancellation.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "gitfleet/copy/config.hpp"
+#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/copy/file_copy.hpp"
+#include "gitfleet/core/cancellation.hpp"
+#include "unique_fd.hpp"
+
+namespace gitfleet::copy {
+
+[[noreturn]] void fail(int err, const std::filesystem::path& path, const std::filesystem::path& path2 = {});
+
+inline void check_cancelled(const CancellationToken* cancel) {
+  if (cancel && cancel->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
+}
+
+// ".<name>.eacopy-<12 hex digits>.tmp", unique enough to create with O_EXCL.
+std::string temporary_name(const std::string& final_name);
+
+// The file being written: unnamed (O_TMPFILE) or hidden until publish() gives it its final
+// name in one step; destroyed unpublished, it leaves nothing behind.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(const std::filesystem::path& target);
+  ~TemporaryFile();
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+
+  int fd() const { return fd_.get(); }
+  void publish();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path dir_;
+  std::filesystem::path named_;
+  UniqueFd fd_;
+  bool published_ = false;
+};
+
+class ProgressReporter {
+ public:
+  ProgressReporter(const ProgressCallback* callback, const std::string& name, std::uint64_t total)
+      : callback_(callback && *callback ? callback : nullptr), name_(name), total_(total) {
+    if (callback_) (*callback_)(0, total_, name_);
+    last_ = std::chrono::steady_clock::now();
+  }
+  void advance(std::uint64_t done) {
+    if (!callback_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;  // big files: ~10 calls a second
+    last_ = now;
+    (*callback_)(done, total_, name_);
+  }
+  void finish(std::uint64_t done) {
+    if (callback_) (*callback_)(done, total_, name_);
+  }
+
+ private:
+  const ProgressCallback* callback_;
+  std::string name_;
+  std::uint64_t total_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// shutil.copystat on open files: extended attributes and times (All), mode (Mode and All).
+void apply_metadata(int in, int out, const struct stat& st, Metadata metadata, const std::filesystem::path& dst);
+
+}  // namespace gitfleet::copy
