@@ -28,11 +28,6 @@ const char* state_name(CloneState s) {
   return "failed";
 }
 
-struct NativeRun {
-  CancellationToken token;
-  void cancel() const { token.cancel(); }
-};
-
 }  // namespace
 
 void bind_clone(nb::module_& m) {

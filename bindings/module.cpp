@@ -15,14 +15,7 @@ NB_MODULE(_native, m) {
   m.doc() = "GitFleet's native core (C++). Use the GitFleet package, not this module.";
   register_exception_translator();
   m.def("set_error_factory", &set_error_factory, nb::arg("factory"));
-  m.def("shutdown", [] {
-    // Called at interpreter exit: stop native jobs, and never touch Python from them again.
-    {
-      nb::gil_scoped_release release;
-      gitfleet::JobRunner::shared().cancel_all_and_wait();
-    }
-    mark_python_shutting_down();
-  });
+  m.def("shutdown", &shutdown_native_jobs, "Called at interpreter exit: stops native jobs.");
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
   bind_history(m);

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "gitfleet/core/error.hpp"
+#include "gitfleet/core/job_runner.hpp"
 
 namespace gitfleet::bindings {
 namespace {
@@ -17,6 +18,14 @@ nb::object* g_error_factory = nullptr;
 
 bool python_alive() noexcept { return g_alive.load(); }
 void mark_python_shutting_down() noexcept { g_alive.store(false); }
+
+void shutdown_native_jobs() {
+  {
+    nb::gil_scoped_release release;
+    JobRunner::shared().cancel_all_and_wait();
+  }
+  mark_python_shutting_down();
+}
 
 void set_error_factory(nb::callable factory) {
   if (!g_error_factory) g_error_factory = new nb::object();

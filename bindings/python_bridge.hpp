@@ -7,6 +7,8 @@
 #include <memory>
 #include <utility>
 
+#include "gitfleet/core/cancellation.hpp"
+
 namespace gitfleet::bindings {
 
 namespace nb = nanobind;
@@ -14,6 +16,16 @@ namespace nb = nanobind;
 // False once the interpreter is shutting down: from then on native threads leave Python alone.
 bool python_alive() noexcept;
 void mark_python_shutting_down() noexcept;
+
+// At interpreter exit: cancels the module's native jobs, waits for them, and from then on
+// native threads leave Python alone.
+void shutdown_native_jobs();
+
+// The handle of a started native job: Python cancels the work through it.
+struct NativeRun {
+  CancellationToken token;
+  void cancel() const { token.cancel(); }
+};
 
 // The Python exception for a native failure, built by the factory the Python package
 // installed (GitFleet.exceptions.from_native). Call with the GIL held.

@@ -1,0 +1,257 @@
+"""The :class:`EACopy` engine object: settings held once, every copy operation blocking or
+async, with a :class:`~py_eacopy.summary.CopySummary` for tree and batch copies."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Sequence, Union
+
+from . import _eacopy
+from ._async_bridge import run_native
+from . import settings
+from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
+from .summary import CopySummary, DeltaStats
+
+__all__ = ["EACopy", "StrPath", "PathPairs"]
+
+StrPath = Union[str, "os.PathLike[str]"]
+PathPairs = Iterable[Sequence[StrPath]]
+
+
+def _path(p: StrPath, name: str) -> str:
+    try:
+        path = os.fspath(p)
+    except TypeError:
+        raise TypeError(f"{name} must be a path (str or os.PathLike), not {type(p).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError(f"{name} must not be empty")
+    return path
+
+
+def _pairs(pairs: PathPairs, what: str) -> list[tuple[str, str]]:
+    out = []
+    for i, pair in enumerate(pairs):
+        try:
+            src, dst = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}[{i}] must be a (src, dst) pair") from None
+        out.append((_path(src, f"{what}[{i}][0]"), _path(dst, f"{what}[{i}][1]")))
+    return out
+
+
+class EACopy:
+    """A copy engine with its own settings. Settings left as None are read from the
+    module-level :data:`py_eacopy.config` at each call.
+
+    >>> eacopy = EACopy(thread_count=8, dirs_exist_ok=True)
+    >>> summary = eacopy.copytree("build/out", "/mnt/share/build-42", skip_unchanged=True)
+    >>> print(summary)          # EACopy's Files/Bytes/Times table
+    """
+
+    def __init__(
+        self,
+        thread_count: int | None = None,
+        compression_level: int | None = None,
+        buffer_size: int | None = None,
+        preserve_metadata: bool | None = None,
+        follow_symlinks: bool | None = None,
+        dirs_exist_ok: bool | None = None,
+        progress_callback: ProgressCallback | None = None,
+        *,
+        error_strategy: ErrorStrategy | None = None,
+        retry_count: int | None = None,
+        retry_delay: float | None = None,
+        log_level: LogLevel | None = None,
+    ) -> None:
+        given = dict(
+            thread_count=thread_count,
+            compression_level=compression_level,
+            buffer_size=buffer_size,
+            preserve_metadata=preserve_metadata,
+            follow_symlinks=follow_symlinks,
+            dirs_exist_ok=dirs_exist_ok,
+            progress_callback=progress_callback,
+            error_strategy=error_strategy,
+            retry_count=retry_count,
+            retry_delay=retry_delay,
+            log_level=log_level,
+        )
+        self._overrides = {k: v for k, v in given.items() if v is not None}
+        self.config.to_native()  # bad settings fail here, naming the setting
+
+    @property
+    def config(self) -> Config:
+        """The settings in effect now: this object's, then the module-level config's."""
+        return settings.config.copy(**self._overrides)
+
+    @property
+    def thread_count(self) -> int:
+        return self.config.thread_count
+
+    def set_progress_callback(self, callback: ProgressCallback | None) -> None:
+        """Sets (or with None, clears) the ``(copied_bytes, total_bytes, filename)`` callback."""
+        if callback is not None and not callable(callback):
+            raise TypeError("progress callback must be callable")
+        if callback is None:
+            self._overrides.pop("progress_callback", None)
+        else:
+            self._overrides["progress_callback"] = callback
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self._overrides.items() if k != "progress_callback"}
+        return f"EACopy({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    # -- blocking ---------------------------------------------------------------------------
+
+    def copyfile(self, src: StrPath, dst: StrPath) -> str:
+        """``shutil.copyfile``: the content only, into the file ``dst``. Returns ``dst``."""
+        return self._call("copyfile", _path(src, "src"), _path(dst, "dst"))
+
+    def copy(self, src: StrPath, dst: StrPath) -> str:
+        """``shutil.copy``: content and permission bits; a directory ``dst`` receives
+        ``dst/basename(src)``. Returns the file written."""
+        return self._call("copy", _path(src, "src"), _path(dst, "dst"))
+
+    def copy2(self, src: StrPath, dst: StrPath) -> str:
+        """``shutil.copy2``: as :meth:`copy`, plus timestamps (to the nanosecond) and
+        extended attributes. Returns the file written."""
+        return self._call("copy2", _path(src, "src"), _path(dst, "dst"))
+
+    def copytree(
+        self,
+        src: StrPath,
+        dst: StrPath,
+        symlinks: bool | None = None,
+        ignore_dangling_symlinks: bool = False,
+        dirs_exist_ok: bool | None = None,
+        *,
+        skip_unchanged: bool = False,
+        mirror: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        files: Sequence[str] | None = None,
+    ) -> CopySummary:
+        """``shutil.copytree`` in parallel (``thread_count`` threads). ``symlinks`` defaults to
+        ``not follow_symlinks``. ``skip_unchanged`` skips files whose size and modification
+        time already match; ``mirror`` removes what ``src`` does not have; ``include`` /
+        ``exclude`` are globs (with a ``/``: matched against the relative path, else the
+        name); ``files`` copies just these relative paths. Returns the summary."""
+        dst_path = _path(dst, "dst")
+        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok, skip_unchanged, mirror,
+                                     include, exclude, files)
+        return self._summary(dst_path, self._call("copytree", _path(src, "src"), dst_path, options))
+
+    def batch_copy(self, file_pairs: PathPairs) -> CopySummary:
+        """:meth:`copy` for each ``(src, dst)`` pair, in parallel."""
+        return self._summary("", self._call("batch_copy", _pairs(file_pairs, "file_pairs")))
+
+    def batch_copy2(self, file_pairs: PathPairs) -> CopySummary:
+        """:meth:`copy2` for each ``(src, dst)`` pair, in parallel."""
+        return self._summary("", self._call("batch_copy2", _pairs(file_pairs, "file_pairs")))
+
+    def batch_copytree(
+        self,
+        dir_pairs: PathPairs,
+        symlinks: bool | None = None,
+        ignore_dangling_symlinks: bool = False,
+        dirs_exist_ok: bool | None = None,
+    ) -> CopySummary:
+        """:meth:`copytree` for each ``(src, dst)`` pair; one summary for all."""
+        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok)
+        return self._summary("", self._call("batch_copytree", _pairs(dir_pairs, "dir_pairs"), options))
+
+    def delta_copy(self, src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
+        """Makes ``dst`` byte-identical to ``src``, built from the blocks of ``reference``
+        (an older version; may be ``dst`` itself) that ``src`` shares and the bytes it does
+        not (the rsync algorithm). Returns how many bytes came from where."""
+        stats = self._call("delta_copy", _path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
+        return DeltaStats.from_native(stats)
+
+    # -- async ------------------------------------------------------------------------------
+
+    async def async_copyfile(self, src: StrPath, dst: StrPath) -> str:
+        return await self._acall("copyfile", _path(src, "src"), _path(dst, "dst"))
+
+    async def async_copy(self, src: StrPath, dst: StrPath) -> str:
+        return await self._acall("copy", _path(src, "src"), _path(dst, "dst"))
+
+    async def async_copy2(self, src: StrPath, dst: StrPath) -> str:
+        return await self._acall("copy2", _path(src, "src"), _path(dst, "dst"))
+
+    async def async_copytree(
+        self,
+        src: StrPath,
+        dst: StrPath,
+        symlinks: bool | None = None,
+        ignore_dangling_symlinks: bool = False,
+        dirs_exist_ok: bool | None = None,
+        *,
+        skip_unchanged: bool = False,
+        mirror: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        files: Sequence[str] | None = None,
+    ) -> CopySummary:
+        dst_path = _path(dst, "dst")
+        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok, skip_unchanged, mirror,
+                                     include, exclude, files)
+        return self._summary(dst_path, await self._acall("copytree", _path(src, "src"), dst_path, options))
+
+    async def async_batch_copy(self, file_pairs: PathPairs) -> CopySummary:
+        return self._summary("", await self._acall("batch_copy", _pairs(file_pairs, "file_pairs")))
+
+    async def async_batch_copy2(self, file_pairs: PathPairs) -> CopySummary:
+        return self._summary("", await self._acall("batch_copy2", _pairs(file_pairs, "file_pairs")))
+
+    async def async_delta_copy(self, src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
+        stats = await self._acall("delta_copy", _path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
+        return DeltaStats.from_native(stats)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _tree_options(
+        self,
+        symlinks: bool | None,
+        ignore_dangling_symlinks: bool,
+        dirs_exist_ok: bool | None,
+        skip_unchanged: bool = False,
+        mirror: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        files: Sequence[str] | None = None,
+    ) -> _eacopy.TreeCopyOptions:
+        cfg = self.config
+        for name, value in (("include", include), ("exclude", exclude)):
+            if isinstance(value, str):
+                raise TypeError(f"{name} must be a sequence of glob patterns, not a single string")
+        o = _eacopy.TreeCopyOptions()
+        o.symlinks = (not cfg.follow_symlinks) if symlinks is None else bool(symlinks)
+        o.ignore_dangling_symlinks = bool(ignore_dangling_symlinks)
+        o.dirs_exist_ok = cfg.dirs_exist_ok if dirs_exist_ok is None else bool(dirs_exist_ok)
+        o.skip_unchanged = bool(skip_unchanged)
+        o.mirror = bool(mirror)
+        o.include = list(include)
+        o.exclude = list(exclude)
+        o.files = None if files is None else [os.fspath(f) for f in files]
+        return o
+
+    def _call(self, operation: str, *args: Any) -> Any:
+        return getattr(_eacopy, operation)(self.config.to_native(), *args)
+
+    async def _acall(self, operation: str, *args: Any) -> Any:
+        native = self.config.to_native()
+        start = getattr(_eacopy, "start_" + operation)
+        return await run_native(lambda on_done: start(native, *args, on_done))
+
+    def _summary(self, destination: str, native: Any) -> CopySummary:
+        summary = CopySummary.from_native(destination, native)
+        level = self.config.log_level
+        if summary.failures and level >= LogLevel.ERROR:
+            for f in summary.failures:
+                logger.log(LogLevel.WARNING.logging_level, "could not copy %s: %s", f.path, f.message)
+        if level >= LogLevel.INFO:
+            logger.info("copied %d of %d files (%d skipped, %d failed) in %.2fs", summary.files_copied,
+                        summary.files_total, summary.files_skipped, summary.files_failed, summary.seconds)
+        return summary
