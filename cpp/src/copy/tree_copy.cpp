@@ -306,6 +306,11 @@ class Copier {
   }
 
   bool unchanged(const FileJob& job, std::uint64_t& size) {
+    if (job.as_symlink) {  // a link is unchanged when it points to the same place
+      std::error_code e1, e2;
+      auto a = fs::read_symlink(job.src, e1), b = fs::read_symlink(job.dst, e2);
+      return !e1 && !e2 && a == b;
+    }
     struct stat s, d;
     if (::stat(job.src.c_str(), &s) != 0 || ::lstat(job.dst.c_str(), &d) != 0) return false;
     size = static_cast<std::uint64_t>(s.st_size);
@@ -324,7 +329,7 @@ class Copier {
       if (cancel_ && cancel_->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
       ++files_total_;
       std::uint64_t size = 0;
-      if (opt_.skip_unchanged && job.dst_may_exist && !job.as_symlink && unchanged(job, size)) {
+      if (opt_.skip_unchanged && job.dst_may_exist && unchanged(job, size)) {
         ++files_skipped_;
         bytes_total_ += size;
         bytes_skipped_ += size;
