@@ -296,11 +296,13 @@ async def test_async_delta_copy_in_place(tmp_path):
 
 def test_interrupted_copy_leaves_no_partial_file(tmp_path):
     """A process killed in the middle of a big file: nothing under the final name."""
-    big = write(tmp_path / "big", os.urandom(256 * 1024 * 1024))
+    big = write(tmp_path / "big", os.urandom(32 * 1024 * 1024))
+    # The callback holds the copy: first long enough for a mid-file report, then forever.
     code = (
-        "import py_eacopy, sys\n"
+        "import py_eacopy, time\n"
         "def progress(c, t, n):\n"
-        "    if 0 < c < t: print('started', flush=True)\n"
+        "    if c == 0: time.sleep(0.3)\n"
+        "    elif c < t: print('started', flush=True); time.sleep(60)\n"
         "py_eacopy.EACopy(progress_callback=progress, buffer_size=1 << 20)"
         f".copy({str(big)!r}, {str(tmp_path / 'copy')!r})\n"
     )

@@ -190,11 +190,11 @@ def test_killed_tree_copy_then_rerun_completes(tmp_path):
         (src / str(i % 4) / f"{i}.bin").write_bytes(os.urandom(4 * 1024 * 1024))
     dst = tmp_path / "dst"
     code = (
-        "import py_eacopy\n"
+        "import py_eacopy, time\n"
         "seen = set()\n"
         "def progress(c, t, n):\n"
         "    if c == t: seen.add(n)\n"
-        "    if len(seen) == 5: print('five done', flush=True)\n"
+        "    if len(seen) >= 5: print('five done', flush=True); time.sleep(60)\n"
         f"py_eacopy.EACopy(thread_count=2, progress_callback=progress, buffer_size=1 << 20)"
         f".copytree({str(src)!r}, {str(dst)!r})\n"
     )

@@ -48,8 +48,8 @@ class ProgressReporter {
  public:
   ProgressReporter(const ProgressCallback* callback, const std::string& name, std::uint64_t total)
       : callback_(callback && *callback ? callback : nullptr), name_(name), total_(total) {
-    if (callback_) (*callback_)(0, total_, name_);
     last_ = std::chrono::steady_clock::now();
+    if (callback_) (*callback_)(0, total_, name_);
   }
   void advance(std::uint64_t done) {
     if (!callback_) return;
