@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Sequence, Union
 
-from . import _eacopy
+from . import _eacopy, settings
 from ._async_bridge import run_native
-from . import settings
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
 from .summary import CopySummary, DeltaStats
 

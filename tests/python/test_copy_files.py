@@ -10,9 +10,8 @@ import stat
 import subprocess
 import sys
 
-import pytest
-
 import py_eacopy
+import pytest
 from py_eacopy import _eacopy
 
 

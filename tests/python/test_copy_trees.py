@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import py_eacopy
+import pytest
 from py_eacopy import ErrorStrategy
 
 

@@ -9,12 +9,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A single operation under the error strategy: Ignore has nothing else to go on with, so
-// its failure is swallowed (and the returned summary or path says nothing was written).
+// A single-file operation under the error strategy. Ignore means "go on with the other
+// files"; a single file has none, so its failure is raised rather than silently lost.
 template <class Op>
 void with_strategy(const Config& config, const CancellationToken* cancel, Op&& op) {
   std::atomic<std::uint64_t> retries{0};
-  attempt(config, cancel, retries, op, [](const CopyError&) {});
+  Config single = config;
+  if (single.error_strategy == ErrorStrategy::Ignore) single.error_strategy = ErrorStrategy::Raise;
+  attempt(single, cancel, retries, op, [](const CopyError&) {});
 }
 
 Config shutil_defaults() {

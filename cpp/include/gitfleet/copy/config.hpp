@@ -12,7 +12,7 @@ namespace gitfleet::copy {
 enum class ErrorStrategy {
   Raise,   // stop and report the error
   Retry,   // try again retry_count times, retry_delay seconds apart, then stop and report
-  Ignore,  // record the failure in the summary and go on with the other files
+  Ignore,  // record the failure in the summary and go on (single-file operations still raise)
 };
 
 enum class LogLevel { None, Error, Warning, Info, Debug };

@@ -1,0 +1,65 @@
+"""The eacopy command: copies, prints EACopy's table, and exits with a meaningful status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+
+def eacopy(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "py_eacopy", *map(str, args)], capture_output=True, text=True)
+
+
+def test_tree_copy_prints_the_summary_table(tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    for i in range(5):
+        (src / "sub" / f"{i}.txt").write_text(str(i) * 100)
+    result = eacopy(src, tmp_path / "dst", "--threads", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Files :" in result.stdout and "Bytes :" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "Files :" in line).split()
+    assert row[2:5] == ["5", "5", "0"]  # total, copied, linked
+    assert (tmp_path / "dst" / "sub" / "3.txt").read_text() == "3" * 100
+
+    again = eacopy(src, tmp_path / "dst", "--dirs-exist-ok", "--skip-unchanged", "--json")
+    summary = json.loads(again.stdout)
+    assert (summary["files_skipped"], summary["files_copied"]) == (5, 0)
+
+
+def test_single_file_and_filters(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    result = eacopy(tmp_path / "a.txt", tmp_path / "b.txt", "--quiet")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert (tmp_path / "b.txt").read_text() == "a"
+    src = tmp_path / "tree"
+    src.mkdir()
+    (src / "keep.py").write_text("")
+    (src / "drop.log").write_text("")
+    assert eacopy(src, tmp_path / "out", "--exclude", "*.log", "--quiet").returncode == 0
+    assert os.listdir(tmp_path / "out") == ["keep.py"]
+
+
+def test_errors_exit_2_without_a_traceback(tmp_path):
+    result = eacopy(tmp_path / "missing", tmp_path / "x")
+    assert result.returncode == 2
+    assert result.stderr.startswith("eacopy: error: [Errno 2] No such file or directory")
+    assert "Traceback" not in result.stderr
+    (tmp_path / "exists").mkdir()
+    (tmp_path / "src").mkdir()
+    result = eacopy(tmp_path / "src", tmp_path / "exists")
+    assert result.returncode == 2 and "File exists" in result.stderr
+    assert eacopy(tmp_path / "src", tmp_path / "y", "--threads", "0").returncode == 2
+
+
+def test_failed_files_exit_1_and_are_listed(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "fine.txt").write_text("ok")
+    os.mkfifo(src / "pipe")
+    result = eacopy(src, tmp_path / "dst", "--on-error", "ignore")
+    assert result.returncode == 1
+    assert "FAILED pipe" in result.stdout
+    assert (tmp_path / "dst" / "fine.txt").read_text() == "ok"
