@@ -54,8 +54,6 @@ void bind_clone(nb::module_& m) {
       .def_prop_rw("token", [](const FleetSettings&) { return std::string(); },  // write-only secret
                    [](FleetSettings& s, std::string v) { s.token = std::move(v); });
 
-  nb::class_<NativeRun>(m, "NativeRun").def("cancel", &NativeRun::cancel);
-
   nb::class_<CloneFleet>(m, "CloneFleet")
       .def("__init__", [](CloneFleet* self, const FleetSettings& settings) { new (self) CloneFleet(settings); },
            nb::arg("settings"))
@@ -74,21 +72,9 @@ void bind_clone(nb::module_& m) {
              // The run keeps the fleet alive through a reference to its Python object.
              auto owner = std::make_shared<PythonRef>(nb::borrow(self));
              CloneFleet* fleet = nb::inst_ptr<CloneFleet>(self);
-             auto callback = std::make_shared<PythonCallback>(std::move(on_done));
-             CancellationToken token = JobRunner::shared().start(
-                 [fleet, owner, urls = std::move(urls), callback](const CancellationToken& cancel) {
-                   std::exception_ptr error;
-                   try {
-                     fleet->run(urls, cancel);
-                   } catch (...) {
-                     error = std::current_exception();
-                   }
-                   callback->call([&] {
-                     return std::tuple<nb::object, nb::object>(
-                         nb::none(), error ? python_exception_for(error) : nb::none());
-                   });
-                 });
-             return NativeRun{token};
+             return start_job([fleet, owner, urls = std::move(urls)](const CancellationToken& cancel) {
+               fleet->run(urls, cancel);
+             }, std::move(on_done));
            },
            nb::arg("urls"), nb::arg("on_done"))
       .def("cleanup", [](CloneFleet& fleet) {

@@ -7,11 +7,9 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <memory>
 #include <optional>
 
 #include "gitfleet/copy/eacopy.hpp"
-#include "gitfleet/core/job_runner.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -34,42 +32,21 @@ nb::object copy_exception_for(std::exception_ptr error) {
   }
 }
 
-// Blocking call: the GIL is released while the engine works.
-template <class Fn>
-auto run_blocking(Fn&& fn) {
-  nb::gil_scoped_release release;
-  return fn(nullptr);
-}
-
-// Native job: fn(cancel) runs on a driver thread; on_done(result, error) is called with the GIL.
-template <class Fn>
-NativeRun start_job(Fn fn, nb::callable on_done) {
-  auto callback = std::make_shared<PythonCallback>(std::move(on_done));
-  CancellationToken token = JobRunner::shared().start([fn = std::move(fn), callback](const CancellationToken& cancel) {
-    using Result = decltype(fn(&cancel));
-    std::optional<Result> result;
-    std::exception_ptr error;
-    try {
-      result.emplace(fn(&cancel));
-    } catch (...) {
-      error = std::current_exception();
-    }
-    callback->call([&] {
-      return std::tuple<nb::object, nb::object>(error ? nb::none() : nb::cast(std::move(*result)),
-                                                error ? copy_exception_for(error) : nb::none());
-    });
-  });
-  return NativeRun{token};
-}
-
-// Binds `name` (blocking) and `start_<name>` (job) for fn(args..., const CancellationToken*).
+// Binds `name` (blocking, GIL released) and `start_<name>` (a native job reporting to
+// on_done) for fn(args..., const CancellationToken*).
 template <class... Args, class Fn, class... Extra>
 void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extra) {
-  m.def(name, [fn](Args... args) { return run_blocking([&](const CancellationToken* c) { return fn(args..., c); }); },
+  m.def(name,
+        [fn](Args... args) {
+          nb::gil_scoped_release release;
+          const CancellationToken* no_cancel = nullptr;
+          return fn(args..., no_cancel);
+        },
         extra...);
   m.def(("start_" + std::string(name)).c_str(),
         [fn](Args... args, nb::callable on_done) {
-          return start_job([fn, args...](const CancellationToken* c) { return fn(args..., c); }, std::move(on_done));
+          return start_job([fn, args...](const CancellationToken& c) { return fn(args..., &c); }, std::move(on_done),
+                           copy_exception_for);
         },
         extra..., nb::arg("on_done"));
 }
@@ -81,14 +58,7 @@ void bind_copy(nb::module_& m) {
     if (!g_copy_error_factory) g_copy_error_factory = new nb::object();
     *g_copy_error_factory = std::move(factory);
   });
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const CopyError&) {
-      nb::object exc = copy_exception_for(p);
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
-    }
-  });
+  register_exception_translator<CopyError>(copy_exception_for);
 
   nb::enum_<ErrorStrategy>(m, "ErrorStrategy")
       .value("RAISE", ErrorStrategy::Raise)
@@ -150,8 +120,6 @@ void bind_copy(nb::module_& m) {
       .def_ro("bytes_total", &DeltaStats::bytes_total)
       .def_ro("bytes_matched", &DeltaStats::bytes_matched)
       .def_ro("bytes_literal", &DeltaStats::bytes_literal);
-
-  nb::class_<NativeRun>(m, "NativeRun").def("cancel", &NativeRun::cancel);
 
   using S = std::string;
   def_operation<Config, S, S>(

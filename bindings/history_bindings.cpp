@@ -18,7 +18,6 @@ using git::CommitRecord;
 using git::FileChange;
 using git::HistoryOptions;
 using Batch = std::vector<CommitRecord>;
-using Outcome = std::tuple<nb::object, nb::object>;  // (result, exception), one of them None
 
 // Paths are bytes in git; undecodable bytes survive as surrogates (os.fsencode restores them).
 nb::object path_str(const std::string& s) {
@@ -59,32 +58,12 @@ nb::dict commit_dict(const CommitRecord& c) {
   return d;
 }
 
-// Handle for a running one-shot job: cancel() stops the native work at its next safe point.
-struct NativeTask {
-  CancellationToken token;
-  void cancel() const { token.cancel(); }
-  bool cancelled() const { return token.cancelled(); }
-};
-
 // Runs extract_commits on a driver thread and calls on_done(records, None) or
 // on_done(None, exception) with the GIL.
-NativeTask start_extract_commits(std::string repo_path, HistoryOptions options, nb::callable on_done) {
-  auto callback = std::make_shared<PythonCallback>(std::move(on_done));
-  CancellationToken token = JobRunner::shared().start(
-      [repo_path = std::move(repo_path), options = std::move(options), callback](const CancellationToken& cancel) {
-        std::vector<CommitRecord> records;
-        std::exception_ptr error;
-        try {
-          records = git::extract_commits(repo_path, options, cancel);
-        } catch (...) {
-          error = std::current_exception();
-        }
-        callback->call([&] {
-          if (error) return Outcome(nb::none(), python_exception_for(error));
-          return Outcome(nb::cast(std::move(records)), nb::none());
-        });
-      });
-  return NativeTask{token};
+NativeRun start_extract_commits(std::string repo_path, HistoryOptions options, nb::callable on_done) {
+  return start_job([repo_path = std::move(repo_path), options = std::move(options)](const CancellationToken& cancel) {
+    return git::extract_commits(repo_path, options, cancel);
+  }, std::move(on_done));
 }
 
 using CommitStream = BatchStream<CommitRecord>;
@@ -155,10 +134,6 @@ void bind_history(nb::module_& m) {
       .def_rw("include_files", &HistoryOptions::include_files)
       .def_rw("detect_renames", &HistoryOptions::detect_renames)
       .def_rw("threads", &HistoryOptions::threads);
-
-  nb::class_<NativeTask>(m, "NativeTask")
-      .def("cancel", &NativeTask::cancel)
-      .def_prop_ro("cancelled", &NativeTask::cancelled);
 
   m.def("start_extract_commits", &start_extract_commits, nb::arg("repo_path"), nb::arg("options"),
         nb::arg("on_done"));

@@ -13,11 +13,12 @@ void bind_blame(nb::module_& m);
 NB_MODULE(_native, m) {
   using namespace gitfleet::bindings;
   m.doc() = "GitFleet's native core (C++). Use the GitFleet package, not this module.";
-  register_exception_translator();
+  register_exception_translator<gitfleet::Error>(python_exception_for);
   m.def("set_error_factory", &set_error_factory, nb::arg("factory"));
   m.def("shutdown", &shutdown_native_jobs, "Called at interpreter exit: stops native jobs.");
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
+  nb::class_<NativeRun>(m, "NativeRun").def("cancel", &NativeRun::cancel);
   bind_history(m);
   bind_clone(m);
   bind_blame(m);

@@ -51,16 +51,6 @@ nb::object python_exception_for(std::exception_ptr error) {
   return (*g_error_factory)(code, message);
 }
 
-void register_exception_translator() {
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const Error&) {
-      nb::object exc = python_exception_for(p);
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
-    }
-  });
-}
 
 PythonRef::~PythonRef() {
   if (!python_alive()) return;  // leak rather than touch a finalizing interpreter

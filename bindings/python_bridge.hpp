@@ -5,9 +5,13 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "gitfleet/core/cancellation.hpp"
+#include "gitfleet/core/job_runner.hpp"
 
 namespace gitfleet::bindings {
 
@@ -32,8 +36,23 @@ struct NativeRun {
 nb::object python_exception_for(std::exception_ptr error);
 void set_error_factory(nb::callable factory);
 
-// Translates a native exception escaping a synchronous binding into the mapped Python one.
-void register_exception_translator();
+// Maps a native exception to the Python exception to raise (called with the GIL held).
+using ExceptionFor = nb::object (*)(std::exception_ptr);
+
+// Translates native exceptions of type E escaping a synchronous binding through exception_for.
+template <class E>
+void register_exception_translator(ExceptionFor exception_for) {
+  nb::register_exception_translator(
+      [](const std::exception_ptr& p, void* payload) {
+        try {
+          std::rethrow_exception(p);
+        } catch (const E&) {
+          nb::object exc = reinterpret_cast<ExceptionFor>(payload)(p);
+          PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+        }
+      },
+      reinterpret_cast<void*>(exception_for));
+}
 
 // A reference to a Python object owned by native code, safe to drop from any thread: it
 // takes the GIL to release the object, and after interpreter shutdown deliberately leaks it.
@@ -72,5 +91,36 @@ class PythonCallback {
  private:
   PythonRef fn_;
 };
+
+// Runs fn(cancel) as a native job (GIL released); when it ends, on_done(result, None) or
+// on_done(None, exception) is called with the GIL (result None when fn returns void).
+template <class Fn>
+NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = python_exception_for) {
+  auto callback = std::make_shared<PythonCallback>(std::move(on_done));
+  CancellationToken token =
+      JobRunner::shared().start([fn = std::move(fn), callback, exception_for](const CancellationToken& cancel) {
+        using Result = decltype(fn(cancel));
+        std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> result;
+        std::exception_ptr error;
+        try {
+          if constexpr (std::is_void_v<Result>) {
+            fn(cancel);
+            result.emplace(true);
+          } else {
+            result.emplace(fn(cancel));
+          }
+        } catch (...) {
+          error = std::current_exception();
+        }
+        callback->call([&] {
+          if (error) return std::tuple<nb::object, nb::object>(nb::none(), exception_for(error));
+          if constexpr (std::is_void_v<Result>)
+            return std::tuple<nb::object, nb::object>(nb::none(), nb::none());
+          else
+            return std::tuple<nb::object, nb::object>(nb::cast(std::move(*result)), nb::none());
+        });
+      });
+  return NativeRun{token};
+}
 
 }  // namespace gitfleet::bindings
