@@ -10,6 +10,10 @@
 
 namespace gitfleet::copy {
 
+inline void check_cancelled(const CancellationToken* cancel) {
+  if (cancel && cancel->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
+}
+
 // Errors that another attempt cannot cure.
 inline bool worth_retrying(const CopyError& e) {
   switch (e.errc()) {
@@ -40,7 +44,7 @@ bool attempt(const Config& config, const CancellationToken* cancel, std::atomic<
         retries.fetch_add(1);
         auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(config.retry_delay);
         while (std::chrono::steady_clock::now() < until) {
-          if (cancel && cancel->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
+          check_cancelled(cancel);
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         continue;

@@ -1,6 +1,5 @@
 #include "gitfleet/copy/delta.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,16 +66,6 @@ class MappedFile {
   const char* data_ = nullptr;
   std::uint64_t size_;
 };
-
-UniqueFd open_regular(const fs::path& path, struct stat& st) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd) fail(errno, path);
-  if (::fstat(fd.get(), &st) != 0) fail(errno, path);
-  if (S_ISDIR(st.st_mode)) fail(EISDIR, path);
-  if (!S_ISREG(st.st_mode))
-    throw CopyError(CopyErrc::SpecialFile, 0, "`" + path.string() + "` is not a regular file", path.string());
-  return fd;
-}
 
 }  // namespace
 
@@ -231,14 +220,9 @@ DeltaStats delta_copy(const fs::path& src, const fs::path& dst, const fs::path& 
                       const FileCopyOptions& options) {
   check_cancelled(options.cancel);
   struct stat src_st, ref_st, dst_st;
-  UniqueFd src_fd = open_regular(src, src_st);
-  UniqueFd ref_fd = open_regular(reference, ref_st);
-  if (::stat(dst.c_str(), &dst_st) == 0) {
-    if (S_ISDIR(dst_st.st_mode)) fail(EISDIR, dst);
-    if (dst_st.st_dev == src_st.st_dev && dst_st.st_ino == src_st.st_ino)
-      throw CopyError(CopyErrc::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
-                      src.string(), dst.string());
-  }
+  UniqueFd src_fd = open_source(src, src_st);
+  UniqueFd ref_fd = open_source(reference, ref_st);
+  existing_destination(src, src_st, dst, dst_st);
 
   MappedFile source(src_fd.get(), static_cast<std::uint64_t>(src_st.st_size), src);
   MappedFile ref(ref_fd.get(), static_cast<std::uint64_t>(ref_st.st_size), reference);

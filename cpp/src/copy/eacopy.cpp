@@ -81,8 +81,7 @@ CopySummary EACopy::batch_copytree(const PathPairs& pairs, const TreeCopyOptions
     } catch (const CopyError& e) {
       if (config_.error_strategy != ErrorStrategy::Ignore || e.errc() == CopyErrc::Cancelled) throw;
       one.files_failed = 1;
-      one.failures.push_back({src, e.what() + (e.path().empty() ? std::string() : ": '" + e.path() + "'"),
-                              e.sys_errno()});
+      one.failures.push_back(CopyFailure::of(src, e));
     }
     total.merge(one);
   }

@@ -61,7 +61,6 @@ void remember_reflink_refused(dev_t dev) {
   g_no_reflink.insert(dev);
 }
 
-void check_cancel(const FileCopyOptions& o) { check_cancelled(o.cancel); }
 
 // Errors a kernel gives when a fast path is not available for this pair of files.
 bool fast_path_unavailable(int err) {
@@ -73,7 +72,7 @@ std::uint64_t copy_read_write(int in, int out, std::uint64_t done, const FileCop
                               const fs::path& src, const fs::path& dst, ProgressReporter& progress) {
   std::vector<char> buffer(std::min<std::size_t>(o.buffer_size, 1u << 20));
   for (;;) {
-    check_cancel(o);
+    check_cancelled(o.cancel);
     ssize_t n = ::pread(in, buffer.data(), buffer.size(), static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -110,7 +109,7 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
   std::uint64_t done = 0;
   ContentMethod method = ContentMethod::CopyFileRange;
   while (done < size) {
-    check_cancel(o);
+    check_cancelled(o.cancel);
     loff_t off_in = static_cast<loff_t>(done), off_out = static_cast<loff_t>(done);
     ssize_t n = ::copy_file_range(in, &off_in, out, &off_out, std::min<std::uint64_t>(chunk, size - done), 0);
     if (n < 0) {
@@ -128,7 +127,7 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
   if (method == ContentMethod::CopyFileRange) return {done, method};
 
   while (done < size) {
-    check_cancel(o);
+    check_cancelled(o.cancel);
     off_t offset = static_cast<off_t>(done);
     if (::lseek(out, offset, SEEK_SET) < 0) fail(errno, dst);
     ssize_t n = ::sendfile(out, in, &offset, std::min<std::uint64_t>(chunk, size - done));
@@ -144,11 +143,6 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
     progress.advance(done);
   }
   return {done, ContentMethod::Sendfile};
-}
-
-std::string special_file_message(const fs::path& src, mode_t mode) {
-  const char* kind = S_ISFIFO(mode) ? "a named pipe" : S_ISSOCK(mode) ? "a socket" : "a device";
-  return "`" + src.string() + "` is " + kind;
 }
 
 }  // namespace
@@ -200,7 +194,7 @@ void replace_with_symlink(const std::string& link_target, const fs::path& target
 }
 
 FileCopyResult copy_file(const fs::path& src, const fs::path& dst, const FileCopyOptions& o) {
-  check_cancel(o);
+  check_cancelled(o.cancel);
   if (!o.follow_symlinks) {
     struct stat lst;
     if (::lstat(src.c_str(), &lst) != 0) fail(errno, src);
@@ -213,26 +207,16 @@ FileCopyResult copy_file(const fs::path& src, const fs::path& dst, const FileCop
     }
   }
 
-  UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (!in) fail(errno, src);
   struct stat st;
-  if (::fstat(in.get(), &st) != 0) fail(errno, src);
-  if (S_ISDIR(st.st_mode)) fail(EISDIR, src);
-  if (!S_ISREG(st.st_mode)) throw CopyError(CopyErrc::SpecialFile, 0, special_file_message(src, st.st_mode), src.string());
+  UniqueFd in = open_source(src, st);
 
   fs::path target = dst;
   bool replacing = false;
   struct stat dst_st {};
   if (!o.destination_absent) {
-    if (::stat(dst.c_str(), &dst_st) == 0) {
-      if (S_ISDIR(dst_st.st_mode)) fail(EISDIR, dst);
-      if (dst_st.st_dev == st.st_dev && dst_st.st_ino == st.st_ino)
-        throw CopyError(CopyErrc::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
-                        src.string(), dst.string());
+    if (existing_destination(src, st, dst, dst_st)) {
       if (::faccessat(AT_FDCWD, dst.c_str(), W_OK, AT_EACCESS) != 0) fail(errno, dst);
       replacing = true;
-    } else if (errno != ENOENT) {
-      fail(errno, dst);
     }
     // shutil writes through a symlink at dst (to its target, even a dangling one).
     struct stat lst;

@@ -103,6 +103,30 @@ void TemporaryFile::publish() {
   published_ = true;
 }
 
+UniqueFd open_source(const fs::path& src, struct stat& st) {
+  UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!in) fail(errno, src);
+  if (::fstat(in.get(), &st) != 0) fail(errno, src);
+  if (S_ISDIR(st.st_mode)) fail(EISDIR, src);
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode) ? "a named pipe" : S_ISSOCK(st.st_mode) ? "a socket" : "a device";
+    throw CopyError(CopyErrc::SpecialFile, 0, "`" + src.string() + "` is " + kind, src.string());
+  }
+  return in;
+}
+
+bool existing_destination(const fs::path& src, const struct stat& src_st, const fs::path& dst, struct stat& dst_st) {
+  if (::stat(dst.c_str(), &dst_st) != 0) {
+    if (errno != ENOENT) fail(errno, dst);
+    return false;
+  }
+  if (S_ISDIR(dst_st.st_mode)) fail(EISDIR, dst);
+  if (dst_st.st_dev == src_st.st_dev && dst_st.st_ino == src_st.st_ino)
+    throw CopyError(CopyErrc::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
+                    src.string(), dst.string());
+  return true;
+}
+
 void apply_metadata(int in, int out, const struct stat& st, Metadata metadata, const fs::path& dst) {
   if (metadata == Metadata::None) return;
   if (metadata == Metadata::All) copy_xattrs(in, out, dst);

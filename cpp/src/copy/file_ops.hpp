@@ -10,16 +10,21 @@
 #include "gitfleet/copy/config.hpp"
 #include "gitfleet/copy/copy_error.hpp"
 #include "gitfleet/copy/file_copy.hpp"
-#include "gitfleet/core/cancellation.hpp"
+#include "attempts.hpp"
 #include "unique_fd.hpp"
 
 namespace gitfleet::copy {
 
 [[noreturn]] void fail(int err, const std::filesystem::path& path, const std::filesystem::path& path2 = {});
 
-inline void check_cancelled(const CancellationToken* cancel) {
-  if (cancel && cancel->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
-}
+// Opens a file to copy from: it must be a regular file (IsADirectory and SpecialFile errors
+// otherwise, as shutil's). Never blocks on a named pipe.
+UniqueFd open_source(const std::filesystem::path& src, struct stat& st);
+
+// Stats the destination of a copy of src: false when it does not exist; throws when it is a
+// directory or src itself.
+bool existing_destination(const std::filesystem::path& src, const struct stat& src_st,
+                          const std::filesystem::path& dst, struct stat& dst_st);
 
 // ".<name>.eacopy-<12 hex digits>.tmp", unique enough to create with O_EXCL.
 std::string temporary_name(const std::string& final_name);

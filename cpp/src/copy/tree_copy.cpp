@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "attempts.hpp"
-#include "gitfleet/copy/copy_error.hpp"
+#include "file_ops.hpp"
 
 namespace gitfleet::copy {
 namespace fs = std::filesystem;
@@ -148,7 +148,7 @@ class Copier {
         queue_.pop_front();
       }
       try {
-        if (cancel_ && cancel_->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
+        check_cancelled(cancel_);
         if (work.is_dir)
           list_directory(work);
         else
@@ -172,7 +172,7 @@ class Copier {
   void record(const std::string& name, const CopyError& e) {
     ++files_failed_;
     std::lock_guard lock(mutex_);
-    failures_.push_back({name, e.what() + (e.path().empty() ? std::string() : ": '" + e.path() + "'"), e.sys_errno()});
+    failures_.push_back(CopyFailure::of(name, e));
   }
 
   void fail_or_record(const std::string& name, const CopyError& e) {
@@ -326,7 +326,7 @@ class Copier {
     fo.cancel = cancel_;
     for (const auto& job : jobs) {
       if (stopping()) return;
-      if (cancel_ && cancel_->cancelled()) throw CopyError(CopyErrc::Cancelled, 0, "operation cancelled");
+      check_cancelled(cancel_);
       ++files_total_;
       std::uint64_t size = 0;
       if (opt_.skip_unchanged && job.dst_may_exist && unchanged(job, size)) {
@@ -375,11 +375,6 @@ class Copier {
   std::atomic<std::uint64_t> files_total_{0}, files_copied_{0}, files_skipped_{0}, files_failed_{0};
   std::atomic<std::uint64_t> bytes_total_{0}, bytes_copied_{0}, bytes_skipped_{0};
   std::atomic<std::uint64_t> entries_purged_{0}, retries_{0};
-
-  friend CopySummary copy_files(const std::vector<std::pair<std::string, std::string>>&, Metadata, const Config&,
-                                const CancellationToken*);
-  friend CopySummary copy_tree(const fs::path&, const fs::path&, const TreeCopyOptions&, const Config&,
-                               const CancellationToken*);
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

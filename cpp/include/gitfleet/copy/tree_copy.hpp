@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gitfleet/copy/config.hpp"
+#include "gitfleet/copy/copy_error.hpp"
 #include "gitfleet/copy/file_copy.hpp"
 #include "gitfleet/core/cancellation.hpp"
 
@@ -32,8 +33,12 @@ struct TreeCopyOptions {
 
 struct CopyFailure {
   std::string path;     // relative to the tree's root (or the source, in a batch)
-  std::string message;  // the error's message
+  std::string message;  // the error's message, and the file it names
   int sys_errno = 0;
+
+  static CopyFailure of(std::string path, const CopyError& e) {
+    return {std::move(path), e.what() + (e.path().empty() ? std::string() : ": '" + e.path() + "'"), e.sys_errno()};
+  }
 };
 
 // What a copy did, for callers and for EACopy's summary table.
