@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator, Iterable
 from typing import TypedDict, Union
 
+from py_eacopy._paths import StrPath, checked_path
 from typing_extensions import Unpack
 
 from . import _native
@@ -19,7 +20,7 @@ from .exceptions import InvalidArgumentError
 __all__ = ["CommitRecord", "FileChange", "DateLike", "HistoryFilters", "extract_commits", "yield_commits"]
 
 DateLike = Union[_dt.datetime, _dt.date, str, int, float]
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = StrPath
 
 
 def _timestamp(value: DateLike, name: str, *, round_up: bool) -> int:
@@ -53,15 +54,7 @@ def _timestamp(value: DateLike, name: str, *, round_up: bool) -> int:
 
 
 def _repo_path(repo_path: PathLike) -> str:
-    try:
-        path = os.fspath(repo_path)
-    except TypeError:
-        raise InvalidArgumentError(f"repo_path must be a path, not {type(repo_path).__name__}") from None
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if not path:
-        raise InvalidArgumentError("repo_path is empty")
-    return path
+    return checked_path(repo_path, "repo_path", type_error=InvalidArgumentError, value_error=InvalidArgumentError)
 
 
 def checked_rev(rev: object) -> str:

@@ -4,29 +4,19 @@ async, with a :class:`~py_eacopy.summary.CopySummary` for tree and batch copies.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
 
 from . import _eacopy, settings
 from ._async_bridge import run_native
+from ._paths import StrPath, checked_path
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
 from .summary import CopySummary, DeltaStats
 
 __all__ = ["EACopy", "StrPath", "PathPairs"]
 
-StrPath = Union[str, "os.PathLike[str]"]
 PathPairs = Iterable[Sequence[StrPath]]
-
-
-def _path(p: StrPath, name: str) -> str:
-    try:
-        path = os.fspath(p)
-    except TypeError:
-        raise TypeError(f"{name} must be a path (str or os.PathLike), not {type(p).__name__}") from None
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if not path:
-        raise ValueError(f"{name} must not be empty")
-    return path
+_path = checked_path
 
 
 def _pairs(pairs: PathPairs, what: str) -> list[tuple[str, str]]:
@@ -38,6 +28,17 @@ def _pairs(pairs: PathPairs, what: str) -> list[tuple[str, str]]:
             raise ValueError(f"{what}[{i}] must be a (src, dst) pair") from None
         out.append((_path(src, f"{what}[{i}][0]"), _path(dst, f"{what}[{i}][1]")))
     return out
+
+
+@dataclass
+class _Operation:
+    """One engine call, prepared once for its blocking and its async form: the settings in
+    effect, the native function's name and arguments, and what turns its result into ours."""
+
+    config: Config
+    name: str
+    args: tuple[Any, ...]
+    finish: Callable[[Any], Any] = lambda result: result
 
 
 class EACopy:
@@ -106,17 +107,17 @@ class EACopy:
 
     def copyfile(self, src: StrPath, dst: StrPath) -> str:
         """``shutil.copyfile``: the content only, into the file ``dst``. Returns ``dst``."""
-        return self._call("copyfile", _path(src, "src"), _path(dst, "dst"))
+        return self._run(self._file_op("copyfile", src, dst))
 
     def copy(self, src: StrPath, dst: StrPath) -> str:
         """``shutil.copy``: content and permission bits; a directory ``dst`` receives
         ``dst/basename(src)``. Returns the file written."""
-        return self._call("copy", _path(src, "src"), _path(dst, "dst"))
+        return self._run(self._file_op("copy", src, dst))
 
     def copy2(self, src: StrPath, dst: StrPath) -> str:
         """``shutil.copy2``: as :meth:`copy`, plus timestamps (to the nanosecond) and
         extended attributes. Returns the file written."""
-        return self._call("copy2", _path(src, "src"), _path(dst, "dst"))
+        return self._run(self._file_op("copy2", src, dst))
 
     def copytree(
         self,
@@ -137,18 +138,16 @@ class EACopy:
         time already match; ``mirror`` removes what ``src`` does not have; ``include`` /
         ``exclude`` are globs (with a ``/``: matched against the relative path, else the
         name); ``files`` copies just these relative paths. Returns the summary."""
-        dst_path = _path(dst, "dst")
-        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok, skip_unchanged, mirror,
-                                     include, exclude, files)
-        return self._summary(dst_path, self._call("copytree", _path(src, "src"), dst_path, options))
+        return self._run(self._copytree_op(src, dst, symlinks, ignore_dangling_symlinks, dirs_exist_ok,
+                                           skip_unchanged, mirror, include, exclude, files))
 
     def batch_copy(self, file_pairs: PathPairs) -> CopySummary:
         """:meth:`copy` for each ``(src, dst)`` pair, in parallel."""
-        return self._summary("", self._call("batch_copy", _pairs(file_pairs, "file_pairs")))
+        return self._run(self._batch_op("batch_copy", file_pairs))
 
     def batch_copy2(self, file_pairs: PathPairs) -> CopySummary:
         """:meth:`copy2` for each ``(src, dst)`` pair, in parallel."""
-        return self._summary("", self._call("batch_copy2", _pairs(file_pairs, "file_pairs")))
+        return self._run(self._batch_op("batch_copy2", file_pairs))
 
     def batch_copytree(
         self,
@@ -158,26 +157,27 @@ class EACopy:
         dirs_exist_ok: bool | None = None,
     ) -> CopySummary:
         """:meth:`copytree` for each ``(src, dst)`` pair; one summary for all."""
-        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok)
-        return self._summary("", self._call("batch_copytree", _pairs(dir_pairs, "dir_pairs"), options))
+        cfg = self.config
+        options = _tree_options(cfg, symlinks, ignore_dangling_symlinks, dirs_exist_ok)
+        pairs = _pairs(dir_pairs, "dir_pairs")
+        return self._run(_Operation(cfg, "batch_copytree", (pairs, options), _summarize(cfg, "")))
 
     def delta_copy(self, src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
         """Makes ``dst`` byte-identical to ``src``, built from the blocks of ``reference``
         (an older version; may be ``dst`` itself) that ``src`` shares and the bytes it does
         not (the rsync algorithm). Returns how many bytes came from where."""
-        stats = self._call("delta_copy", _path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
-        return DeltaStats.from_native(stats)
+        return self._run(self._delta_op(src, dst, reference))
 
     # -- async ------------------------------------------------------------------------------
 
     async def async_copyfile(self, src: StrPath, dst: StrPath) -> str:
-        return await self._acall("copyfile", _path(src, "src"), _path(dst, "dst"))
+        return await self._arun(self._file_op("copyfile", src, dst))
 
     async def async_copy(self, src: StrPath, dst: StrPath) -> str:
-        return await self._acall("copy", _path(src, "src"), _path(dst, "dst"))
+        return await self._arun(self._file_op("copy", src, dst))
 
     async def async_copy2(self, src: StrPath, dst: StrPath) -> str:
-        return await self._acall("copy2", _path(src, "src"), _path(dst, "dst"))
+        return await self._arun(self._file_op("copy2", src, dst))
 
     async def async_copytree(
         self,
@@ -193,64 +193,98 @@ class EACopy:
         exclude: Sequence[str] = (),
         files: Sequence[str] | None = None,
     ) -> CopySummary:
-        dst_path = _path(dst, "dst")
-        options = self._tree_options(symlinks, ignore_dangling_symlinks, dirs_exist_ok, skip_unchanged, mirror,
-                                     include, exclude, files)
-        return self._summary(dst_path, await self._acall("copytree", _path(src, "src"), dst_path, options))
+        return await self._arun(self._copytree_op(src, dst, symlinks, ignore_dangling_symlinks, dirs_exist_ok,
+                                                  skip_unchanged, mirror, include, exclude, files))
 
     async def async_batch_copy(self, file_pairs: PathPairs) -> CopySummary:
-        return self._summary("", await self._acall("batch_copy", _pairs(file_pairs, "file_pairs")))
+        return await self._arun(self._batch_op("batch_copy", file_pairs))
 
     async def async_batch_copy2(self, file_pairs: PathPairs) -> CopySummary:
-        return self._summary("", await self._acall("batch_copy2", _pairs(file_pairs, "file_pairs")))
+        return await self._arun(self._batch_op("batch_copy2", file_pairs))
 
     async def async_delta_copy(self, src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
-        stats = await self._acall("delta_copy", _path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
-        return DeltaStats.from_native(stats)
+        return await self._arun(self._delta_op(src, dst, reference))
 
-    # -- plumbing ---------------------------------------------------------------------------
+    # -- plumbing: each operation is prepared once, then run blocking or awaited -----------
 
-    def _tree_options(
+    def _file_op(self, name: str, src: StrPath, dst: StrPath) -> _Operation:
+        return _Operation(self.config, name, (_path(src, "src"), _path(dst, "dst")))
+
+    def _batch_op(self, name: str, file_pairs: PathPairs) -> _Operation:
+        cfg = self.config
+        return _Operation(cfg, name, (_pairs(file_pairs, "file_pairs"),), _summarize(cfg, ""))
+
+    def _copytree_op(
         self,
+        src: StrPath,
+        dst: StrPath,
         symlinks: bool | None,
         ignore_dangling_symlinks: bool,
         dirs_exist_ok: bool | None,
-        skip_unchanged: bool = False,
-        mirror: bool = False,
-        include: Sequence[str] = (),
-        exclude: Sequence[str] = (),
-        files: Sequence[str] | None = None,
-    ) -> _eacopy.TreeCopyOptions:
+        skip_unchanged: bool,
+        mirror: bool,
+        include: Sequence[str],
+        exclude: Sequence[str],
+        files: Sequence[str] | None,
+    ) -> _Operation:
         cfg = self.config
-        for name, value in (("include", include), ("exclude", exclude)):
-            if isinstance(value, str):
-                raise TypeError(f"{name} must be a sequence of glob patterns, not a single string")
-        o = _eacopy.TreeCopyOptions()
-        o.symlinks = (not cfg.follow_symlinks) if symlinks is None else bool(symlinks)
-        o.ignore_dangling_symlinks = bool(ignore_dangling_symlinks)
-        o.dirs_exist_ok = cfg.dirs_exist_ok if dirs_exist_ok is None else bool(dirs_exist_ok)
-        o.skip_unchanged = bool(skip_unchanged)
-        o.mirror = bool(mirror)
-        o.include = list(include)
-        o.exclude = list(exclude)
-        o.files = None if files is None else [os.fspath(f) for f in files]
-        return o
+        dst_path = _path(dst, "dst")
+        options = _tree_options(cfg, symlinks, ignore_dangling_symlinks, dirs_exist_ok, skip_unchanged, mirror,
+                                include, exclude, files)
+        return _Operation(cfg, "copytree", (_path(src, "src"), dst_path, options), _summarize(cfg, dst_path))
 
-    def _call(self, operation: str, *args: Any) -> Any:
-        return getattr(_eacopy, operation)(self.config.to_native(), *args)
+    def _delta_op(self, src: StrPath, dst: StrPath, reference: StrPath) -> _Operation:
+        args = (_path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
+        return _Operation(self.config, "delta_copy", args, DeltaStats.from_native)
 
-    async def _acall(self, operation: str, *args: Any) -> Any:
-        native = self.config.to_native()
-        start = getattr(_eacopy, "start_" + operation)
-        return await run_native(lambda on_done: start(native, *args, on_done))
+    @staticmethod
+    def _run(op: _Operation) -> Any:
+        return op.finish(getattr(_eacopy, op.name)(op.config.to_native(), *op.args))
 
-    def _summary(self, destination: str, native: Any) -> CopySummary:
+    @staticmethod
+    async def _arun(op: _Operation) -> Any:
+        native = op.config.to_native()
+        start = getattr(_eacopy, "start_" + op.name)
+        return op.finish(await run_native(lambda on_done: start(native, *op.args, on_done)))
+
+
+def _tree_options(
+    cfg: Config,
+    symlinks: bool | None,
+    ignore_dangling_symlinks: bool,
+    dirs_exist_ok: bool | None,
+    skip_unchanged: bool = False,
+    mirror: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    files: Sequence[str] | None = None,
+) -> _eacopy.TreeCopyOptions:
+    for name, value in (("include", include), ("exclude", exclude)):
+        if isinstance(value, str):
+            raise TypeError(f"{name} must be a sequence of glob patterns, not a single string")
+    o = _eacopy.TreeCopyOptions()
+    o.symlinks = (not cfg.follow_symlinks) if symlinks is None else bool(symlinks)
+    o.ignore_dangling_symlinks = bool(ignore_dangling_symlinks)
+    o.dirs_exist_ok = cfg.dirs_exist_ok if dirs_exist_ok is None else bool(dirs_exist_ok)
+    o.skip_unchanged = bool(skip_unchanged)
+    o.mirror = bool(mirror)
+    o.include = list(include)
+    o.exclude = list(exclude)
+    o.files = None if files is None else [os.fspath(f) for f in files]
+    return o
+
+
+def _summarize(cfg: Config, destination: str) -> Callable[[Any], CopySummary]:
+    """Turns the engine's summary into a CopySummary, logging failures at cfg's log level."""
+
+    def finish(native: Any) -> CopySummary:
         summary = CopySummary.from_native(destination, native)
-        level = self.config.log_level
-        if summary.failures and level >= LogLevel.ERROR:
+        if summary.failures and cfg.log_level >= LogLevel.ERROR:
             for f in summary.failures:
-                logger.log(LogLevel.WARNING.logging_level, "could not copy %s: %s", f.path, f.message)
-        if level >= LogLevel.INFO:
+                logger.warning("could not copy %s: %s", f.path, f.message)
+        if cfg.log_level >= LogLevel.INFO:
             logger.info("copied %d of %d files (%d skipped, %d failed) in %.2fs", summary.files_copied,
                         summary.files_total, summary.files_skipped, summary.files_failed, summary.seconds)
         return summary
+
+    return finish

@@ -37,12 +37,6 @@ class LogLevel(enum.IntEnum):
     INFO = 3
     DEBUG = 4
 
-    @property
-    def logging_level(self) -> int:
-        return {0: logging.CRITICAL + 10, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}[
-            self.value
-        ]
-
 
 _NATIVE_STRATEGY = {
     ErrorStrategy.RAISE: _eacopy.ErrorStrategy.RAISE,
