@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tools we measure against, each in its own virtual environment so that none of them
+# The tools we measure against, the Python ones each in its own virtual environment so that none of them
 # shares an import name or a dependency with GitFleet: PyDriller and pygit2 in .venv-bench,
 # GitFleet 0.2.8 (PyPI, same import name as ours) in .venv-gitfleet-0.2.8. Idempotent;
 # a tool that cannot be installed here is reported by the benchmark, not fatal.
@@ -7,6 +7,12 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 python="${PYTHON:-python3}"
+# rsync is an anchor of the copy benchmark (a Debian package, not a Python one).
+if ! command -v rsync >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rsync >/dev/null; } \
+    || echo "setup_anchors: rsync could not be installed" >&2
+fi
 if [ ! -f .venv-bench/.ok ]; then
   "$python" -m venv .venv-bench && .venv-bench/bin/pip install -q pydriller pygit2 && touch .venv-bench/.ok \
     || echo "setup_anchors: PyDriller/pygit2 could not be installed" >&2
