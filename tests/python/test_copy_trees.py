@@ -193,7 +193,9 @@ def test_killed_tree_copy_then_rerun_completes(tmp_path):
         "seen = set()\n"
         "def progress(c, t, n):\n"
         "    if c == t: seen.add(n)\n"
-        "    if len(seen) >= 5: print('five done', flush=True); time.sleep(60)\n"
+        "    if len(seen) >= 5:\n"
+        "        if 'told' not in seen: seen.add('told'); print('five done', flush=True)\n"  # once, whichever thread
+        "        time.sleep(60)\n"
         f"py_eacopy.EACopy(thread_count=2, progress_callback=progress, buffer_size=1 << 20)"
         f".copytree({str(src)!r}, {str(dst)!r})\n"
     )
