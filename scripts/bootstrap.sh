@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-apt_packages=(git g++ cmake ninja-build pkg-config libgit2-dev libgtest-dev libxxhash-dev)
+apt_packages=(git g++ cmake ninja-build pkg-config libgit2-dev libgtest-dev libxxhash-dev libzstd-dev libssl-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

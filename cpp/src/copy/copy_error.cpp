@@ -46,7 +46,7 @@ void Config::validate() const {
     throw CopyError(CopyErrc::InvalidArgument, 0, what);
   };
   if (thread_count < 1 || thread_count > 256) bad("thread_count must be between 1 and 256");
-  if (compression_level < 0 || compression_level > 22) bad("compression_level must be between 0 and 22");
+  if (compression_level < -1 || compression_level > 22) bad("compression_level must be between -1 (off) and 22");
   if (buffer_size < 4096 || buffer_size > (1u << 30)) bad("buffer_size must be between 4 KiB and 1 GiB");
   if (retry_count > 100) bad("retry_count must be at most 100");
   if (!(retry_delay >= 0.0 && retry_delay <= 3600.0)) bad("retry_delay must be between 0 and 3600 seconds");

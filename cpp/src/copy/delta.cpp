@@ -1,6 +1,5 @@
 #include "gitfleet/copy/delta.hpp"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -46,26 +45,6 @@ bool strong_equal(const BlockSignature& s, const void* p, std::size_t n) {
   XXH128_hash_t h = XXH3_128bits(p, n);
   return h.low64 == s.strong_lo && h.high64 == s.strong_hi;
 }
-
-// A read-only view of a whole file (empty files need no mapping).
-class MappedFile {
- public:
-  MappedFile(int fd, std::uint64_t size, const fs::path& name) : size_(size) {
-    if (size == 0) return;
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) fail(errno, name);
-    ::madvise(p, size, MADV_SEQUENTIAL);
-    data_ = static_cast<const char*>(p);
-  }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-  }
-  std::string_view view() const { return {data_ ? data_ : "", static_cast<std::size_t>(size_)}; }
-
- private:
-  const char* data_ = nullptr;
-  std::uint64_t size_;
-};
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "gitfleet/copy/config.hpp"
 #include "gitfleet/copy/copy_error.hpp"
@@ -72,6 +73,20 @@ class ProgressReporter {
   std::string name_;
   std::uint64_t total_;
   std::chrono::steady_clock::time_point last_;
+};
+
+// A read-only view of a whole file (empty files need no mapping).
+class MappedFile {
+ public:
+  MappedFile(int fd, std::uint64_t size, const std::filesystem::path& name);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view view() const { return {data_ ? data_ : "", static_cast<std::size_t>(size_)}; }
+
+ private:
+  const char* data_ = nullptr;
+  std::uint64_t size_;
 };
 
 // shutil.copystat on open files: extended attributes and times (All), mode (Mode and All).

@@ -25,11 +25,15 @@ namespace fs = std::filesystem;
 void CopySummary::merge(const CopySummary& o) {
   files_total += o.files_total;
   files_copied += o.files_copied;
+  files_linked += o.files_linked;
   files_skipped += o.files_skipped;
   files_failed += o.files_failed;
   bytes_total += o.bytes_total;
   bytes_copied += o.bytes_copied;
+  bytes_linked += o.bytes_linked;
   bytes_skipped += o.bytes_skipped;
+  bytes_sent += o.bytes_sent;
+  compression_level = std::max(compression_level, o.compression_level);
   dirs_created += o.dirs_created;
   entries_purged += o.entries_purged;
   retries += o.retries;

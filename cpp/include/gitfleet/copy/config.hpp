@@ -23,7 +23,7 @@ using ProgressCallback = std::function<void(std::uint64_t, std::uint64_t, const 
 
 struct Config {
   unsigned thread_count = 4;
-  int compression_level = 0;  // network transfers only; 0 = self-balancing
+  int compression_level = 0;  // network transfers only: 0 self-balancing, -1 off, 1..22 zstd level
   std::size_t buffer_size = 8u << 20;
   ErrorStrategy error_strategy = ErrorStrategy::Raise;
   unsigned retry_count = 3;

@@ -45,11 +45,15 @@ struct CopyFailure {
 struct CopySummary {
   std::uint64_t files_total = 0;
   std::uint64_t files_copied = 0;
+  std::uint64_t files_linked = 0;  // copies through a copy server: hard-linked, not sent
   std::uint64_t files_skipped = 0;
   std::uint64_t files_failed = 0;
   std::uint64_t bytes_total = 0;
   std::uint64_t bytes_copied = 0;
+  std::uint64_t bytes_linked = 0;
   std::uint64_t bytes_skipped = 0;
+  std::uint64_t bytes_sent = 0;      // copies through a copy server: bytes on the wire, both ways
+  int compression_level = -1;        // copies through a copy server: the zstd level last used
   std::uint64_t dirs_created = 0;
   std::uint64_t entries_purged = 0;  // removed by mirror
   std::uint64_t retries = 0;         // attempts repeated under ErrorStrategy::Retry

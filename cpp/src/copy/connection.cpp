@@ -1,0 +1,240 @@
+#include "connection.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "gitfleet/copy/copy_error.hpp"
+
+namespace gitfleet::copy {
+using namespace protocol;
+
+namespace {
+
+[[noreturn]] void network_error(const std::string& what, int err = 0) {
+  throw CopyError(CopyErrc::Network, err, err ? what + ": " + std::strerror(err) : what);
+}
+
+Nonce random_nonce() {
+  Nonce n;
+  if (RAND_bytes(n.data(), static_cast<int>(n.size())) != 1) network_error("no randomness for the handshake");
+  return n;
+}
+
+// HMAC-SHA256(secret, role || client nonce || server nonce): each side proves it knows the
+// secret for this pair of nonces only, so a recorded exchange cannot be replayed.
+Proof proof_of(const std::string& secret, std::string_view role, const Nonce& client, const Nonce& server) {
+  std::string message(role);
+  message.append(reinterpret_cast<const char*>(client.data()), client.size());
+  message.append(reinterpret_cast<const char*>(server.data()), server.size());
+  Proof p;
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(message.data()), message.size(), p.data(), &len) ||
+      len != p.size())
+    network_error("HMAC failed");
+  return p;
+}
+
+bool same_proof(const Proof& a, const Proof& b) { return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
+
+void set_timeouts(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+}  // namespace
+
+Connection::Connection(UniqueFd fd, std::chrono::milliseconds timeout) : fd_(std::move(fd)) {
+  set_timeouts(fd_.get(), timeout);
+}
+
+void Connection::write_all(const char* data, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::send(fd_.get(), data, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      network_error(errno == EAGAIN ? "the peer stopped reading (timed out)" : "send failed", errno == EAGAIN ? 0 : errno);
+    }
+    data += w;
+    n -= static_cast<std::size_t>(w);
+    sent_ += static_cast<std::uint64_t>(w);
+  }
+}
+
+void Connection::read_exact(char* data, std::size_t n) {
+  while (n > 0) {
+    ssize_t r = ::recv(fd_.get(), data, n, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      network_error(errno == EAGAIN ? "the peer went quiet (idle timeout)" : "receive failed",
+                    errno == EAGAIN ? 0 : errno);
+    }
+    if (r == 0) network_error("the peer closed the connection");
+    data += r;
+    n -= static_cast<std::size_t>(r);
+    received_ += static_cast<std::uint64_t>(r);
+  }
+}
+
+void Connection::send(FrameType type, std::string_view payload) {
+  if (payload.size() > kMaxPayload) throw ProtocolError("frame too large to send");
+  char header[5];
+  auto len = static_cast<std::uint32_t>(payload.size());
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>((len >> (8 * i)) & 0xff);
+  header[4] = static_cast<char>(type);
+  if (payload.size() < 64 * 1024) {  // one send for small frames
+    std::string frame(header, 5);
+    frame.append(payload);
+    write_all(frame.data(), frame.size());
+  } else {
+    write_all(header, 5);
+    write_all(payload.data(), payload.size());
+  }
+}
+
+Frame Connection::receive() {
+  unsigned char header[5];
+  read_exact(reinterpret_cast<char*>(header), 5);
+  std::uint32_t len = header[0] | (header[1] << 8) | (header[2] << 16) | (static_cast<std::uint32_t>(header[3]) << 24);
+  if (len > kMaxPayload) throw ProtocolError("frame of " + std::to_string(len) + " bytes exceeds the limit");
+  Frame f{static_cast<FrameType>(header[4]), std::string(len, '\0')};
+  read_exact(f.payload.data(), len);
+  if (f.type == FrameType::Error || f.type == FrameType::Busy) {
+    ErrorMessage e = ErrorMessage::decode(f.payload);
+    CopyErrc kind = f.type == FrameType::Busy ? CopyErrc::Refused : static_cast<CopyErrc>(e.kind);
+    if (e.kind > static_cast<std::uint8_t>(CopyErrc::Refused)) kind = CopyErrc::Network;
+    throw CopyError(kind, 0, "copy server: " + e.message);
+  }
+  return f;
+}
+
+std::string Connection::expect(FrameType type) {
+  Frame f = receive();
+  if (f.type != type)
+    throw ProtocolError("unexpected frame type " + std::to_string(static_cast<int>(f.type)) + " (expected " +
+                        std::to_string(static_cast<int>(type)) + ")");
+  return std::move(f.payload);
+}
+
+void Connection::authenticate_to_server(const std::string& secret) {
+  Hello hello;
+  hello.nonce = random_nonce();
+  send(FrameType::Hello, hello.encode());
+  Challenge challenge = Challenge::decode(expect(FrameType::Challenge));
+  if (challenge.version != kVersion)
+    throw CopyError(CopyErrc::Network, 0, "the copy server speaks protocol version " +
+                                              std::to_string(challenge.version) + ", this client " +
+                                              std::to_string(kVersion));
+  send(FrameType::Auth, AuthProof{proof_of(secret, "eacopy client", hello.nonce, challenge.nonce)}.encode());
+  Frame reply;
+  try {
+    reply = receive();
+  } catch (const CopyError& e) {
+    if (e.errc() == CopyErrc::AuthenticationFailed) throw;
+    throw CopyError(CopyErrc::AuthenticationFailed, 0, "the copy server refused the secret");
+  }
+  if (reply.type != FrameType::AuthOk ||
+      !same_proof(AuthProof::decode(reply.payload).proof, proof_of(secret, "eacopy server", hello.nonce, challenge.nonce)))
+    throw CopyError(CopyErrc::AuthenticationFailed, 0, "the copy server could not prove it knows the secret");
+}
+
+bool Connection::authenticate_client(const std::string& secret) {
+  Hello hello = Hello::decode(expect(FrameType::Hello));
+  Challenge challenge;
+  challenge.nonce = random_nonce();
+  send(FrameType::Challenge, challenge.encode());
+  if (hello.version != kVersion) return false;  // the client reports the version mismatch
+  AuthProof auth = AuthProof::decode(expect(FrameType::Auth));
+  if (!same_proof(auth.proof, proof_of(secret, "eacopy client", hello.nonce, challenge.nonce))) {
+    send(FrameType::Error, ErrorMessage{static_cast<std::uint8_t>(CopyErrc::AuthenticationFailed),
+                                        "authentication failed"}.encode());
+    return false;
+  }
+  send(FrameType::AuthOk, AuthProof{proof_of(secret, "eacopy server", hello.nonce, challenge.nonce)}.encode());
+  return true;
+}
+
+void Connection::send_error(const std::exception& e) {
+  std::uint8_t kind = static_cast<std::uint8_t>(CopyErrc::Network);
+  if (auto* ce = dynamic_cast<const CopyError*>(&e)) kind = static_cast<std::uint8_t>(ce->errc());
+  try {
+    send(FrameType::Error, ErrorMessage{kind, e.what()}.encode());
+  } catch (...) {  // the peer is gone: nothing to tell
+  }
+}
+
+void Connection::shutdown() noexcept { ::shutdown(fd_.get(), SHUT_RDWR); }
+
+UniqueFd connect_to(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) throw CopyError(CopyErrc::Network, 0, "cannot resolve copy server '" + host + "': " + gai_strerror(rc));
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
+  int last = ECONNREFUSED;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    UniqueFd fd(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol));
+    if (!fd) continue;
+    if (::connect(fd.get(), a->ai_addr, a->ai_addrlen) != 0) {
+      if (errno != EINPROGRESS) {
+        last = errno;
+        continue;
+      }
+      pollfd p{fd.get(), POLLOUT, 0};
+      int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+      if (ready <= 0 || err != 0) {
+        last = ready <= 0 ? ETIMEDOUT : err;
+        continue;
+      }
+    }
+    int flags = ::fcntl(fd.get(), F_GETFL);
+    ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+  }
+  throw CopyError(CopyErrc::Network, last,
+                  "no copy server answers at " + host + ":" + std::to_string(port) + ": " + std::strerror(last));
+}
+
+UniqueFd listen_on(const std::string& host, std::uint16_t port, std::uint16_t& bound_port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) throw CopyError(CopyErrc::InvalidArgument, 0, "cannot listen on '" + host + "': " + gai_strerror(rc));
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
+  UniqueFd fd(::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol));
+  if (!fd) throw CopyError::from_errno(errno, host);
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd.get(), 128) != 0)
+    throw CopyError(CopyErrc::Network, errno,
+                    "cannot listen on " + host + ":" + std::to_string(port) + ": " + std::strerror(errno));
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  bound_port = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                                : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  return fd;
+}
+
+}  // namespace gitfleet::copy

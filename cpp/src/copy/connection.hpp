@@ -1,0 +1,57 @@
+#pragma once
+// A framed, authenticated TCP connection of the copy protocol (private to the copy engine):
+// frame I/O with size bounds and timeouts, byte counters, the challenge-response handshake
+// (HMAC-SHA256 over both nonces; the secret never crosses the wire), and socket set-up.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "gitfleet/copy/protocol.hpp"
+#include "unique_fd.hpp"
+
+namespace gitfleet::copy {
+
+struct Frame {
+  protocol::FrameType type;
+  std::string payload;
+};
+
+class Connection {
+ public:
+  Connection(UniqueFd fd, std::chrono::milliseconds timeout);
+
+  void send(protocol::FrameType type, std::string_view payload);
+  // The next frame; an Error frame from the peer becomes a CopyError (its kind and message).
+  Frame receive();
+  // The next frame, which must be of `type`.
+  std::string expect(protocol::FrameType type);
+
+  // Client side of the handshake; throws CopyError(AuthenticationFailed) when refused.
+  void authenticate_to_server(const std::string& secret);
+  // Server side; returns false (after telling the client) when the proof is wrong.
+  bool authenticate_client(const std::string& secret);
+
+  void send_error(const std::exception& e);
+  void shutdown() noexcept;
+
+  std::uint64_t bytes_sent() const { return sent_; }
+  std::uint64_t bytes_received() const { return received_; }
+  int fd() const { return fd_.get(); }
+
+ private:
+  void write_all(const char* data, std::size_t n);
+  void read_exact(char* data, std::size_t n);
+
+  UniqueFd fd_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t received_ = 0;
+};
+
+// Connects to host:port (IPv4 or IPv6, by name or literal); throws CopyError(Network).
+UniqueFd connect_to(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+// Listens on host:port (port 0: any free one); returns the socket and the bound port.
+UniqueFd listen_on(const std::string& host, std::uint16_t port, std::uint16_t& bound_port);
+
+}  // namespace gitfleet::copy

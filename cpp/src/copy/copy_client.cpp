@@ -1,0 +1,102 @@
+#include "gitfleet/copy/copy_client.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "attempts.hpp"
+#include "connection.hpp"
+#include "file_ops.hpp"
+#include "transfer.hpp"
+
+namespace gitfleet::copy {
+using namespace protocol;
+namespace fs = std::filesystem;
+
+namespace {
+
+Connection open_session(const RemoteOptions& remote, FrameType begin_type, const std::string& remote_path,
+                        int compression_level) {
+  if (remote.secret.empty())
+    throw CopyError(CopyErrc::InvalidArgument, 0, "copying through a server needs its shared secret (token)");
+  if (!remote_path.empty() && !is_safe_relative_path(remote_path))
+    throw CopyError(CopyErrc::Refused, 0,
+                    "'" + remote_path + "' is not a relative path beneath the server's root (no '..', no leading '/')");
+  Connection conn(connect_to(remote.host, remote.port, remote.timeout), remote.timeout);
+  conn.authenticate_to_server(remote.secret);
+  conn.send(begin_type, Begin{remote_path, compression_level}.encode());
+  conn.expect(FrameType::Ready);
+  return conn;
+}
+
+// Under Raise and Retry a file the other side could not take is an error (after the rest of
+// the transfer, which is already under way); under Ignore it stays in the summary.
+void enforce(const CopySummary& summary, const Config& config) {
+  if (summary.failures.empty() || config.error_strategy == ErrorStrategy::Ignore) return;
+  const CopyFailure& first = summary.failures.front();
+  std::string more = summary.failures.size() > 1 ? " (and " + std::to_string(summary.failures.size() - 1) + " more)" : "";
+  throw CopyError(CopyErrc::Refused, first.sys_errno, first.path + ": " + first.message + more, first.path);
+}
+
+}  // namespace
+
+CopySummary upload(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
+                   const Config& config, const CancellationToken* cancel) {
+  config.validate();
+  auto started = std::chrono::steady_clock::now();
+  struct stat st;
+  if (::stat(src.c_str(), &st) != 0) fail(errno, src);
+  std::optional<Connection> conn;
+  try {
+    conn.emplace(open_session(remote, FrameType::UploadBegin, remote_dst, config.compression_level));
+  } catch (const CopyError& e) {
+    if (e.errc() != CopyErrc::Network || remote.fallback_dst.empty()) throw;
+    TreeCopyOptions options;
+    options.dirs_exist_ok = true;
+    options.skip_unchanged = true;
+    if (S_ISDIR(st.st_mode)) return copy_tree(src, remote.fallback_dst, options, config, cancel);
+    options.files = std::vector<std::string>{src.filename().string()};
+    return copy_tree(src.parent_path().empty() ? "." : src.parent_path(), remote.fallback_dst, options, config, cancel);
+  }
+  Sender sender(*conn, config.compression_level, cancel);
+  if (S_ISDIR(st.st_mode)) {
+    UniqueFd dir(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) fail(errno, src);
+    sender.send_tree(dir.get(), true);
+  } else {
+    fs::path parent = src.parent_path().empty() ? fs::path(".") : src.parent_path();
+    UniqueFd dir(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) fail(errno, parent);
+    sender.send_file(dir.get(), src.filename().string(), src.filename().string(), true);
+  }
+  sender.finish();
+  CopySummary summary = sender.summary();
+  summary.bytes_sent = conn->bytes_sent();
+  summary.compression_level = sender.compression_level();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  enforce(summary, config);
+  return summary;
+}
+
+CopySummary download(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
+                     const Config& config, const CancellationToken* cancel) {
+  config.validate();
+  auto started = std::chrono::steady_clock::now();
+  Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level);
+  std::error_code ec;
+  fs::create_directories(dst, ec);
+  UniqueFd dir(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) fail(errno, dst);
+  Receiver receiver(conn, dir.get(), cancel);
+  receiver.run();
+  CopySummary summary = receiver.summary();
+  summary.bytes_sent = conn.bytes_received();  // what the server sent
+  summary.compression_level = config.compression_level;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  enforce(summary, config);
+  return summary;
+}
+
+}  // namespace gitfleet::copy

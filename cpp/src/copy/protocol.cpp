@@ -1,0 +1,321 @@
+#include "gitfleet/copy/protocol.hpp"
+
+namespace gitfleet::copy::protocol {
+
+std::uint64_t Reader::le(int n) {
+  if (remaining() < static_cast<std::size_t>(n)) throw ProtocolError("truncated frame");
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(data_[pos_ + i])) << (8 * i);
+  pos_ += static_cast<std::size_t>(n);
+  return v;
+}
+
+std::string_view Reader::raw(std::size_t n) {
+  if (remaining() < n) throw ProtocolError("truncated frame");
+  std::string_view v = data_.substr(pos_, n);
+  pos_ += n;
+  return v;
+}
+
+std::string Reader::str(std::size_t max_size) {
+  std::uint32_t n = u32();
+  if (n > max_size) throw ProtocolError("string field too long");
+  return std::string(raw(n));
+}
+
+void Reader::expect_end() const {
+  if (remaining() != 0) throw ProtocolError("trailing bytes in frame");
+}
+
+namespace {
+
+constexpr std::size_t kMaxPath = 4096;
+constexpr std::size_t kMaxMessage = 4096;
+
+template <std::size_t N>
+void read_array(Reader& r, std::array<std::uint8_t, N>& out) {
+  auto bytes = r.raw(N);
+  for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<std::uint8_t>(bytes[i]);
+}
+
+template <std::size_t N>
+void write_array(Writer& w, const std::array<std::uint8_t, N>& a) {
+  w.raw(std::string_view(reinterpret_cast<const char*>(a.data()), N));
+}
+
+}  // namespace
+
+std::string Hello::encode() const {
+  Writer w;
+  w.u32(kMagic);
+  w.u16(version);
+  write_array(w, nonce);
+  return std::move(w.bytes());
+}
+
+Hello Hello::decode(std::string_view payload) {
+  Reader r(payload);
+  if (r.u32() != kMagic) throw ProtocolError("not an EACopy client (bad magic)");
+  Hello h;
+  h.version = r.u16();
+  read_array(r, h.nonce);
+  r.expect_end();
+  return h;
+}
+
+std::string Challenge::encode() const {
+  Writer w;
+  w.u16(version);
+  write_array(w, nonce);
+  return std::move(w.bytes());
+}
+
+Challenge Challenge::decode(std::string_view payload) {
+  Reader r(payload);
+  Challenge c;
+  c.version = r.u16();
+  read_array(r, c.nonce);
+  r.expect_end();
+  return c;
+}
+
+std::string AuthProof::encode() const {
+  Writer w;
+  write_array(w, proof);
+  return std::move(w.bytes());
+}
+
+AuthProof AuthProof::decode(std::string_view payload) {
+  Reader r(payload);
+  AuthProof a;
+  read_array(r, a.proof);
+  r.expect_end();
+  return a;
+}
+
+std::string ErrorMessage::encode() const {
+  Writer w;
+  w.u8(kind);
+  w.str(message.substr(0, kMaxMessage));
+  return std::move(w.bytes());
+}
+
+ErrorMessage ErrorMessage::decode(std::string_view payload) {
+  Reader r(payload);
+  ErrorMessage e;
+  e.kind = r.u8();
+  e.message = r.str(kMaxMessage);
+  r.expect_end();
+  return e;
+}
+
+std::string Begin::encode() const {
+  Writer w;
+  w.str(path);
+  w.u32(static_cast<std::uint32_t>(compression_level));
+  return std::move(w.bytes());
+}
+
+Begin Begin::decode(std::string_view payload) {
+  Reader r(payload);
+  Begin b;
+  b.path = r.str(kMaxPath);
+  b.compression_level = static_cast<std::int32_t>(r.u32());
+  r.expect_end();
+  if (!b.path.empty() && !is_safe_relative_path(b.path)) throw ProtocolError("unsafe path: '" + b.path + "'");
+  if (b.compression_level < -1 || b.compression_level > 22) throw ProtocolError("bad compression level");
+  return b;
+}
+
+std::string Offer::encode() const {
+  Writer w;
+  w.str(path);
+  w.u64(size);
+  w.i64(mtime_ns);
+  w.u32(mode);
+  return std::move(w.bytes());
+}
+
+Offer Offer::decode(std::string_view payload) {
+  Reader r(payload);
+  Offer o;
+  o.path = r.str(kMaxPath);
+  o.size = r.u64();
+  o.mtime_ns = r.i64();
+  o.mode = r.u32();
+  r.expect_end();
+  if (!is_safe_relative_path(o.path)) throw ProtocolError("unsafe path in offer: '" + o.path + "'");
+  return o;
+}
+
+std::string Decision::encode() const {
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(verdict));
+  w.str(message.substr(0, kMaxMessage));
+  return std::move(w.bytes());
+}
+
+Decision Decision::decode(std::string_view payload) {
+  Reader r(payload);
+  Decision d;
+  std::uint8_t v = r.u8();
+  if (v > static_cast<std::uint8_t>(Verdict::Refuse)) throw ProtocolError("unknown verdict");
+  d.verdict = static_cast<Verdict>(v);
+  d.message = r.str(kMaxMessage);
+  r.expect_end();
+  return d;
+}
+
+std::string ContentHash::encode() const {
+  Writer w;
+  w.u64(lo);
+  w.u64(hi);
+  return std::move(w.bytes());
+}
+
+ContentHash ContentHash::decode(std::string_view payload) {
+  Reader r(payload);
+  ContentHash h;
+  h.lo = r.u64();
+  h.hi = r.u64();
+  r.expect_end();
+  return h;
+}
+
+std::string SignatureHead::encode() const {
+  Writer w;
+  w.u32(block_size);
+  w.u64(file_size);
+  w.u32(block_count);
+  return std::move(w.bytes());
+}
+
+SignatureHead SignatureHead::decode(std::string_view payload) {
+  Reader r(payload);
+  SignatureHead s;
+  s.block_size = r.u32();
+  s.file_size = r.u64();
+  s.block_count = r.u32();
+  r.expect_end();
+  if (s.block_size < 512 || s.block_size > (1u << 20)) throw ProtocolError("bad signature block size");
+  if (s.block_count != (s.file_size + s.block_size - 1) / s.block_size) throw ProtocolError("bad signature block count");
+  return s;
+}
+
+std::string DataChunk::encode(bool compressed, std::uint32_t raw_size, std::string_view bytes) {
+  Writer w;
+  w.u8(compressed ? 1 : 0);
+  w.u32(raw_size);
+  w.raw(bytes);
+  return std::move(w.bytes());
+}
+
+DataChunk DataChunk::decode(std::string_view payload) {
+  Reader r(payload);
+  DataChunk d;
+  std::uint8_t flags = r.u8();
+  if (flags > 1) throw ProtocolError("unknown data flags");
+  d.compressed = flags == 1;
+  d.raw_size = r.u32();
+  if (d.raw_size > kChunk) throw ProtocolError("data chunk too large");
+  d.bytes = r.raw(r.remaining());
+  if (!d.compressed && d.bytes.size() != d.raw_size) throw ProtocolError("data chunk size mismatch");
+  return d;
+}
+
+std::string DeltaCopyRange::encode() const {
+  Writer w;
+  w.u64(offset);
+  w.u64(length);
+  return std::move(w.bytes());
+}
+
+DeltaCopyRange DeltaCopyRange::decode(std::string_view payload) {
+  Reader r(payload);
+  DeltaCopyRange d;
+  d.offset = r.u64();
+  d.length = r.u64();
+  r.expect_end();
+  if (d.offset + d.length < d.offset) throw ProtocolError("delta range overflows");
+  return d;
+}
+
+std::string FileResult::encode() const {
+  Writer w;
+  w.u8(outcome);
+  w.str(message.substr(0, kMaxMessage));
+  return std::move(w.bytes());
+}
+
+FileResult FileResult::decode(std::string_view payload) {
+  Reader r(payload);
+  FileResult f;
+  f.outcome = r.u8();
+  f.message = r.str(kMaxMessage);
+  r.expect_end();
+  return f;
+}
+
+std::string TransferSummary::encode() const {
+  Writer w;
+  for (auto v : {files_copied, files_linked, files_skipped, files_failed, bytes_copied, bytes_linked, bytes_skipped,
+                 bytes_received})
+    w.u64(v);
+  return std::move(w.bytes());
+}
+
+TransferSummary TransferSummary::decode(std::string_view payload) {
+  Reader r(payload);
+  TransferSummary s;
+  for (auto* v : {&s.files_copied, &s.files_linked, &s.files_skipped, &s.files_failed, &s.bytes_copied,
+                  &s.bytes_linked, &s.bytes_skipped, &s.bytes_received})
+    *v = r.u64();
+  r.expect_end();
+  return s;
+}
+
+void decode_any(std::uint8_t type, std::string_view payload) {
+  if (payload.size() > kMaxPayload) throw ProtocolError("frame too large");
+  switch (static_cast<FrameType>(type)) {
+    case FrameType::Hello: Hello::decode(payload); return;
+    case FrameType::Challenge: Challenge::decode(payload); return;
+    case FrameType::Auth:
+    case FrameType::AuthOk: AuthProof::decode(payload); return;
+    case FrameType::Error:
+    case FrameType::Busy:
+    case FrameType::FileAbort: ErrorMessage::decode(payload); return;
+    case FrameType::UploadBegin:
+    case FrameType::DownloadBegin: Begin::decode(payload); return;
+    case FrameType::Ready:
+    case FrameType::TransferEnd: Reader(payload).expect_end(); return;
+    case FrameType::Offer: Offer::decode(payload); return;
+    case FrameType::Decision: Decision::decode(payload); return;
+    case FrameType::FileHash:
+    case FrameType::FileEnd: ContentHash::decode(payload); return;
+    case FrameType::SignatureHead: SignatureHead::decode(payload); return;
+    case FrameType::SignatureBlocks:
+      if (payload.size() % 20 != 0 || payload.size() / 20 > kSignatureBlocksPerFrame)
+        throw ProtocolError("bad signature blocks frame");
+      return;
+    case FrameType::Data: DataChunk::decode(payload); return;
+    case FrameType::DeltaCopy: DeltaCopyRange::decode(payload); return;
+    case FrameType::FileResult: FileResult::decode(payload); return;
+    case FrameType::Summary: TransferSummary::decode(payload); return;
+  }
+  throw ProtocolError("unknown frame type " + std::to_string(type));
+}
+
+bool is_safe_relative_path(std::string_view path) noexcept {
+  if (path.empty() || path.size() > kMaxPath || path.front() == '/') return false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return path.find('\0') == std::string_view::npos;
+}
+
+}  // namespace gitfleet::copy::protocol

@@ -1,0 +1,538 @@
+#include "transfer.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "confined_dir.hpp"
+#include "file_ops.hpp"
+#include "gitfleet/copy/delta.hpp"
+#include "gitfleet/copy/file_copy.hpp"
+
+namespace gitfleet::copy {
+using namespace protocol;
+
+namespace {
+
+constexpr std::size_t kBlockWireSize = 20;  // weak u32, strong u64 + u64
+
+std::int64_t mtime_ns_of(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+class Hasher {
+ public:
+  Hasher() : state_(XXH3_createState()) { XXH3_128bits_reset(state_.get()); }
+  void update(std::string_view bytes) { XXH3_128bits_update(state_.get(), bytes.data(), bytes.size()); }
+  ContentHash digest() const {
+    XXH128_hash_t h = XXH3_128bits_digest(state_.get());
+    return {h.low64, h.high64};
+  }
+
+ private:
+  struct Free {
+    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
+  };
+  std::unique_ptr<XXH3_state_t, Free> state_;
+};
+
+void write_all(int fd, std::string_view bytes, const std::string& name) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(errno, name);
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::string describe(const CopyError& e) { return e.sys_errno() ? std::strerror(e.sys_errno()) : e.what(); }
+
+void bump(std::atomic<std::uint64_t>* counter) {
+  if (counter) counter->fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Sender
+
+Sender::Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters)
+    : conn_(conn), compressor_(compression_level), cancel_(cancel), counters_(counters) {}
+
+void Sender::failed(const std::string& rel, const std::string& message, int sys_errno) {
+  ++summary_.files_failed;
+  summary_.failures.push_back({rel, message, sys_errno});
+}
+
+void Sender::send_tree(int dir_fd, bool follow_symlinks) { walk(dir_fd, "", follow_symlinks); }
+
+void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
+  std::vector<std::string> names;
+  {
+    DIR* dir = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+    if (!dir) fail(errno, prefix.empty() ? "." : prefix);
+    std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
+    ::rewinddir(dir);
+    while (dirent* e = ::readdir(dir)) {
+      std::string name = e->d_name;
+      if (name != "." && name != ".." && !is_temporary_name(name)) names.push_back(std::move(name));
+    }
+  }
+  std::sort(names.begin(), names.end());  // a stable order: receivers keep one directory open
+  for (const auto& name : names) {
+    check_cancelled(cancel_);
+    std::string rel = prefix + name;
+    struct stat st;
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      ++summary_.files_total;
+      failed(rel, std::strerror(errno), errno);
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      try {
+        walk(open_beneath(dir_fd, name, false).get(), rel + "/", follow_symlinks);
+      } catch (const CopyError& e) {
+        if (e.errc() == CopyErrc::Cancelled) throw;
+        ++summary_.files_total;
+        failed(rel, describe(e), e.sys_errno());
+      }
+    } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && follow_symlinks)) {
+      send_file(dir_fd, name, rel, follow_symlinks);
+    } else {
+      ++summary_.files_total;
+      failed(rel, S_ISLNK(st.st_mode) ? "symlinks are not sent by the server" : "not a regular file");
+    }
+  }
+}
+
+void Sender::send_file(int dir_fd, const std::string& name, const std::string& rel, bool follow_symlinks) {
+  check_cancelled(cancel_);
+  ++summary_.files_total;
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW)));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) != 0) return failed(rel, std::strerror(errno), errno);
+  if (!S_ISREG(st.st_mode))
+    return failed(rel, S_ISDIR(st.st_mode) ? "a symlink to a directory is not followed" : "not a regular file");
+  Offer offer{rel, static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st), static_cast<std::uint32_t>(st.st_mode & 07777)};
+  summary_.bytes_total += offer.size;
+  conn_.send(FrameType::Offer, offer.encode());
+  for (;;) {
+    Decision d = Decision::decode(conn_.expect(FrameType::Decision));
+    switch (d.verdict) {
+      case Verdict::Skip:
+        ++summary_.files_skipped;
+        summary_.bytes_skipped += offer.size;
+        return;
+      case Verdict::Link:
+        ++summary_.files_linked;
+        summary_.bytes_linked += offer.size;
+        return;
+      case Verdict::Refuse:
+        return failed(rel, d.message);
+      case Verdict::NeedHash: {
+        Hasher h;
+        buffer_.resize(kChunk);
+        std::uint64_t done = 0;
+        while (done < offer.size) {
+          ssize_t n = ::pread(fd.get(), buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done),
+                              static_cast<off_t>(done));
+          if (n <= 0) break;
+          h.update(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+          done += static_cast<std::uint64_t>(n);
+        }
+        if (done == offer.size)
+          conn_.send(FrameType::FileHash, h.digest().encode());
+        else
+          conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being read"}.encode());
+        if (done == offer.size) continue;
+        break;
+      }
+      case Verdict::Copy:
+        stream_content(fd.get(), offer);
+        break;
+      case Verdict::Delta:
+        stream_delta(fd.get(), offer);
+        break;
+    }
+    FileResult result = FileResult::decode(conn_.expect(FrameType::FileResult));
+    if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) return failed(rel, result.message);
+    ++summary_.files_copied;
+    summary_.bytes_copied += offer.size;
+    bump(counters_ ? &counters_->files_sent : nullptr);
+    return;
+  }
+}
+
+void Sender::stream_content(int fd, const Offer& offer) {
+  Hasher h;
+  buffer_.resize(kChunk);
+  for (std::uint64_t done = 0; done < offer.size;) {
+    check_cancelled(cancel_);
+    ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
+    if (n <= 0) {
+      std::string why = n < 0 ? std::strerror(errno) : "it shrank while being sent";
+      conn_.send(FrameType::FileAbort, ErrorMessage{0, why}.encode());
+      return;
+    }
+    std::string_view chunk(buffer_.data(), static_cast<std::size_t>(n));
+    h.update(chunk);
+    conn_.send(FrameType::Data, compressor_.encode(chunk));
+    done += static_cast<std::uint64_t>(n);
+  }
+  conn_.send(FrameType::FileEnd, h.digest().encode());
+}
+
+void Sender::stream_delta(int fd, const Offer& offer) {
+  SignatureHead head = SignatureHead::decode(conn_.expect(FrameType::SignatureHead));
+  Signature sig;
+  sig.block_size = head.block_size;
+  sig.file_size = head.file_size;
+  sig.blocks.reserve(head.block_count);
+  while (sig.blocks.size() < head.block_count) {
+    std::string payload = conn_.expect(FrameType::SignatureBlocks);
+    if (payload.empty() || payload.size() % kBlockWireSize != 0 ||
+        payload.size() / kBlockWireSize > head.block_count - sig.blocks.size())
+      throw ProtocolError("bad signature blocks frame");
+    Reader r(payload);
+    while (r.remaining()) {
+      BlockSignature b;
+      b.weak = r.u32();
+      b.strong_lo = r.u64();
+      b.strong_hi = r.u64();
+      sig.blocks.push_back(b);
+    }
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != offer.size) {
+    conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being sent"}.encode());
+    return;
+  }
+  MappedFile source(fd, offer.size, offer.path);
+  compute_delta(source.view(), sig, [&](const DeltaOp& op) {
+    check_cancelled(cancel_);
+    if (op.kind == DeltaOp::Copy)
+      conn_.send(FrameType::DeltaCopy, DeltaCopyRange{op.offset, op.length}.encode());
+    else
+      conn_.send(FrameType::Data, compressor_.encode(std::string_view(op.data, op.length)));
+  });
+  XXH128_hash_t h = XXH3_128bits(source.view().data(), source.view().size());
+  conn_.send(FrameType::FileEnd, ContentHash{h.low64, h.high64}.encode());
+}
+
+void Sender::finish() {
+  conn_.send(FrameType::TransferEnd, {});
+  TransferSummary::decode(conn_.expect(FrameType::Summary));
+}
+
+// ---------------------------------------------------------------------------------------
+// Receiver
+
+struct Receiver::Target {
+  int parent = -1;     // the destination's directory
+  std::string name;    // the destination's name in it
+  std::string stored;  // the destination relative to the server's root (history key)
+};
+
+namespace {
+
+// A file held in the history, found again and checked: it must still be the regular file
+// of the recorded size and mtime, or it is no longer the content the history describes.
+struct StoredFile {
+  UniqueFd parent;
+  std::string name;
+  struct stat st {};
+};
+
+}  // namespace
+
+Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, CopyHistory* history,
+                   int root_fd, std::string stored_prefix, TransferCounters* counters)
+    : conn_(conn), transfer_fd_(transfer_fd), cancel_(cancel), history_(history), root_fd_(root_fd),
+      stored_prefix_(std::move(stored_prefix)), counters_(counters) {}
+
+void Receiver::run() {
+  for (;;) {
+    check_cancelled(cancel_);
+    Frame f = conn_.receive();
+    if (f.type == FrameType::TransferEnd) {
+      Reader(f.payload).expect_end();
+      TransferSummary s;
+      s.files_copied = summary_.files_copied;
+      s.files_linked = summary_.files_linked;
+      s.files_skipped = summary_.files_skipped;
+      s.files_failed = summary_.files_failed;
+      s.bytes_copied = summary_.bytes_copied;
+      s.bytes_linked = summary_.bytes_linked;
+      s.bytes_skipped = summary_.bytes_skipped;
+      s.bytes_received = conn_.bytes_received();
+      conn_.send(FrameType::Summary, s.encode());
+      return;
+    }
+    if (f.type != FrameType::Offer) throw ProtocolError("expected a file offer");
+    on_offer(Offer::decode(f.payload));
+  }
+}
+
+int Receiver::parent_dir(std::string_view rel_dir) {
+  if (!cached_ || cached_dir_ != rel_dir) {
+    cached_ = false;
+    cached_fd_ = open_beneath(transfer_fd_, rel_dir, true, &summary_.dirs_created);
+    cached_dir_ = rel_dir;
+    cached_ = true;
+  }
+  return cached_fd_.get();
+}
+
+void Receiver::refuse(const Offer& offer, const std::string& message, int sys_errno) {
+  conn_.send(FrameType::Decision, Decision{Verdict::Refuse, message}.encode());
+  ++summary_.files_failed;
+  summary_.failures.push_back({offer.path, message, sys_errno});
+}
+
+void Receiver::record(const Offer& offer, const ContentHash& hash, std::int64_t stored_mtime) {
+  if (history_)
+    history_->record({offer.path, stored_prefix_ + offer.path, offer.size, offer.mtime_ns, stored_mtime, hash});
+}
+
+void Receiver::on_offer(const Offer& offer) {
+  ++summary_.files_total;
+  summary_.bytes_total += offer.size;
+  auto [rel_dir, name] = split_parent(offer.path);
+  Target target;
+  try {
+    target.parent = parent_dir(rel_dir);
+  } catch (const CopyError& e) {
+    return refuse(offer, describe(e) + ": '" + std::string(rel_dir) + "'", e.sys_errno());
+  }
+  target.name = name;
+  target.stored = stored_prefix_ + offer.path;
+
+  struct stat st;
+  bool exists = ::fstatat(target.parent, target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT) return refuse(offer, std::strerror(errno), errno);
+  if (exists && !S_ISREG(st.st_mode))
+    return refuse(offer, S_ISLNK(st.st_mode)  ? "the destination is a symlink; not written through"
+                         : S_ISDIR(st.st_mode) ? "a directory is in the way"
+                                               : "the destination is a special file");
+  auto skip = [&] {
+    conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
+    ++summary_.files_skipped;
+    summary_.bytes_skipped += offer.size;
+    bump(counters_ ? &counters_->files_skipped : nullptr);
+  };
+  if (exists && static_cast<std::uint64_t>(st.st_size) == offer.size && mtime_ns_of(st) == offer.mtime_ns) return skip();
+
+  if (history_) {
+    auto known = history_->by_key(offer.path, offer.size, offer.mtime_ns);
+    if (known && try_link(*known, offer, target)) return;
+    if (offer.size > 0 && history_->has_size(offer.size)) {
+      conn_.send(FrameType::Decision, Decision{Verdict::NeedHash, {}}.encode());
+      Frame f = conn_.receive();
+      if (f.type == FrameType::FileAbort) {
+        std::string why = "the sender could not read it: " + ErrorMessage::decode(f.payload).message;
+        conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), why}.encode());
+        ++summary_.files_failed;
+        summary_.failures.push_back({offer.path, why, 0});
+        return;
+      }
+      if (f.type != FrameType::FileHash) throw ProtocolError("expected the file's hash");
+      auto same = history_->by_content(offer.size, ContentHash::decode(f.payload));
+      if (same && try_link(*same, offer, target)) return;
+    }
+  }
+
+  if (offer.size >= kDeltaMinSize) {
+    if (exists && static_cast<std::uint64_t>(st.st_size) >= kDeltaMinSize) {
+      UniqueFd ref(::openat(target.parent, target.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (ref) return receive_content(offer, target, std::move(ref), static_cast<std::uint64_t>(st.st_size));
+    }
+    if (history_) {
+      auto previous = history_->latest_named(offer.path);
+      if (previous && previous->size >= kDeltaMinSize) {
+        UniqueFd ref = open_stored(*previous, false);
+        if (ref) return receive_content(offer, target, std::move(ref), previous->size);
+      }
+    }
+  }
+  receive_content(offer, target, {}, 0);
+}
+
+UniqueFd Receiver::open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent_out) {
+  auto [rel_dir, name] = split_parent(entry.stored);
+  try {
+    UniqueFd parent = open_beneath(root_fd_, rel_dir, false);
+    std::string file(name);
+    UniqueFd fd(::openat(parent.get(), file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat st;
+    if (fd && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<std::uint64_t>(st.st_size) == entry.size && mtime_ns_of(st) == entry.stored_mtime_ns) {
+      if (for_link && parent_out) *parent_out = std::move(parent);
+      return fd;
+    }
+  } catch (const CopyError&) {
+  }
+  history_->forget(entry.stored);
+  return {};
+}
+
+bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& target) {
+  UniqueFd stored_parent;
+  UniqueFd stored = open_stored(entry, true, &stored_parent);
+  if (!stored) return false;
+  struct stat stored_st, dst_st;
+  ::fstat(stored.get(), &stored_st);
+  if (entry.stored == target.stored ||
+      (::fstatat(target.parent, target.name.c_str(), &dst_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+       dst_st.st_ino == stored_st.st_ino && dst_st.st_dev == stored_st.st_dev)) {
+    // The destination already is this content.
+    conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
+    ++summary_.files_skipped;
+    summary_.bytes_skipped += offer.size;
+    bump(counters_ ? &counters_->files_skipped : nullptr);
+    return true;
+  }
+  std::string stored_name(split_parent(entry.stored).second);
+  std::string temp = temporary_name(target.name);
+  if (::linkat(stored_parent.get(), stored_name.c_str(), target.parent, temp.c_str(), 0) != 0)
+    return false;  // another filesystem, too many links...: the content travels instead
+  if (::renameat(target.parent, temp.c_str(), target.parent, target.name.c_str()) != 0) {
+    ::unlinkat(target.parent, temp.c_str(), 0);
+    return false;
+  }
+  conn_.send(FrameType::Decision, Decision{Verdict::Link, {}}.encode());
+  ++summary_.files_linked;
+  summary_.bytes_linked += offer.size;
+  bump(counters_ ? &counters_->files_linked : nullptr);
+  record(offer, entry.hash, entry.stored_mtime_ns);
+  return true;
+}
+
+namespace {
+
+// The end of a file's content on the receiving side: checks size and hash, gives the file
+// its mode and mtime, publishes it, and tells the sender. Returns the failure, if any.
+std::optional<std::string> finish_file(TemporaryFile& temp, const Offer& offer, std::uint64_t written,
+                                       const ContentHash& got, const ContentHash& expected) {
+  std::optional<std::string> error;
+  if (written != offer.size) error = "received " + std::to_string(written) + " bytes, expected " +
+                                                std::to_string(offer.size);
+  if (!error && !(got == expected)) error = "content hash mismatch";
+  if (!error) {
+    try {
+      ::fchmod(temp.fd(), offer.mode & 07777);
+      timespec times[2];
+      times[0].tv_sec = times[1].tv_sec = offer.mtime_ns / 1000000000;
+      times[0].tv_nsec = times[1].tv_nsec = offer.mtime_ns % 1000000000;
+      if (times[0].tv_nsec < 0) {
+        times[0].tv_nsec = times[1].tv_nsec += 1000000000;
+        --times[0].tv_sec;
+        --times[1].tv_sec;
+      }
+      if (::futimens(temp.fd(), times) != 0) fail(errno, offer.path);
+      temp.publish();
+    } catch (const CopyError& e) {
+      error = describe(e);
+    }
+  }
+  return error;
+}
+
+}  // namespace
+
+void Receiver::receive_content(const Offer& offer, Target& target, UniqueFd reference, std::uint64_t reference_size) {
+  std::optional<TemporaryFile> temp;
+  try {
+    temp.emplace(path_in(target.parent, target.name));
+  } catch (const CopyError& e) {
+    return refuse(offer, describe(e), e.sys_errno());
+  }
+  const bool delta = static_cast<bool>(reference);
+  std::optional<MappedFile> ref_map;
+  if (delta) {
+    ref_map.emplace(reference.get(), reference_size, offer.path);
+    Signature sig = compute_signature(ref_map->view(), choose_block_size(reference_size));
+    conn_.send(FrameType::Decision, Decision{Verdict::Delta, {}}.encode());
+    conn_.send(FrameType::SignatureHead,
+               SignatureHead{sig.block_size, sig.file_size, static_cast<std::uint32_t>(sig.blocks.size())}.encode());
+    for (std::size_t i = 0; i < sig.blocks.size(); i += kSignatureBlocksPerFrame) {
+      Writer w;
+      for (std::size_t j = i; j < std::min(sig.blocks.size(), i + kSignatureBlocksPerFrame); ++j) {
+        w.u32(sig.blocks[j].weak);
+        w.u64(sig.blocks[j].strong_lo);
+        w.u64(sig.blocks[j].strong_hi);
+      }
+      conn_.send(FrameType::SignatureBlocks, w.bytes());
+    }
+  } else {
+    conn_.send(FrameType::Decision, Decision{Verdict::Copy, {}}.encode());
+  }
+
+  // Keep reading to the file's end whatever happens to the writing: the sender is streaming.
+  DeltaWriter writer(reference.get(), temp->fd(), offer.path);
+  Hasher hasher;
+  std::uint64_t written = 0;
+  std::optional<std::string> error;
+  auto take = [&](const DeltaOp& op, std::string_view bytes) {
+    if (op.length > offer.size - written) throw ProtocolError("more content than offered");
+    hasher.update(bytes);
+    written += op.length;
+    if (error) return;
+    try {
+      if (delta)
+        writer.apply(op);
+      else
+        write_all(temp->fd(), bytes, offer.path);
+    } catch (const CopyError& e) {
+      error = describe(e);
+    }
+  };
+  ContentHash expected;
+  for (;;) {
+    Frame f = conn_.receive();
+    if (f.type == FrameType::Data) {
+      std::string_view raw = decoder_.decode(f.payload);
+      take(DeltaOp{DeltaOp::Literal, 0, raw.size(), raw.data()}, raw);
+    } else if (f.type == FrameType::DeltaCopy && delta) {
+      DeltaCopyRange range = DeltaCopyRange::decode(f.payload);
+      if (range.offset + range.length > reference_size) throw ProtocolError("delta range beyond the reference");
+      take(DeltaOp{DeltaOp::Copy, range.offset, range.length, nullptr},
+           ref_map->view().substr(range.offset, range.length));
+    } else if (f.type == FrameType::FileAbort) {
+      error = "the sender could not read it: " + ErrorMessage::decode(f.payload).message;
+      written = offer.size;
+      break;
+    } else if (f.type == FrameType::FileEnd) {
+      expected = ContentHash::decode(f.payload);
+      break;
+    } else {
+      throw ProtocolError("unexpected frame in a file's content");
+    }
+  }
+  ContentHash got = hasher.digest();
+  if (!error) error = finish_file(*temp, offer, written, got, expected);
+  if (error) {
+    conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), *error}.encode());
+    ++summary_.files_failed;
+    summary_.failures.push_back({offer.path, *error, 0});
+    return;
+  }
+  conn_.send(FrameType::FileResult,
+             FileResult{static_cast<std::uint8_t>(delta ? Verdict::Delta : Verdict::Copy), {}}.encode());
+  ++summary_.files_copied;
+  summary_.bytes_copied += offer.size;
+  bump(counters_ ? &counters_->files_received : nullptr);
+  record(offer, got, offer.mtime_ns);
+}
+
+}  // namespace gitfleet::copy

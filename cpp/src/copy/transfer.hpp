@@ -1,0 +1,94 @@
+#pragma once
+// The two ends of a copy-protocol transfer (private), shared by the server and the client:
+// the Sender walks a local tree and offers each file; the Receiver decides for each offer
+// (Skip, Link from its history, Delta against a previous version, or Copy), writes the file
+// atomically and reports. Uploads run Sender on the client and Receiver on the server;
+// downloads the other way round.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "compression.hpp"
+#include "connection.hpp"
+#include "copy_history.hpp"
+#include "gitfleet/copy/tree_copy.hpp"
+#include "gitfleet/core/cancellation.hpp"
+
+namespace gitfleet::copy {
+
+// Files below this size are copied whole: a signature would cost more than it saves.
+constexpr std::uint64_t kDeltaMinSize = 64 * 1024;
+
+// A server's running totals, updated by transfers as they go (may be absent).
+struct TransferCounters {
+  std::atomic<std::uint64_t> files_sent{0}, files_received{0}, files_linked{0}, files_skipped{0};
+};
+
+class Sender {
+ public:
+  Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters = nullptr);
+
+  // Offers every regular file beneath dir_fd, named relative to it. follow_symlinks: a
+  // symlink to a regular file is sent as that file (a client's own tree); otherwise
+  // symlinks are not sent (a server never follows a link out of its root). Directory
+  // symlinks and special files are recorded as failures.
+  void send_tree(int dir_fd, bool follow_symlinks);
+  // Offers one file (`name` in dir_fd) as `rel`.
+  void send_file(int dir_fd, const std::string& name, const std::string& rel, bool follow_symlinks);
+  // Ends the transfer and waits for the receiver's acknowledgement.
+  void finish();
+
+  const CopySummary& summary() const { return summary_; }
+  int compression_level() const { return compressor_.level(); }
+
+ private:
+  void walk(int dir_fd, const std::string& prefix, bool follow_symlinks);
+  void stream_content(int fd, const protocol::Offer& offer);
+  void stream_delta(int fd, const protocol::Offer& offer);
+  void failed(const std::string& rel, const std::string& message, int sys_errno = 0);
+
+  Connection& conn_;
+  ChunkCompressor compressor_;
+  const CancellationToken* cancel_;
+  TransferCounters* counters_;
+  CopySummary summary_;
+  std::string buffer_;
+};
+
+class Receiver {
+ public:
+  // Writes beneath transfer_fd. A server passes its history, its root (where history paths
+  // are resolved) and where the transfer's directory is under it ("" or ".../").
+  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, CopyHistory* history = nullptr,
+           int root_fd = -1, std::string stored_prefix = {}, TransferCounters* counters = nullptr);
+
+  // Answers offers until the sender ends the transfer.
+  void run();
+  const CopySummary& summary() const { return summary_; }
+
+ private:
+  struct Target;
+  void on_offer(const protocol::Offer& offer);
+  bool try_link(const HistoryEntry& entry, const protocol::Offer& offer, Target& target);
+  // Copy (no reference) or Delta against `reference`.
+  void receive_content(const protocol::Offer& offer, Target& target, UniqueFd reference, std::uint64_t reference_size);
+  UniqueFd open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent = nullptr);
+  int parent_dir(std::string_view rel_dir);
+  void refuse(const protocol::Offer& offer, const std::string& message, int sys_errno = 0);
+  void record(const protocol::Offer& offer, const protocol::ContentHash& hash, std::int64_t stored_mtime);
+
+  Connection& conn_;
+  int transfer_fd_;
+  const CancellationToken* cancel_;
+  CopyHistory* history_;
+  int root_fd_;
+  std::string stored_prefix_;
+  TransferCounters* counters_;
+  CopySummary summary_;
+  ChunkDecoder decoder_;
+  std::string cached_dir_;  // the last parent directory, kept open: files come grouped by directory
+  UniqueFd cached_fd_;
+  bool cached_ = false;
+};
+
+}  // namespace gitfleet::copy

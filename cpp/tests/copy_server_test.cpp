@@ -1,0 +1,208 @@
+// The copy server and client from C++: upload, relink, delta, download, refusals, and the
+// frame decoder against malformed input. The private protocol pieces are used to play a
+// misbehaving client.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "connection.hpp"
+#include "gitfleet/copy/copy_client.hpp"
+#include "gitfleet/copy/copy_server.hpp"
+#include "gitfleet/copy/protocol.hpp"
+
+namespace fs = std::filesystem;
+using namespace gitfleet::copy;
+
+namespace {
+
+class CopyServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/eacopy-server-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir = tmpl;
+    fs::create_directories(dir / "root");
+    options.root = dir / "root";
+    options.port = 0;
+    options.secret = "s3cret";
+    options.thread_count = 2;
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  RemoteOptions remote(const CopyServer& server, std::string secret = "s3cret") const {
+    RemoteOptions r;
+    r.port = server.port();
+    r.secret = std::move(secret);
+    return r;
+  }
+  static void write(const fs::path& p, const std::string& content) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  static std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    return s;
+  }
+  void make_tree() {
+    write(dir / "src/a.txt", "alpha");
+    write(dir / "src/sub/b.bin", random_bytes(300000, 1));
+    write(dir / "src/sub/deeper/c.bin", random_bytes(5000, 2));
+    write(dir / "src/empty", "");
+  }
+
+  fs::path dir;
+  ServerOptions options;
+  Config config;
+};
+
+TEST_F(CopyServerTest, UploadThenRelinkThenDelta) {
+  make_tree();
+  CopyServer server(options);
+  server.start();
+  CopySummary first = upload(dir / "src", "build/1", remote(server), config);
+  EXPECT_EQ(first.files_total, 4u);
+  EXPECT_EQ(first.files_copied, 4u);
+  EXPECT_EQ(read(options.root / "build/1/sub/b.bin"), read(dir / "src/sub/b.bin"));
+  EXPECT_EQ(read(options.root / "build/1/empty"), "");
+
+  CopySummary second = upload(dir / "src", "build/2", remote(server), config);
+  EXPECT_EQ(second.files_linked, 4u);
+  EXPECT_LT(second.bytes_sent, 4096u);
+  struct stat a, b;
+  ASSERT_EQ(::stat((options.root / "build/1/sub/b.bin").c_str(), &a), 0);
+  ASSERT_EQ(::stat((options.root / "build/2/sub/b.bin").c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+
+  CopySummary again = upload(dir / "src", "build/2", remote(server), config);
+  EXPECT_EQ(again.files_skipped, 4u);
+
+  std::string changed = read(dir / "src/sub/b.bin");
+  changed.replace(150000, 10, "0123456789");
+  write(dir / "src/sub/b.bin", changed);
+  CopySummary third = upload(dir / "src", "build/3", remote(server), config);
+  EXPECT_EQ(third.files_linked, 3u);
+  EXPECT_EQ(third.files_copied, 1u);
+  EXPECT_LT(third.bytes_sent, 60000u);  // a delta, not the 300 kB file
+  EXPECT_EQ(read(options.root / "build/3/sub/b.bin"), changed);
+  EXPECT_NE(read(options.root / "build/1/sub/b.bin"), changed);  // the linked original is untouched
+
+  ServerStats stats = server.stats();
+  EXPECT_EQ(stats.files_received, 5u);
+  EXPECT_EQ(stats.files_linked, 7u);
+  EXPECT_EQ(stats.connections, 4u);
+}
+
+TEST_F(CopyServerTest, DownloadWithSkipAndDelta) {
+  make_tree();
+  CopyServer server(options);
+  server.start();
+  upload(dir / "src", "pub", remote(server), config);
+  CopySummary down = download("pub", dir / "out", remote(server), config);
+  EXPECT_EQ(down.files_copied, 4u);
+  EXPECT_EQ(read(dir / "out/sub/deeper/c.bin"), read(dir / "src/sub/deeper/c.bin"));
+  struct stat s, d;
+  ::stat((dir / "src/sub/b.bin").c_str(), &s);
+  ::stat((dir / "out/sub/b.bin").c_str(), &d);
+  EXPECT_EQ(s.st_mtim.tv_nsec, d.st_mtim.tv_nsec);
+  EXPECT_EQ(s.st_mtim.tv_sec, d.st_mtim.tv_sec);
+  EXPECT_EQ(download("pub", dir / "out", remote(server), config).files_skipped, 4u);
+
+  std::string local = read(dir / "out/sub/b.bin");
+  local.replace(1000, 5, "XXXXX");
+  write(dir / "out/sub/b.bin", local);
+  CopySummary delta = download("pub", dir / "out", remote(server), config);
+  EXPECT_EQ(delta.files_copied, 1u);
+  EXPECT_LT(delta.bytes_sent, 60000u);
+  EXPECT_EQ(read(dir / "out/sub/b.bin"), read(dir / "src/sub/b.bin"));
+}
+
+TEST_F(CopyServerTest, RefusesWrongSecretAndEscapes) {
+  make_tree();
+  fs::create_directories(dir / "outside");
+  fs::create_symlink(dir / "outside", options.root / "escape");
+  CopyServer server(options);
+  server.start();
+  try {
+    upload(dir / "src", "x", remote(server, "wrong"), config);
+    FAIL() << "wrong secret accepted";
+  } catch (const CopyError& e) {
+    EXPECT_EQ(e.errc(), CopyErrc::AuthenticationFailed);
+  }
+  for (std::string bad : {"../x", "/etc", "a/../../x"}) {
+    try {
+      upload(dir / "src", bad, remote(server), config);
+      FAIL() << bad << " accepted";
+    } catch (const CopyError& e) {
+      EXPECT_EQ(e.errc(), CopyErrc::Refused) << bad;
+    }
+  }
+  try {
+    upload(dir / "src", "escape/inside", remote(server), config);
+    FAIL() << "symlink escape accepted";
+  } catch (const CopyError& e) {
+    EXPECT_EQ(e.errc(), CopyErrc::Refused);
+  }
+  EXPECT_TRUE(fs::is_empty(dir / "outside"));
+
+  // A hand-made client offering "../evil" is cut off with a protocol error.
+  Connection conn(connect_to("127.0.0.1", server.port(), std::chrono::seconds(5)), std::chrono::seconds(5));
+  conn.authenticate_to_server("s3cret");
+  conn.send(protocol::FrameType::UploadBegin, protocol::Begin{"ok", 0}.encode());
+  conn.expect(protocol::FrameType::Ready);
+  protocol::Writer w;
+  w.str("../evil");
+  w.u64(1);
+  w.i64(0);
+  w.u32(0644);
+  conn.send(protocol::FrameType::Offer, w.bytes());
+  try {
+    conn.receive();
+    FAIL() << "unsafe offer accepted";
+  } catch (const CopyError& e) {
+    EXPECT_EQ(e.errc(), CopyErrc::Refused);
+    EXPECT_NE(std::string(e.what()).find("unsafe path"), std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(options.root / "evil"));
+  EXPECT_FALSE(fs::exists(dir / "evil"));
+}
+
+TEST_F(CopyServerTest, NoServerFallsBackOrFails) {
+  make_tree();
+  RemoteOptions r;
+  r.port = 1;  // nothing listens there
+  r.secret = "x";
+  r.timeout = std::chrono::milliseconds(500);
+  EXPECT_THROW(upload(dir / "src", "d", r, config), CopyError);
+  r.fallback_dst = dir / "fallback";
+  CopySummary s = upload(dir / "src", "d", r, config);
+  EXPECT_EQ(s.files_copied, 4u);
+  EXPECT_EQ(read(dir / "fallback/a.txt"), "alpha");
+}
+
+TEST(CopyProtocol, DecoderSurvivesGarbage) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string payload(rng() % 64, '\0');
+    for (auto& c : payload) c = static_cast<char>(rng());
+    try {
+      protocol::decode_any(static_cast<std::uint8_t>(rng() % 30), payload);
+    } catch (const protocol::ProtocolError&) {
+    }
+  }
+  EXPECT_TRUE(protocol::is_safe_relative_path("a/b.c"));
+  for (const char* bad : {"", "/a", "a//b", "a/./b", "..", "a/..", "a/b/"}) EXPECT_FALSE(protocol::is_safe_relative_path(bad)) << bad;
+}
+
+}  // namespace
