@@ -9,7 +9,10 @@
 
 #include <optional>
 
+#include "gitfleet/copy/copy_client.hpp"
+#include "gitfleet/copy/copy_server.hpp"
 #include "gitfleet/copy/eacopy.hpp"
+#include "gitfleet/copy/protocol.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -54,6 +57,7 @@ void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extr
 }  // namespace
 
 void bind_copy(nb::module_& m) {
+  using S = std::string;
   m.def("set_error_factory", [](nb::callable factory) {
     if (!g_copy_error_factory) g_copy_error_factory = new nb::object();
     *g_copy_error_factory = std::move(factory);
@@ -101,11 +105,15 @@ void bind_copy(nb::module_& m) {
   nb::class_<CopySummary>(m, "CopySummary")
       .def_ro("files_total", &CopySummary::files_total)
       .def_ro("files_copied", &CopySummary::files_copied)
+      .def_ro("files_linked", &CopySummary::files_linked)
       .def_ro("files_skipped", &CopySummary::files_skipped)
       .def_ro("files_failed", &CopySummary::files_failed)
       .def_ro("bytes_total", &CopySummary::bytes_total)
       .def_ro("bytes_copied", &CopySummary::bytes_copied)
+      .def_ro("bytes_linked", &CopySummary::bytes_linked)
       .def_ro("bytes_skipped", &CopySummary::bytes_skipped)
+      .def_ro("bytes_sent", &CopySummary::bytes_sent)
+      .def_ro("compression_level", &CopySummary::compression_level)
       .def_ro("dirs_created", &CopySummary::dirs_created)
       .def_ro("entries_purged", &CopySummary::entries_purged)
       .def_ro("retries", &CopySummary::retries)
@@ -121,7 +129,6 @@ void bind_copy(nb::module_& m) {
       .def_ro("bytes_matched", &DeltaStats::bytes_matched)
       .def_ro("bytes_literal", &DeltaStats::bytes_literal);
 
-  using S = std::string;
   def_operation<Config, S, S>(
       m, "copyfile", [](const Config& c, const S& s, const S& d, auto* t) { return EACopy(c).copyfile(s, d, t).string(); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
@@ -153,6 +160,73 @@ void bind_copy(nb::module_& m) {
       m, "delta_copy",
       [](const Config& c, const S& s, const S& d, const S& r, auto* t) { return EACopy(c).delta_copy(s, d, r, t); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"), nb::arg("reference"));
+
+  nb::class_<RemoteOptions>(m, "RemoteOptions")
+      .def(nb::init<>())
+      .def_rw("host", &RemoteOptions::host)
+      .def_rw("port", &RemoteOptions::port)
+      .def_rw("secret", &RemoteOptions::secret)
+      .def_prop_rw(
+          "timeout", [](const RemoteOptions& o) { return o.timeout.count() / 1000.0; },
+          [](RemoteOptions& o, double seconds) { o.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000)); })
+      .def_prop_rw(
+          "fallback_dst", [](const RemoteOptions& o) { return o.fallback_dst.string(); },
+          [](RemoteOptions& o, const S& path) { o.fallback_dst = path; });
+  def_operation<Config, S, S, RemoteOptions>(
+      m, "upload",
+      [](const Config& c, const S& s, const S& d, const RemoteOptions& r, auto* t) { return upload(s, d, r, c, t); },
+      nb::arg("config"), nb::arg("src"), nb::arg("remote_dst"), nb::arg("remote"));
+  def_operation<Config, S, S, RemoteOptions>(
+      m, "download",
+      [](const Config& c, const S& s, const S& d, const RemoteOptions& r, auto* t) { return download(s, d, r, c, t); },
+      nb::arg("config"), nb::arg("remote_src"), nb::arg("dst"), nb::arg("remote"));
+
+  nb::class_<CopyServer>(m, "CopyServer")
+      .def("__init__",
+           [](CopyServer* self, const S& host, std::uint16_t port, unsigned thread_count, unsigned max_connections,
+              const S& root, const S& secret, double idle_timeout, std::size_t history_size, const S& history_file) {
+             ServerOptions o;
+             o.host = host;
+             o.port = port;
+             o.thread_count = thread_count;
+             o.max_connections = max_connections;
+             o.root = root;
+             o.secret = secret;
+             o.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
+             o.history_size = history_size;
+             o.history_file = history_file;
+             new (self) CopyServer(std::move(o));
+           },
+           nb::arg("host"), nb::arg("port"), nb::arg("thread_count"), nb::arg("max_connections"), nb::arg("root"),
+           nb::arg("secret"), nb::arg("idle_timeout"), nb::arg("history_size"), nb::arg("history_file"))
+      .def("start", &CopyServer::start, nb::call_guard<nb::gil_scoped_release>())
+      .def("stop", &CopyServer::stop, nb::call_guard<nb::gil_scoped_release>())
+      .def("is_running", &CopyServer::is_running)
+      .def_prop_ro("port", &CopyServer::port)
+      .def_prop_ro("thread_count", &CopyServer::thread_count)
+      .def("stats", [](const CopyServer& server) {
+        ServerStats s = server.stats();
+        nb::dict d;
+        d["connections"] = s.connections;
+        d["active_connections"] = s.active_connections;
+        d["connections_refused"] = s.connections_refused;
+        d["bytes_sent"] = s.bytes_sent;
+        d["bytes_received"] = s.bytes_received;
+        d["files_sent"] = s.files_sent;
+        d["files_received"] = s.files_received;
+        d["files_linked"] = s.files_linked;
+        d["files_skipped"] = s.files_skipped;
+        d["history_entries"] = s.history_entries;
+        return d;
+      });
+
+  m.def("decode_frame", [](std::uint8_t type, nb::bytes payload) {
+    try {
+      protocol::decode_any(type, std::string_view(payload.c_str(), payload.size()));
+    } catch (const protocol::ProtocolError& e) {
+      throw nb::value_error(e.what());
+    }
+  }, nb::arg("type"), nb::arg("payload"), "Test hook: decodes a copy-protocol frame; ValueError if malformed.");
 
   m.def("inject_write_faults", &inject_write_faults, nb::arg("errno"), nb::arg("count"),
         "Test hook: the next `count` file writes fail with `errno` (0 clears).");

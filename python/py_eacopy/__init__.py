@@ -6,6 +6,8 @@
 >>> py_eacopy.config.thread_count = 8                      # read at each call
 >>> summary = py_eacopy.EACopy(dirs_exist_ok=True).copytree("build", "/share/latest", skip_unchanged=True)
 >>> print(summary)                                         # Files/Bytes/Times table
+>>> with py_eacopy.create_server(root="/srv/share", token=secret) as server:   # copy server
+...     py_eacopy.copy_with_server("build", "nightly/42", "127.0.0.1", token=secret)
 
 Every file is written under a temporary name and renamed, so an interrupted copy never
 leaves a half-written file under its final name. Errors are the ``OSError`` family shutil
@@ -22,6 +24,7 @@ from .errors import AuthenticationError, CopyServerError, RefusedError, from_nat
 from .functions import (
     async_copy,
     async_copy2,
+    async_copy_with_server,
     async_copyfile,
     async_copytree,
     async_delta_copy,
@@ -30,10 +33,12 @@ from .functions import (
     batch_copytree,
     copy,
     copy2,
+    copy_with_server,
     copyfile,
     copytree,
     delta_copy,
 )
+from .server import EACopyServer, ServerStats, create_server
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, config
 from .summary import CopyFailure, CopySummary, DeltaStats, format_summary
 
@@ -54,6 +59,11 @@ __all__ = [
     "async_copyfile",
     "async_copytree",
     "async_delta_copy",
+    "copy_with_server",
+    "async_copy_with_server",
+    "create_server",
+    "EACopyServer",
+    "ServerStats",
     "EACopy",
     "Config",
     "config",

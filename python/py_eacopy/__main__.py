@@ -1,11 +1,18 @@
-"""The ``eacopy`` command: copy a file or a tree and print EACopy's summary table.
+"""The ``eacopy`` command: copy a file or a tree and print EACopy's summary table; run or use
+a copy server.
 
     eacopy SRC DST [--threads N] [--skip-unchanged] [--mirror] [--include GLOB] [--exclude GLOB]
                    [--files LIST] [--symlinks] [--dirs-exist-ok] [--on-error raise|retry|ignore]
                    [--retries N] [--quiet] [--json]
+    eacopy SRC DST --server HOST[:PORT] [--download] [--compression N] [--fallback DIR] ...
+    eacopy serve --root DIR [--host H] [--port P] [--threads N] [--max-connections N]
+                 [--idle-timeout S] [--history-file F]
+
+The copy server's shared secret comes from $EACOPY_TOKEN or --token-file, never from the
+command line (where ``ps`` would show it).
 
 Exit status: 0 all copied, 1 some files failed, 2 the copy could not run (bad arguments,
-missing source, ...).
+missing source, no server, refused, ...).
 """
 
 from __future__ import annotations
@@ -13,10 +20,30 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 
-from . import EACopy, ErrorStrategy, LogLevel
+from . import EACopy, ErrorStrategy, LogLevel, create_server
+from .server import DEFAULT_PORT, TOKEN_ENV
 from .summary import CopySummary
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as f:
+            return f.read().strip()
+    return os.environ.get(TOKEN_ENV)
+
+
+def _server_address(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or "]" in port or (host.count(":") and not host.startswith("[")):
+        return value.strip("[]"), DEFAULT_PORT  # no port, or a bare IPv6 address
+    try:
+        return host.strip("[]"), int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad server address {value!r}: expected HOST[:PORT]") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,10 +63,57 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=3, help="attempts after the first with --on-error retry")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    remote = p.add_argument_group("through a copy server (the secret: $EACOPY_TOKEN or --token-file)")
+    remote.add_argument("--server", type=_server_address, metavar="HOST[:PORT]",
+                        help="upload SRC into DST, a directory under the server's root")
+    remote.add_argument("--download", action="store_true", help="with --server: SRC is under the server's root")
+    remote.add_argument("--compression", type=int, default=0, metavar="N",
+                        help="zstd level 1-22, 0 self-balancing (default), -1 off")
+    remote.add_argument("--fallback", metavar="DIR", help="no server answering: copy into DIR locally instead")
+    remote.add_argument("--token-file", metavar="FILE", help="read the shared secret from FILE")
     return p
 
 
+def _serve_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="eacopy serve", description="Run a deduplicating copy server.")
+    p.add_argument("--root", required=True, help="the directory served; every client path stays beneath it")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free one)")
+    p.add_argument("--threads", type=int, default=4, help="connections served at once")
+    p.add_argument("--max-connections", type=int, default=64, help="served plus waiting; more are told 'busy'")
+    p.add_argument("--idle-timeout", type=float, default=30.0, help="seconds before a silent client is dropped")
+    p.add_argument("--history-file", help="keep the history of written files here, across restarts")
+    p.add_argument("--token-file", metavar="FILE", help="read the shared secret from FILE (default $EACOPY_TOKEN)")
+    return p
+
+
+def serve(argv: list[str]) -> int:
+    args = _serve_parser().parse_args(argv)
+    try:
+        server = create_server(args.port, args.threads, args.root, _token(args), host=args.host,
+                               max_connections=args.max_connections, idle_timeout=args.idle_timeout,
+                               history_file=args.history_file)
+        server.start()
+    except (OSError, ValueError) as e:
+        print(f"eacopy serve: error: {e}", file=sys.stderr)
+        return 2
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    print(f"eacopy: serving {server.root} on {args.host}:{server.port}", flush=True)
+    while not stopped.wait(0.5):
+        pass
+    server.stop()
+    stats = server.get_stats()
+    print(f"eacopy: stopped after {stats.connections} connections: {stats.files_received} files received, "
+          f"{stats.files_linked} linked, {stats.files_sent} sent", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        return serve(argv[1:])
     args = _parser().parse_args(argv)
     try:
         eacopy = EACopy(
@@ -51,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
             retry_delay=0.5,
             log_level=LogLevel.NONE,  # failures are in the summary printed below
         )
-        if os.path.isdir(args.src):
+        if args.server:
+            host, port = args.server
+            summary = eacopy.copy_with_server(args.src, args.dst, host, port, args.compression, token=_token(args),
+                                              download=args.download, fallback_dst=args.fallback)
+        elif os.path.isdir(args.src):
             files = None
             if args.files:
                 with open(args.files, encoding="utf-8") as f:

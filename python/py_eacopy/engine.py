@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import _eacopy, settings
 from ._async_bridge import run_native
 from ._paths import StrPath, checked_path
+from .server import DEFAULT_PORT, token_from
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
 from .summary import CopySummary, DeltaStats
 
@@ -168,6 +169,30 @@ class EACopy:
         not (the rsync algorithm). Returns how many bytes came from where."""
         return self._run(self._delta_op(src, dst, reference))
 
+    def copy_with_server(
+        self,
+        src: StrPath,
+        dst: StrPath,
+        server_addr: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        compression_level: int | None = None,
+        *,
+        token: str | None = None,
+        download: bool = False,
+        fallback_dst: StrPath | None = None,
+        timeout: float = 60.0,
+    ) -> CopySummary:
+        """Copies through the copy server at ``server_addr:port``. Upload (default): the local
+        ``src`` (a tree, or one file) into ``dst``, a directory relative to the server's root;
+        the server skips what ``dst`` already holds, hard-links files it has written before
+        and receives changed files as deltas. ``download=True``: ``src`` is the directory
+        under the server's root, ``dst`` the local directory. ``compression_level``: 0
+        self-balancing, -1 off, 1-22 fixed zstd (default: the config's). ``token``: the
+        shared secret (default ``$EACOPY_TOKEN``). ``fallback_dst``: when no server answers an
+        upload, copy there locally instead of raising :class:`CopyServerError`."""
+        return self._run(self._server_op(src, dst, server_addr, port, compression_level, token, download,
+                                         fallback_dst, timeout))
+
     # -- async ------------------------------------------------------------------------------
 
     async def async_copyfile(self, src: StrPath, dst: StrPath) -> str:
@@ -205,6 +230,22 @@ class EACopy:
     async def async_delta_copy(self, src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
         return await self._arun(self._delta_op(src, dst, reference))
 
+    async def async_copy_with_server(
+        self,
+        src: StrPath,
+        dst: StrPath,
+        server_addr: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        compression_level: int | None = None,
+        *,
+        token: str | None = None,
+        download: bool = False,
+        fallback_dst: StrPath | None = None,
+        timeout: float = 60.0,
+    ) -> CopySummary:
+        return await self._arun(self._server_op(src, dst, server_addr, port, compression_level, token, download,
+                                                fallback_dst, timeout))
+
     # -- plumbing: each operation is prepared once, then run blocking or awaited -----------
 
     def _file_op(self, name: str, src: StrPath, dst: StrPath) -> _Operation:
@@ -237,6 +278,38 @@ class EACopy:
         args = (_path(src, "src"), _path(dst, "dst"), _path(reference, "reference"))
         return _Operation(self.config, "delta_copy", args, DeltaStats.from_native)
 
+    def _server_op(
+        self,
+        src: StrPath,
+        dst: StrPath,
+        server_addr: str,
+        port: int,
+        compression_level: int | None,
+        token: str | None,
+        download: bool,
+        fallback_dst: StrPath | None,
+        timeout: float,
+    ) -> _Operation:
+        cfg = self.config if compression_level is None else self.config.copy(compression_level=compression_level)
+        if not 0 < port <= 65535:
+            raise ValueError(f"port must be between 1 and 65535, not {port}")
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, not {timeout}")
+        remote = _eacopy.RemoteOptions()
+        remote.host = server_addr
+        remote.port = port
+        remote.secret = token_from(token, "copy_with_server")
+        remote.timeout = timeout
+        if fallback_dst is not None:
+            if download:
+                raise ValueError("fallback_dst applies to uploads only")
+            remote.fallback_dst = _path(fallback_dst, "fallback_dst")
+        local = _path(dst if download else src, "dst" if download else "src")
+        remote_path = _remote_path(src if download else dst, "src" if download else "dst")
+        args = (remote_path, local, remote) if download else (local, remote_path, remote)
+        return _Operation(cfg, "download" if download else "upload", args,
+                          _summarize(cfg, local if download else f"{server_addr}:{port}/{remote_path}"))
+
     @staticmethod
     def _run(op: _Operation) -> Any:
         return op.finish(getattr(_eacopy, op.name)(op.config.to_native(), *op.args))
@@ -246,6 +319,12 @@ class EACopy:
         native = op.config.to_native()
         start = getattr(_eacopy, "start_" + op.name)
         return op.finish(await run_native(lambda on_done: start(native, *op.args, on_done)))
+
+
+def _remote_path(path: StrPath, what: str) -> str:
+    """A directory under the copy server's root, as the protocol names it ("" is the root)."""
+    p = _path(path, what)
+    return "" if p in (".", "./") else p
 
 
 def _tree_options(

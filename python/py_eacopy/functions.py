@@ -5,6 +5,7 @@ progress callback, ...)."""
 from __future__ import annotations
 
 from .engine import EACopy, PathPairs, StrPath
+from .server import DEFAULT_PORT
 from .summary import CopySummary, DeltaStats
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "async_copy2",
     "async_copytree",
     "async_delta_copy",
+    "copy_with_server",
+    "async_copy_with_server",
 ]
 
 
@@ -94,3 +97,21 @@ async def async_copytree(
 
 async def async_delta_copy(src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
     return await EACopy(follow_symlinks=True).async_delta_copy(src, dst, reference)
+
+
+def copy_with_server(
+    src: StrPath, dst: StrPath, server_addr: str = "127.0.0.1", port: int = DEFAULT_PORT, compression_level: int = 0,
+    *, token: str | None = None, download: bool = False, fallback_dst: StrPath | None = None, timeout: float = 60.0,
+) -> CopySummary:
+    """Uploads ``src`` into ``dst`` under the copy server's root (or with ``download=True``,
+    the reverse); see :meth:`EACopy.copy_with_server`."""
+    return EACopy().copy_with_server(src, dst, server_addr, port, compression_level, token=token, download=download,
+                                     fallback_dst=fallback_dst, timeout=timeout)
+
+
+async def async_copy_with_server(
+    src: StrPath, dst: StrPath, server_addr: str = "127.0.0.1", port: int = DEFAULT_PORT, compression_level: int = 0,
+    *, token: str | None = None, download: bool = False, fallback_dst: StrPath | None = None, timeout: float = 60.0,
+) -> CopySummary:
+    return await EACopy().async_copy_with_server(src, dst, server_addr, port, compression_level, token=token,
+                                                 download=download, fallback_dst=fallback_dst, timeout=timeout)

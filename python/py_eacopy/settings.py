@@ -52,7 +52,7 @@ class Config:
     fall back to :data:`config` for what they were not given."""
 
     thread_count: int = 4
-    compression_level: int = 0  #: network copies: zstd level 1-22, or 0 to balance on throughput
+    compression_level: int = 0  #: network copies: zstd level 1-22, 0 to balance on throughput, -1 off
     buffer_size: int = 8 * 1024 * 1024
     error_strategy: ErrorStrategy = ErrorStrategy.RAISE
     retry_count: int = 3

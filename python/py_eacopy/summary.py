@@ -47,11 +47,15 @@ class CopySummary:
             destination=destination,
             files_total=native.files_total,
             files_copied=native.files_copied,
+            files_linked=native.files_linked,
             files_skipped=native.files_skipped,
             files_failed=native.files_failed,
             bytes_total=native.bytes_total,
             bytes_copied=native.bytes_copied,
+            bytes_linked=native.bytes_linked,
             bytes_skipped=native.bytes_skipped,
+            bytes_sent=native.bytes_sent,
+            compression_level=native.compression_level if native.bytes_sent else None,
             dirs_created=native.dirs_created,
             entries_purged=native.entries_purged,
             retries=native.retries,
@@ -108,7 +112,8 @@ def format_summary(s: CopySummary) -> str:
         f"{'Times :':>10}{s.seconds:>11.2f}s",
     ]
     if s.compression_level is not None:
-        lines.append(f"{'Sent :':>10}{format_bytes(s.bytes_sent):>12}   compression level {s.compression_level}")
+        level = {-1: "off", 0: "self-balancing"}.get(s.compression_level, str(s.compression_level))
+        lines.append(f"{'Sent :':>10}{format_bytes(s.bytes_sent):>12}   compression level {level}")
     if s.entries_purged:
         lines.append(f"{'Purged :':>10}{s.entries_purged:>12}")
     lines.append("-" * len(head))

@@ -40,10 +40,22 @@ void enforce(const CopySummary& summary, const Config& config) {
   throw CopyError(CopyErrc::Refused, first.sys_errno, first.path + ": " + first.message + more, first.path);
 }
 
+// A server breaking the protocol is a network failure to the caller.
+template <class Fn>
+CopySummary speaking_protocol(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const ProtocolError& e) {
+    throw CopyError(CopyErrc::Network, 0, std::string("the copy server broke the protocol: ") + e.what());
+  }
+}
+
 }  // namespace
 
-CopySummary upload(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
-                   const Config& config, const CancellationToken* cancel) {
+namespace {
+
+CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
+                             const Config& config, const CancellationToken* cancel) {
   config.validate();
   auto started = std::chrono::steady_clock::now();
   struct stat st;
@@ -80,8 +92,8 @@ CopySummary upload(const fs::path& src, const std::string& remote_dst, const Rem
   return summary;
 }
 
-CopySummary download(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
-                     const Config& config, const CancellationToken* cancel) {
+CopySummary download_unguarded(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
+                               const Config& config, const CancellationToken* cancel) {
   config.validate();
   auto started = std::chrono::steady_clock::now();
   Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level);
@@ -97,6 +109,18 @@ CopySummary download(const std::string& remote_src, const fs::path& dst, const R
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   enforce(summary, config);
   return summary;
+}
+
+}  // namespace
+
+CopySummary upload(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
+                   const Config& config, const CancellationToken* cancel) {
+  return speaking_protocol([&] { return upload_unguarded(src, remote_dst, remote, config, cancel); });
+}
+
+CopySummary download(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
+                     const Config& config, const CancellationToken* cancel) {
+  return speaking_protocol([&] { return download_unguarded(remote_src, dst, remote, config, cancel); });
 }
 
 }  // namespace gitfleet::copy

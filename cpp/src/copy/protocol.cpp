@@ -256,6 +256,22 @@ FileResult FileResult::decode(std::string_view payload) {
   return f;
 }
 
+std::string Unsent::encode() const {
+  Writer w;
+  w.str(path.substr(0, kMaxPath));
+  w.str(message.substr(0, kMaxMessage));
+  return std::move(w.bytes());
+}
+
+Unsent Unsent::decode(std::string_view payload) {
+  Reader r(payload);
+  Unsent u;
+  u.path = r.str(kMaxPath);
+  u.message = r.str(kMaxMessage);
+  r.expect_end();
+  return u;
+}
+
 std::string TransferSummary::encode() const {
   Writer w;
   for (auto v : {files_copied, files_linked, files_skipped, files_failed, bytes_copied, bytes_linked, bytes_skipped,
@@ -301,6 +317,7 @@ void decode_any(std::uint8_t type, std::string_view payload) {
     case FrameType::DeltaCopy: DeltaCopyRange::decode(payload); return;
     case FrameType::FileResult: FileResult::decode(payload); return;
     case FrameType::Summary: TransferSummary::decode(payload); return;
+    case FrameType::Unsent: Unsent::decode(payload); return;
   }
   throw ProtocolError("unknown frame type " + std::to_string(type));
 }

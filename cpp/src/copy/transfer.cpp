@@ -75,6 +75,12 @@ void Sender::failed(const std::string& rel, const std::string& message, int sys_
   summary_.failures.push_back({rel, message, sys_errno});
 }
 
+void Sender::unsent(const std::string& rel, const std::string& message, int sys_errno) {
+  ++summary_.files_total;
+  failed(rel, message, sys_errno);
+  conn_.send(FrameType::Unsent, Unsent{rel, message}.encode());
+}
+
 void Sender::send_tree(int dir_fd, bool follow_symlinks) { walk(dir_fd, "", follow_symlinks); }
 
 void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
@@ -95,35 +101,32 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
     std::string rel = prefix + name;
     struct stat st;
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      ++summary_.files_total;
-      failed(rel, std::strerror(errno), errno);
+      unsent(rel, std::strerror(errno), errno);
       continue;
     }
     if (S_ISDIR(st.st_mode)) {
       try {
         walk(open_beneath(dir_fd, name, false).get(), rel + "/", follow_symlinks);
       } catch (const CopyError& e) {
-        if (e.errc() == CopyErrc::Cancelled) throw;
-        ++summary_.files_total;
-        failed(rel, describe(e), e.sys_errno());
+        if (e.errc() == CopyErrc::Cancelled || e.errc() == CopyErrc::Network) throw;
+        unsent(rel, describe(e), e.sys_errno());
       }
     } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && follow_symlinks)) {
       send_file(dir_fd, name, rel, follow_symlinks);
     } else {
-      ++summary_.files_total;
-      failed(rel, S_ISLNK(st.st_mode) ? "symlinks are not sent by the server" : "not a regular file");
+      unsent(rel, S_ISLNK(st.st_mode) ? "symlinks are not sent by the server" : "not a regular file");
     }
   }
 }
 
 void Sender::send_file(int dir_fd, const std::string& name, const std::string& rel, bool follow_symlinks) {
   check_cancelled(cancel_);
-  ++summary_.files_total;
   UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW)));
   struct stat st;
-  if (!fd || ::fstat(fd.get(), &st) != 0) return failed(rel, std::strerror(errno), errno);
+  if (!fd || ::fstat(fd.get(), &st) != 0) return unsent(rel, std::strerror(errno), errno);
   if (!S_ISREG(st.st_mode))
-    return failed(rel, S_ISDIR(st.st_mode) ? "a symlink to a directory is not followed" : "not a regular file");
+    return unsent(rel, S_ISDIR(st.st_mode) ? "a symlink to a directory is not followed" : "not a regular file");
+  ++summary_.files_total;
   Offer offer{rel, static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st), static_cast<std::uint32_t>(st.st_mode & 07777)};
   summary_.bytes_total += offer.size;
   conn_.send(FrameType::Offer, offer.encode());
@@ -278,6 +281,13 @@ void Receiver::run() {
       s.bytes_received = conn_.bytes_received();
       conn_.send(FrameType::Summary, s.encode());
       return;
+    }
+    if (f.type == FrameType::Unsent) {
+      Unsent u = Unsent::decode(f.payload);
+      ++summary_.files_total;
+      ++summary_.files_failed;
+      summary_.failures.push_back({u.path, "not sent: " + u.message, 0});
+      continue;
     }
     if (f.type != FrameType::Offer) throw ProtocolError("expected a file offer");
     on_offer(Offer::decode(f.payload));

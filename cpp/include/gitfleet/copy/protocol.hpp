@@ -47,6 +47,7 @@ enum class FrameType : std::uint8_t {
   TransferEnd = 22,    // sender: no more files
   Summary = 23,        // receiver: its counts, ending the transfer
   FileAbort = 24,      // sender: this file cannot be sent after all (message says why)
+  Unsent = 25,         // sender: a file it could not offer at all (path, message)
 };
 
 enum class Verdict : std::uint8_t {
@@ -185,6 +186,13 @@ struct FileResult {
   std::string message;
   std::string encode() const;
   static FileResult decode(std::string_view payload);
+};
+
+struct Unsent {
+  std::string path;
+  std::string message;
+  std::string encode() const;
+  static Unsent decode(std::string_view payload);
 };
 
 struct TransferSummary {

@@ -1,0 +1,135 @@
+"""The deduplicating copy server (after EA's EACopyService) and the client side of it.
+
+>>> with py_eacopy.create_server(root="/srv/builds", token=secret, port=31337) as server:
+...     summary = py_eacopy.copy_with_server("build/out", "nightly/42", "127.0.0.1", token=secret)
+...     print(summary)   # Files/Bytes by Total, Copied, Linked, Skipped, Failed; bytes sent
+
+The server serves on native threads (the GIL is not involved); the secret is never sent over
+the network (challenge-response) and never shown in a repr. Protocol: docs/copy_server.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from . import _eacopy
+from ._paths import StrPath, checked_path
+
+__all__ = ["EACopyServer", "ServerStats", "create_server", "DEFAULT_PORT", "token_from"]
+
+DEFAULT_PORT = 31337
+TOKEN_ENV = "EACOPY_TOKEN"
+
+
+def token_from(token: str | None, what: str) -> str:
+    """The shared secret: ``token`` if given, else the ``EACOPY_TOKEN`` environment variable."""
+    if token is None:
+        token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise ValueError(f"{what} needs the copy server's shared secret: pass token= or set {TOKEN_ENV}")
+    if not isinstance(token, str):
+        raise TypeError("token must be a str")
+    return token
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """A server's totals since it started."""
+
+    connections: int
+    active_connections: int
+    connections_refused: int
+    bytes_sent: int
+    bytes_received: int
+    files_sent: int
+    files_received: int
+    files_linked: int
+    files_skipped: int
+    history_entries: int
+
+
+class EACopyServer:
+    """A copy server serving the directory ``root``; see :func:`create_server`."""
+
+    def __init__(
+        self,
+        root: StrPath,
+        token: str | None = None,
+        port: int = DEFAULT_PORT,
+        thread_count: int = 4,
+        *,
+        host: str = "127.0.0.1",
+        max_connections: int = 64,
+        idle_timeout: float = 30.0,
+        history_size: int = 1_000_000,
+        history_file: StrPath | None = None,
+    ) -> None:
+        self.root = os.path.abspath(checked_path(root, "root"))
+        if not os.path.isdir(self.root):
+            raise NotADirectoryError(f"the copy server's root is not a directory: {self.root!r}")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, not {port}")
+        for name, value in (("thread_count", thread_count), ("max_connections", max_connections),
+                            ("history_size", history_size)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
+        if idle_timeout <= 0:
+            raise ValueError(f"idle_timeout must be positive, not {idle_timeout}")
+        self.host = host
+        history = "" if history_file is None else os.path.abspath(checked_path(history_file, "history_file"))
+        self._native = _eacopy.CopyServer(host, port, thread_count, max(max_connections, thread_count), self.root,
+                                          token_from(token, "create_server"), idle_timeout, history_size, history)
+
+    @property
+    def port(self) -> int:
+        """The port served (the one the system chose, once started with port 0)."""
+        return self._native.port
+
+    @property
+    def thread_count(self) -> int:
+        return self._native.thread_count
+
+    def start(self) -> "EACopyServer":
+        """Binds and serves on background threads; returns self."""
+        self._native.start()
+        return self
+
+    def stop(self) -> None:
+        """Stops serving: unfinished files are discarded, the history file (if any) saved."""
+        self._native.stop()
+
+    def is_running(self) -> bool:
+        return self._native.is_running()
+
+    def get_stats(self) -> ServerStats:
+        return ServerStats(**self._native.stats())
+
+    def __enter__(self) -> "EACopyServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.is_running() else "stopped"
+        return f"EACopyServer(root={self.root!r}, host={self.host!r}, port={self.port}, " \
+               f"thread_count={self.thread_count}, {state})"
+
+
+def create_server(
+    port: int = DEFAULT_PORT,
+    thread_count: int = 4,
+    root: StrPath | None = None,
+    token: str | None = None,
+    **options: Any,
+) -> EACopyServer:
+    """A copy server for the directory ``root``, not yet started (``start()`` it, or use it as a
+    context manager). ``token`` is the shared secret (default: ``$EACOPY_TOKEN``). Options:
+    ``host`` (default ``"127.0.0.1"``), ``max_connections`` (served plus waiting; beyond it
+    clients are told the server is busy), ``idle_timeout`` (seconds), ``history_size`` (files
+    remembered for linking), ``history_file`` (keep the history across restarts)."""
+    if root is None:
+        raise ValueError("create_server needs root=, the directory to serve")
+    return EACopyServer(root, token, port, thread_count, **options)
