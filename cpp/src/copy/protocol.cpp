@@ -303,6 +303,7 @@ void decode_any(std::uint8_t type, std::string_view payload) {
     case FrameType::UploadBegin:
     case FrameType::DownloadBegin: Begin::decode(payload); return;
     case FrameType::Ready:
+    case FrameType::Flush:
     case FrameType::TransferEnd: Reader(payload).expect_end(); return;
     case FrameType::Offer: Offer::decode(payload); return;
     case FrameType::Decision: Decision::decode(payload); return;

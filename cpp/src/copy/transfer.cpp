@@ -129,9 +129,26 @@ void Sender::send_file(int dir_fd, const std::string& name, const std::string& r
   ++summary_.files_total;
   Offer offer{rel, static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st), static_cast<std::uint32_t>(st.st_mode & 07777)};
   summary_.bytes_total += offer.size;
-  conn_.send(FrameType::Offer, offer.encode());
+  batch_.push_back({std::move(offer), std::move(fd)});
+  if (batch_.size() >= kBatchFiles) flush();
+}
+
+void Sender::flush() {
+  if (batch_.empty()) return;
+  // All offers first, then all first answers: one round trip settles every skipped or
+  // linked file of the batch; the others follow one by one.
+  for (const auto& q : batch_) conn_.send(FrameType::Offer, q.offer.encode());
+  conn_.send(FrameType::Flush, {});
+  std::vector<Decision> decisions;
+  decisions.reserve(batch_.size());
+  for (std::size_t i = 0; i < batch_.size(); ++i) decisions.push_back(Decision::decode(conn_.expect(FrameType::Decision)));
+  for (std::size_t i = 0; i < batch_.size(); ++i) settle(batch_[i], decisions[i]);
+  batch_.clear();
+}
+
+void Sender::settle(const Queued& q, Decision d) {
+  const Offer& offer = q.offer;
   for (;;) {
-    Decision d = Decision::decode(conn_.expect(FrameType::Decision));
     switch (d.verdict) {
       case Verdict::Skip:
         ++summary_.files_skipped;
@@ -142,39 +159,44 @@ void Sender::send_file(int dir_fd, const std::string& name, const std::string& r
         summary_.bytes_linked += offer.size;
         return;
       case Verdict::Refuse:
-        return failed(rel, d.message);
-      case Verdict::NeedHash: {
-        Hasher h;
-        buffer_.resize(kChunk);
-        std::uint64_t done = 0;
-        while (done < offer.size) {
-          ssize_t n = ::pread(fd.get(), buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done),
-                              static_cast<off_t>(done));
-          if (n <= 0) break;
-          h.update(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
-          done += static_cast<std::uint64_t>(n);
+        return failed(offer.path, d.message);
+      case Verdict::NeedHash:
+        if (send_hash(q.fd.get(), offer)) {
+          d = Decision::decode(conn_.expect(FrameType::Decision));
+          continue;
         }
-        if (done == offer.size)
-          conn_.send(FrameType::FileHash, h.digest().encode());
-        else
-          conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being read"}.encode());
-        if (done == offer.size) continue;
         break;
-      }
       case Verdict::Copy:
-        stream_content(fd.get(), offer);
+        stream_content(q.fd.get(), offer);
         break;
       case Verdict::Delta:
-        stream_delta(fd.get(), offer);
+        stream_delta(q.fd.get(), offer);
         break;
     }
     FileResult result = FileResult::decode(conn_.expect(FrameType::FileResult));
-    if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) return failed(rel, result.message);
+    if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) return failed(offer.path, result.message);
     ++summary_.files_copied;
     summary_.bytes_copied += offer.size;
     bump(counters_ ? &counters_->files_sent : nullptr);
     return;
   }
+}
+
+bool Sender::send_hash(int fd, const Offer& offer) {
+  Hasher h;
+  buffer_.resize(kChunk);
+  std::uint64_t done = 0;
+  while (done < offer.size) {
+    ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
+    if (n <= 0) {
+      conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being read"}.encode());
+      return false;
+    }
+    h.update(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+    done += static_cast<std::uint64_t>(n);
+  }
+  conn_.send(FrameType::FileHash, h.digest().encode());
+  return true;
 }
 
 void Sender::stream_content(int fd, const Offer& offer) {
@@ -234,30 +256,13 @@ void Sender::stream_delta(int fd, const Offer& offer) {
 }
 
 void Sender::finish() {
+  flush();
   conn_.send(FrameType::TransferEnd, {});
   TransferSummary::decode(conn_.expect(FrameType::Summary));
 }
 
 // ---------------------------------------------------------------------------------------
 // Receiver
-
-struct Receiver::Target {
-  int parent = -1;     // the destination's directory
-  std::string name;    // the destination's name in it
-  std::string stored;  // the destination relative to the server's root (history key)
-};
-
-namespace {
-
-// A file held in the history, found again and checked: it must still be the regular file
-// of the recorded size and mtime, or it is no longer the content the history describes.
-struct StoredFile {
-  UniqueFd parent;
-  std::string name;
-  struct stat st {};
-};
-
-}  // namespace
 
 Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, CopyHistory* history,
                    int root_fd, std::string stored_prefix, TransferCounters* counters)
@@ -268,29 +273,42 @@ void Receiver::run() {
   for (;;) {
     check_cancelled(cancel_);
     Frame f = conn_.receive();
-    if (f.type == FrameType::TransferEnd) {
-      Reader(f.payload).expect_end();
-      TransferSummary s;
-      s.files_copied = summary_.files_copied;
-      s.files_linked = summary_.files_linked;
-      s.files_skipped = summary_.files_skipped;
-      s.files_failed = summary_.files_failed;
-      s.bytes_copied = summary_.bytes_copied;
-      s.bytes_linked = summary_.bytes_linked;
-      s.bytes_skipped = summary_.bytes_skipped;
-      s.bytes_received = conn_.bytes_received();
-      conn_.send(FrameType::Summary, s.encode());
-      return;
+    switch (f.type) {
+      case FrameType::Offer: {
+        Offer offer = Offer::decode(f.payload);
+        if (auto verdict = decide(offer)) pending_.push_back({std::move(offer), *verdict});
+        break;
+      }
+      case FrameType::Flush:
+        Reader(f.payload).expect_end();
+        for (const auto& p : pending_) settle(p);
+        pending_.clear();
+        break;
+      case FrameType::Unsent: {
+        Unsent u = Unsent::decode(f.payload);
+        ++summary_.files_total;
+        ++summary_.files_failed;
+        summary_.failures.push_back({u.path, "not sent: " + u.message, 0});
+        break;
+      }
+      case FrameType::TransferEnd: {
+        Reader(f.payload).expect_end();
+        if (!pending_.empty()) throw ProtocolError("the transfer ended with offered files unsettled");
+        TransferSummary s;
+        s.files_copied = summary_.files_copied;
+        s.files_linked = summary_.files_linked;
+        s.files_skipped = summary_.files_skipped;
+        s.files_failed = summary_.files_failed;
+        s.bytes_copied = summary_.bytes_copied;
+        s.bytes_linked = summary_.bytes_linked;
+        s.bytes_skipped = summary_.bytes_skipped;
+        s.bytes_received = conn_.bytes_received();
+        conn_.send(FrameType::Summary, s.encode());
+        return;
+      }
+      default:
+        throw ProtocolError("expected a file offer");
     }
-    if (f.type == FrameType::Unsent) {
-      Unsent u = Unsent::decode(f.payload);
-      ++summary_.files_total;
-      ++summary_.files_failed;
-      summary_.failures.push_back({u.path, "not sent: " + u.message, 0});
-      continue;
-    }
-    if (f.type != FrameType::Offer) throw ProtocolError("expected a file offer");
-    on_offer(Offer::decode(f.payload));
   }
 }
 
@@ -315,67 +333,122 @@ void Receiver::record(const Offer& offer, const ContentHash& hash, std::int64_t 
     history_->record({offer.path, stored_prefix_ + offer.path, offer.size, offer.mtime_ns, stored_mtime, hash});
 }
 
-void Receiver::on_offer(const Offer& offer) {
-  ++summary_.files_total;
-  summary_.bytes_total += offer.size;
+Receiver::Target Receiver::target_of(const Offer& offer) {
   auto [rel_dir, name] = split_parent(offer.path);
   Target target;
   try {
     target.parent = parent_dir(rel_dir);
   } catch (const CopyError& e) {
-    return refuse(offer, describe(e) + ": '" + std::string(rel_dir) + "'", e.sys_errno());
+    throw CopyError(e.errc(), e.sys_errno(), describe(e) + ": '" + std::string(rel_dir) + "'");
   }
   target.name = name;
   target.stored = stored_prefix_ + offer.path;
+  return target;
+}
 
+std::optional<Verdict> Receiver::decide(const Offer& offer) {
+  ++summary_.files_total;
+  summary_.bytes_total += offer.size;
+  Target target;
+  try {
+    target = target_of(offer);
+  } catch (const CopyError& e) {
+    refuse(offer, e.what(), e.sys_errno());
+    return std::nullopt;
+  }
   struct stat st;
   bool exists = ::fstatat(target.parent, target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (!exists && errno != ENOENT) return refuse(offer, std::strerror(errno), errno);
-  if (exists && !S_ISREG(st.st_mode))
-    return refuse(offer, S_ISLNK(st.st_mode)  ? "the destination is a symlink; not written through"
-                         : S_ISDIR(st.st_mode) ? "a directory is in the way"
-                                               : "the destination is a special file");
-  auto skip = [&] {
-    conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
-    ++summary_.files_skipped;
-    summary_.bytes_skipped += offer.size;
-    bump(counters_ ? &counters_->files_skipped : nullptr);
-  };
-  if (exists && static_cast<std::uint64_t>(st.st_size) == offer.size && mtime_ns_of(st) == offer.mtime_ns) return skip();
-
+  if (!exists && errno != ENOENT) {
+    refuse(offer, std::strerror(errno), errno);
+    return std::nullopt;
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    refuse(offer, S_ISLNK(st.st_mode)  ? "the destination is a symlink; not written through"
+                  : S_ISDIR(st.st_mode) ? "a directory is in the way"
+                                        : "the destination is a special file");
+    return std::nullopt;
+  }
+  if (exists && static_cast<std::uint64_t>(st.st_size) == offer.size && mtime_ns_of(st) == offer.mtime_ns) {
+    skip(offer);
+    return std::nullopt;
+  }
+  Verdict verdict = Verdict::Copy;
   if (history_) {
     auto known = history_->by_key(offer.path, offer.size, offer.mtime_ns);
-    if (known && try_link(*known, offer, target)) return;
-    if (offer.size > 0 && history_->has_size(offer.size)) {
-      conn_.send(FrameType::Decision, Decision{Verdict::NeedHash, {}}.encode());
-      Frame f = conn_.receive();
-      if (f.type == FrameType::FileAbort) {
-        std::string why = "the sender could not read it: " + ErrorMessage::decode(f.payload).message;
-        conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), why}.encode());
-        ++summary_.files_failed;
-        summary_.failures.push_back({offer.path, why, 0});
-        return;
-      }
-      if (f.type != FrameType::FileHash) throw ProtocolError("expected the file's hash");
-      auto same = history_->by_content(offer.size, ContentHash::decode(f.payload));
-      if (same && try_link(*same, offer, target)) return;
-    }
+    if (known && try_link(*known, offer, target)) return std::nullopt;
+    if (offer.size > 0 && history_->has_size(offer.size)) verdict = Verdict::NeedHash;
   }
+  if (verdict == Verdict::Copy && has_reference(offer, target)) verdict = Verdict::Delta;
+  conn_.send(FrameType::Decision, Decision{verdict, {}}.encode());
+  return verdict;
+}
 
-  if (offer.size >= kDeltaMinSize) {
-    if (exists && static_cast<std::uint64_t>(st.st_size) >= kDeltaMinSize) {
-      UniqueFd ref(::openat(target.parent, target.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-      if (ref) return receive_content(offer, target, std::move(ref), static_cast<std::uint64_t>(st.st_size));
-    }
-    if (history_) {
-      auto previous = history_->latest_named(offer.path);
-      if (previous && previous->size >= kDeltaMinSize) {
-        UniqueFd ref = open_stored(*previous, false);
-        if (ref) return receive_content(offer, target, std::move(ref), previous->size);
+void Receiver::settle(const Pending& p) {
+  const Offer& offer = p.offer;
+  Verdict verdict = p.verdict;
+  Target target;
+  std::optional<std::string> error;
+  try {
+    target = target_of(offer);
+  } catch (const CopyError& e) {
+    error = e.what();
+  }
+  if (verdict == Verdict::NeedHash) {
+    Frame f = conn_.receive();
+    if (f.type == FrameType::FileAbort)
+      return report(offer, "the sender could not read it: " + ErrorMessage::decode(f.payload).message);
+    if (f.type != FrameType::FileHash) throw ProtocolError("expected the file's hash");
+    ContentHash hash = ContentHash::decode(f.payload);
+    if (error) return refuse(offer, *error);
+    auto same = history_->by_content(offer.size, hash);
+    if (same && try_link(*same, offer, target)) return;
+    verdict = has_reference(offer, target) ? Verdict::Delta : Verdict::Copy;
+    conn_.send(FrameType::Decision, Decision{verdict, {}}.encode());
+  }
+  receive_content(offer, target, verdict == Verdict::Delta, std::move(error));
+}
+
+void Receiver::skip(const Offer& offer) {
+  conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
+  ++summary_.files_skipped;
+  summary_.bytes_skipped += offer.size;
+  bump(counters_ ? &counters_->files_skipped : nullptr);
+}
+
+void Receiver::report(const Offer& offer, const std::string& error) {
+  conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), error}.encode());
+  ++summary_.files_failed;
+  summary_.failures.push_back({offer.path, error, 0});
+}
+
+bool Receiver::has_reference(const Offer& offer, const Target& target) {
+  if (offer.size < kDeltaMinSize) return false;
+  struct stat st;
+  if (::fstatat(target.parent, target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) >= kDeltaMinSize)
+    return true;
+  if (!history_) return false;
+  auto previous = history_->latest_named(offer.path);
+  return previous && previous->size >= kDeltaMinSize;
+}
+
+UniqueFd Receiver::open_reference(const Offer& offer, const Target& target, std::uint64_t& size) {
+  UniqueFd ref(::openat(target.parent, target.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat st;
+  if (ref && ::fstat(ref.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) >= kDeltaMinSize) {
+    size = static_cast<std::uint64_t>(st.st_size);
+    return ref;
+  }
+  if (history_) {
+    if (auto previous = history_->latest_named(offer.path)) {
+      if (UniqueFd stored = open_stored(*previous, false)) {
+        size = previous->size;
+        return stored;
       }
     }
   }
-  receive_content(offer, target, {}, 0);
+  size = 0;
+  return {};
 }
 
 UniqueFd Receiver::open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent_out) {
@@ -405,11 +478,7 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
   if (entry.stored == target.stored ||
       (::fstatat(target.parent, target.name.c_str(), &dst_st, AT_SYMLINK_NOFOLLOW) == 0 &&
        dst_st.st_ino == stored_st.st_ino && dst_st.st_dev == stored_st.st_dev)) {
-    // The destination already is this content.
-    conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
-    ++summary_.files_skipped;
-    summary_.bytes_skipped += offer.size;
-    bump(counters_ ? &counters_->files_skipped : nullptr);
+    skip(offer);  // the destination already is this content
     return true;
   }
   std::string stored_name(split_parent(entry.stored).second);
@@ -460,19 +529,25 @@ std::optional<std::string> finish_file(TemporaryFile& temp, const Offer& offer, 
 
 }  // namespace
 
-void Receiver::receive_content(const Offer& offer, Target& target, UniqueFd reference, std::uint64_t reference_size) {
+void Receiver::receive_content(const Offer& offer, const Target& target, bool delta,
+                               std::optional<std::string> error) {
   std::optional<TemporaryFile> temp;
-  try {
-    temp.emplace(path_in(target.parent, target.name));
-  } catch (const CopyError& e) {
-    return refuse(offer, describe(e), e.sys_errno());
+  if (!error) {
+    try {
+      temp.emplace(path_in(target.parent, target.name));
+    } catch (const CopyError& e) {
+      error = describe(e);
+    }
   }
-  const bool delta = static_cast<bool>(reference);
+  // The sender was told Delta: it waits for a signature. Without a base (it vanished since),
+  // an empty one makes the whole file literal.
+  UniqueFd reference;
+  std::uint64_t reference_size = 0;
   std::optional<MappedFile> ref_map;
   if (delta) {
+    if (!error) reference = open_reference(offer, target, reference_size);
     ref_map.emplace(reference.get(), reference_size, offer.path);
     Signature sig = compute_signature(ref_map->view(), choose_block_size(reference_size));
-    conn_.send(FrameType::Decision, Decision{Verdict::Delta, {}}.encode());
     conn_.send(FrameType::SignatureHead,
                SignatureHead{sig.block_size, sig.file_size, static_cast<std::uint32_t>(sig.blocks.size())}.encode());
     for (std::size_t i = 0; i < sig.blocks.size(); i += kSignatureBlocksPerFrame) {
@@ -484,15 +559,12 @@ void Receiver::receive_content(const Offer& offer, Target& target, UniqueFd refe
       }
       conn_.send(FrameType::SignatureBlocks, w.bytes());
     }
-  } else {
-    conn_.send(FrameType::Decision, Decision{Verdict::Copy, {}}.encode());
   }
 
   // Keep reading to the file's end whatever happens to the writing: the sender is streaming.
-  DeltaWriter writer(reference.get(), temp->fd(), offer.path);
+  DeltaWriter writer(reference.get(), temp ? temp->fd() : -1, offer.path);
   Hasher hasher;
   std::uint64_t written = 0;
-  std::optional<std::string> error;
   auto take = [&](const DeltaOp& op, std::string_view bytes) {
     if (op.length > offer.size - written) throw ProtocolError("more content than offered");
     hasher.update(bytes);
@@ -531,12 +603,7 @@ void Receiver::receive_content(const Offer& offer, Target& target, UniqueFd refe
   }
   ContentHash got = hasher.digest();
   if (!error) error = finish_file(*temp, offer, written, got, expected);
-  if (error) {
-    conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), *error}.encode());
-    ++summary_.files_failed;
-    summary_.failures.push_back({offer.path, *error, 0});
-    return;
-  }
+  if (error) return report(offer, *error);
   conn_.send(FrameType::FileResult,
              FileResult{static_cast<std::uint8_t>(delta ? Verdict::Delta : Verdict::Copy), {}}.encode());
   ++summary_.files_copied;

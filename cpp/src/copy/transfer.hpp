@@ -6,7 +6,9 @@
 // downloads the other way round.
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "compression.hpp"
 #include "connection.hpp"
@@ -18,6 +20,9 @@ namespace gitfleet::copy {
 
 // Files below this size are copied whole: a signature would cost more than it saves.
 constexpr std::uint64_t kDeltaMinSize = 64 * 1024;
+// Offers sent before their answers are read: skipped and linked files cost one round trip
+// per batch instead of one each.
+constexpr std::size_t kBatchFiles = 256;
 
 // A server's running totals, updated by transfers as they go (may be absent).
 struct TransferCounters {
@@ -33,16 +38,23 @@ class Sender {
   // symlinks are not sent (a server never follows a link out of its root). Directory
   // symlinks and special files are recorded as failures.
   void send_tree(int dir_fd, bool follow_symlinks);
-  // Offers one file (`name` in dir_fd) as `rel`.
+  // Offers one file (`name` in dir_fd) as `rel` (with the next batch).
   void send_file(int dir_fd, const std::string& name, const std::string& rel, bool follow_symlinks);
-  // Ends the transfer and waits for the receiver's acknowledgement.
+  // Settles the files offered so far, ends the transfer and waits for the acknowledgement.
   void finish();
 
   const CopySummary& summary() const { return summary_; }
   int compression_level() const { return compressor_.level(); }
 
  private:
+  struct Queued {
+    protocol::Offer offer;
+    UniqueFd fd;
+  };
   void walk(int dir_fd, const std::string& prefix, bool follow_symlinks);
+  void flush();
+  void settle(const Queued& file, protocol::Decision first);
+  bool send_hash(int fd, const protocol::Offer& offer);
   void stream_content(int fd, const protocol::Offer& offer);
   void stream_delta(int fd, const protocol::Offer& offer);
   void failed(const std::string& rel, const std::string& message, int sys_errno = 0);
@@ -55,6 +67,7 @@ class Sender {
   TransferCounters* counters_;
   CopySummary summary_;
   std::string buffer_;
+  std::vector<Queued> batch_;
 };
 
 class Receiver {
@@ -69,14 +82,30 @@ class Receiver {
   const CopySummary& summary() const { return summary_; }
 
  private:
-  struct Target;
-  void on_offer(const protocol::Offer& offer);
+  struct Target {
+    int parent = -1;     // the destination's directory
+    std::string name;    // the destination's name in it
+    std::string stored;  // the destination relative to the server's root (history key)
+  };
+  struct Pending {  // an offer answered NeedHash, Copy or Delta: settled at the batch's end
+    protocol::Offer offer;
+    protocol::Verdict verdict;
+  };
+  Target target_of(const protocol::Offer& offer);
+  // The first answer to an offer (sent); a verdict when the file needs more than that.
+  std::optional<protocol::Verdict> decide(const protocol::Offer& offer);
+  void settle(const Pending& pending);
   bool try_link(const HistoryEntry& entry, const protocol::Offer& offer, Target& target);
-  // Copy (no reference) or Delta against `reference`.
-  void receive_content(const protocol::Offer& offer, Target& target, UniqueFd reference, std::uint64_t reference_size);
+  bool has_reference(const protocol::Offer& offer, const Target& target);
+  UniqueFd open_reference(const protocol::Offer& offer, const Target& target, std::uint64_t& size);
+  // Receives the content (whole, or as a delta); with `error` set it only drains it.
+  void receive_content(const protocol::Offer& offer, const Target& target, bool delta,
+                       std::optional<std::string> error);
   UniqueFd open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent = nullptr);
   int parent_dir(std::string_view rel_dir);
-  void refuse(const protocol::Offer& offer, const std::string& message, int sys_errno = 0);
+  void skip(const protocol::Offer& offer);
+  void refuse(const protocol::Offer& offer, const std::string& message, int sys_errno = 0);  // as the Decision
+  void report(const protocol::Offer& offer, const std::string& error);  // as the FileResult
   void record(const protocol::Offer& offer, const protocol::ContentHash& hash, std::int64_t stored_mtime);
 
   Connection& conn_;
@@ -88,6 +117,7 @@ class Receiver {
   TransferCounters* counters_;
   CopySummary summary_;
   ChunkDecoder decoder_;
+  std::vector<Pending> pending_;
   std::string cached_dir_;  // the last parent directory, kept open: files come grouped by directory
   UniqueFd cached_fd_;
   bool cached_ = false;

@@ -48,6 +48,7 @@ enum class FrameType : std::uint8_t {
   Summary = 23,        // receiver: its counts, ending the transfer
   FileAbort = 24,      // sender: this file cannot be sent after all (message says why)
   Unsent = 25,         // sender: a file it could not offer at all (path, message)
+  Flush = 26,          // sender: a batch of offers is complete; settle its files in order
 };
 
 enum class Verdict : std::uint8_t {
