@@ -2,6 +2,7 @@
 // Paths a peer names, resolved without leaving a directory (private to the copy engine):
 // component by component with O_NOFOLLOW, so neither ".." nor a symlink anywhere on the way
 // can lead outside, and the result is a descriptor, immune to a later rename or swap.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,23 @@ namespace gitfleet::copy {
 // Refused when a component is a symlink or not a directory, the errno's kind otherwise.
 // `created` counts the directories made.
 UniqueFd open_beneath(int dir_fd, std::string_view rel, bool create, std::uint64_t* created = nullptr);
+
+// The last directory opened with open_beneath, kept open: files come grouped by directory.
+class DirCache {
+ public:
+  int open(int dir_fd, std::string_view rel, bool create, std::uint64_t* created = nullptr) {
+    if (!fd_ || rel_ != rel) {
+      fd_.reset();
+      fd_ = open_beneath(dir_fd, rel, create, created);
+      rel_ = rel;
+    }
+    return fd_.get();
+  }
+
+ private:
+  std::string rel_;
+  UniqueFd fd_;
+};
 
 // "a/b/c" -> {"a/b", "c"}; "c" -> {"", "c"}.
 std::pair<std::string_view, std::string_view> split_parent(std::string_view rel);

@@ -143,6 +143,7 @@ void Sender::flush() {
   decisions.reserve(batch_.size());
   for (std::size_t i = 0; i < batch_.size(); ++i) decisions.push_back(Decision::decode(conn_.expect(FrameType::Decision)));
   for (std::size_t i = 0; i < batch_.size(); ++i) settle(batch_[i], decisions[i]);
+  collect_results();
   batch_.clear();
 }
 
@@ -161,6 +162,7 @@ void Sender::settle(const Queued& q, Decision d) {
       case Verdict::Refuse:
         return failed(offer.path, d.message);
       case Verdict::NeedHash:
+        collect_results();  // the receiver answers in order: earlier results come first
         if (send_hash(q.fd.get(), offer)) {
           d = Decision::decode(conn_.expect(FrameType::Decision));
           continue;
@@ -170,15 +172,27 @@ void Sender::settle(const Queued& q, Decision d) {
         stream_content(q.fd.get(), offer);
         break;
       case Verdict::Delta:
+        collect_results();
         stream_delta(q.fd.get(), offer);
         break;
     }
-    FileResult result = FileResult::decode(conn_.expect(FrameType::FileResult));
-    if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) return failed(offer.path, result.message);
-    ++summary_.files_copied;
-    summary_.bytes_copied += offer.size;
-    bump(counters_ ? &counters_->files_sent : nullptr);
+    // The result is read later: the next file's content can follow at once.
+    awaiting_.push_back({offer.path, offer.size});
     return;
+  }
+}
+
+void Sender::collect_results() {
+  for (; !awaiting_.empty(); awaiting_.pop_front()) {
+    FileResult result = FileResult::decode(conn_.expect(FrameType::FileResult));
+    const auto& [path, size] = awaiting_.front();
+    if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) {
+      failed(path, result.message);
+      continue;
+    }
+    ++summary_.files_copied;
+    summary_.bytes_copied += size;
+    bump(counters_ ? &counters_->files_sent : nullptr);
   }
 }
 
@@ -312,16 +326,6 @@ void Receiver::run() {
   }
 }
 
-int Receiver::parent_dir(std::string_view rel_dir) {
-  if (!cached_ || cached_dir_ != rel_dir) {
-    cached_ = false;
-    cached_fd_ = open_beneath(transfer_fd_, rel_dir, true, &summary_.dirs_created);
-    cached_dir_ = rel_dir;
-    cached_ = true;
-  }
-  return cached_fd_.get();
-}
-
 void Receiver::refuse(const Offer& offer, const std::string& message, int sys_errno) {
   conn_.send(FrameType::Decision, Decision{Verdict::Refuse, message}.encode());
   ++summary_.files_failed;
@@ -337,7 +341,7 @@ Receiver::Target Receiver::target_of(const Offer& offer) {
   auto [rel_dir, name] = split_parent(offer.path);
   Target target;
   try {
-    target.parent = parent_dir(rel_dir);
+    target.parent = target_dirs_.open(transfer_fd_, rel_dir, true, &summary_.dirs_created);
   } catch (const CopyError& e) {
     throw CopyError(e.errc(), e.sys_errno(), describe(e) + ": '" + std::string(rel_dir) + "'");
   }
@@ -439,11 +443,14 @@ UniqueFd Receiver::open_reference(const Offer& offer, const Target& target, std:
     size = static_cast<std::uint64_t>(st.st_size);
     return ref;
   }
+  int parent = -1;
   if (history_) {
-    if (auto previous = history_->latest_named(offer.path)) {
-      if (UniqueFd stored = open_stored(*previous, false)) {
+    if (auto previous = history_->latest_named(offer.path); previous && find_stored(*previous, parent, st)) {
+      std::string name(split_parent(previous->stored).second);
+      ref.reset(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+      if (ref && ::fstat(ref.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == previous->size) {
         size = previous->size;
-        return stored;
+        return ref;
       }
     }
   }
@@ -451,30 +458,24 @@ UniqueFd Receiver::open_reference(const Offer& offer, const Target& target, std:
   return {};
 }
 
-UniqueFd Receiver::open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent_out) {
+bool Receiver::find_stored(const HistoryEntry& entry, int& parent, struct stat& st) {
   auto [rel_dir, name] = split_parent(entry.stored);
   try {
-    UniqueFd parent = open_beneath(root_fd_, rel_dir, false);
+    parent = stored_dirs_.open(root_fd_, rel_dir, false);
     std::string file(name);
-    UniqueFd fd(::openat(parent.get(), file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
-    struct stat st;
-    if (fd && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
-        static_cast<std::uint64_t>(st.st_size) == entry.size && mtime_ns_of(st) == entry.stored_mtime_ns) {
-      if (for_link && parent_out) *parent_out = std::move(parent);
-      return fd;
-    }
+    if (::fstatat(parent, file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<std::uint64_t>(st.st_size) == entry.size && mtime_ns_of(st) == entry.stored_mtime_ns)
+      return true;
   } catch (const CopyError&) {
   }
   history_->forget(entry.stored);
-  return {};
+  return false;
 }
 
 bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& target) {
-  UniqueFd stored_parent;
-  UniqueFd stored = open_stored(entry, true, &stored_parent);
-  if (!stored) return false;
+  int stored_parent = -1;
   struct stat stored_st, dst_st;
-  ::fstat(stored.get(), &stored_st);
+  if (!find_stored(entry, stored_parent, stored_st)) return false;
   if (entry.stored == target.stored ||
       (::fstatat(target.parent, target.name.c_str(), &dst_st, AT_SYMLINK_NOFOLLOW) == 0 &&
        dst_st.st_ino == stored_st.st_ino && dst_st.st_dev == stored_st.st_dev)) {
@@ -482,12 +483,15 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
     return true;
   }
   std::string stored_name(split_parent(entry.stored).second);
-  std::string temp = temporary_name(target.name);
-  if (::linkat(stored_parent.get(), stored_name.c_str(), target.parent, temp.c_str(), 0) != 0)
-    return false;  // another filesystem, too many links...: the content travels instead
-  if (::renameat(target.parent, temp.c_str(), target.parent, target.name.c_str()) != 0) {
-    ::unlinkat(target.parent, temp.c_str(), 0);
-    return false;
+  // An absent destination gets the link directly; an existing one is replaced by rename.
+  if (::linkat(stored_parent, stored_name.c_str(), target.parent, target.name.c_str(), 0) != 0) {
+    if (errno != EEXIST) return false;  // another filesystem, too many links...: the content travels
+    std::string temp = temporary_name(target.name);
+    if (::linkat(stored_parent, stored_name.c_str(), target.parent, temp.c_str(), 0) != 0) return false;
+    if (::renameat(target.parent, temp.c_str(), target.parent, target.name.c_str()) != 0) {
+      ::unlinkat(target.parent, temp.c_str(), 0);
+      return false;
+    }
   }
   conn_.send(FrameType::Decision, Decision{Verdict::Link, {}}.encode());
   ++summary_.files_linked;

@@ -6,11 +6,15 @@
 // downloads the other way round.
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "compression.hpp"
+#include "confined_dir.hpp"
 #include "connection.hpp"
 #include "copy_history.hpp"
 #include "gitfleet/copy/tree_copy.hpp"
@@ -55,6 +59,7 @@ class Sender {
   void flush();
   void settle(const Queued& file, protocol::Decision first);
   bool send_hash(int fd, const protocol::Offer& offer);
+  void collect_results();
   void stream_content(int fd, const protocol::Offer& offer);
   void stream_delta(int fd, const protocol::Offer& offer);
   void failed(const std::string& rel, const std::string& message, int sys_errno = 0);
@@ -68,6 +73,7 @@ class Sender {
   CopySummary summary_;
   std::string buffer_;
   std::vector<Queued> batch_;
+  std::deque<std::pair<std::string, std::uint64_t>> awaiting_;  // files sent, result not yet read
 };
 
 class Receiver {
@@ -101,8 +107,9 @@ class Receiver {
   // Receives the content (whole, or as a delta); with `error` set it only drains it.
   void receive_content(const protocol::Offer& offer, const Target& target, bool delta,
                        std::optional<std::string> error);
-  UniqueFd open_stored(const HistoryEntry& entry, bool for_link, UniqueFd* parent = nullptr);
-  int parent_dir(std::string_view rel_dir);
+  // The file a history entry names, checked (a regular file of the recorded size and mtime):
+  // its directory and stat; false, and the entry forgotten, when it is gone or changed.
+  bool find_stored(const HistoryEntry& entry, int& parent, struct stat& st);
   void skip(const protocol::Offer& offer);
   void refuse(const protocol::Offer& offer, const std::string& message, int sys_errno = 0);  // as the Decision
   void report(const protocol::Offer& offer, const std::string& error);  // as the FileResult
@@ -118,9 +125,8 @@ class Receiver {
   CopySummary summary_;
   ChunkDecoder decoder_;
   std::vector<Pending> pending_;
-  std::string cached_dir_;  // the last parent directory, kept open: files come grouped by directory
-  UniqueFd cached_fd_;
-  bool cached_ = false;
+  DirCache target_dirs_;  // beneath the transfer's directory
+  DirCache stored_dirs_;  // beneath the root, for history entries
 };
 
 }  // namespace gitfleet::copy
