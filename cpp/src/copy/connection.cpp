@@ -76,8 +76,8 @@ void Connection::write_all(const char* data, std::size_t n) {
   }
 }
 
-void Connection::read_exact(char* data, std::size_t n) {
-  while (n > 0) {
+std::size_t Connection::read_some(char* data, std::size_t n) {
+  for (;;) {
     ssize_t r = ::recv(fd_.get(), data, n, 0);
     if (r < 0) {
       if (errno == EINTR) continue;
@@ -85,24 +85,55 @@ void Connection::read_exact(char* data, std::size_t n) {
                     errno == EAGAIN ? 0 : errno);
     }
     if (r == 0) network_error("the peer closed the connection");
-    data += r;
-    n -= static_cast<std::size_t>(r);
     received_ += static_cast<std::uint64_t>(r);
+    return static_cast<std::size_t>(r);
   }
 }
 
+// Serves from the read-ahead buffer first; large reads go straight into `data`.
+void Connection::read_exact(char* data, std::size_t n) {
+  constexpr std::size_t kReadAhead = 64 * 1024;
+  while (n > 0) {
+    if (in_pos_ < in_.size()) {
+      std::size_t take = std::min(n, in_.size() - in_pos_);
+      std::memcpy(data, in_.data() + in_pos_, take);
+      in_pos_ += take;
+      data += take;
+      n -= take;
+    } else if (n >= kReadAhead) {
+      flush();  // about to wait: the peer may be waiting for what we wrote
+      std::size_t got = read_some(data, n);
+      data += got;
+      n -= got;
+    } else {
+      flush();
+      in_.resize(kReadAhead);
+      in_.resize(read_some(in_.data(), kReadAhead));
+      in_pos_ = 0;
+    }
+  }
+}
+
+void Connection::flush() {
+  if (out_.empty()) return;
+  std::string pending;
+  pending.swap(out_);
+  write_all(pending.data(), pending.size());
+}
+
 void Connection::send(FrameType type, std::string_view payload) {
+  constexpr std::size_t kBuffered = 64 * 1024;
   if (payload.size() > kMaxPayload) throw ProtocolError("frame too large to send");
   char header[5];
   auto len = static_cast<std::uint32_t>(payload.size());
   for (int i = 0; i < 4; ++i) header[i] = static_cast<char>((len >> (8 * i)) & 0xff);
   header[4] = static_cast<char>(type);
-  if (payload.size() < 64 * 1024) {  // one send for small frames
-    std::string frame(header, 5);
-    frame.append(payload);
-    write_all(frame.data(), frame.size());
+  out_.append(header, 5);
+  if (payload.size() < kBuffered) {
+    out_.append(payload);
+    if (out_.size() >= kBuffered || type == FrameType::Error || type == FrameType::Busy) flush();
   } else {
-    write_all(header, 5);
+    flush();
     write_all(payload.data(), payload.size());
   }
 }

@@ -22,7 +22,10 @@ class Connection {
  public:
   Connection(UniqueFd fd, std::chrono::milliseconds timeout);
 
+  // Small frames are buffered (one system call for many); the buffer goes out when it fills,
+  // before the connection blocks reading from the peer, and at once for Error and Busy frames.
   void send(protocol::FrameType type, std::string_view payload);
+  void flush();
   // The next frame; an Error frame from the peer becomes a CopyError (its kind and message).
   Frame receive();
   // The next frame, which must be of `type`.
@@ -43,8 +46,12 @@ class Connection {
  private:
   void write_all(const char* data, std::size_t n);
   void read_exact(char* data, std::size_t n);
+  std::size_t read_some(char* data, std::size_t n);
 
   UniqueFd fd_;
+  std::string out_;     // frames not yet written
+  std::string in_;      // bytes read ahead of the frame being decoded
+  std::size_t in_pos_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t received_ = 0;
 };

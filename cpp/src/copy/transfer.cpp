@@ -142,44 +142,41 @@ void Sender::flush() {
   std::vector<Decision> decisions;
   decisions.reserve(batch_.size());
   for (std::size_t i = 0; i < batch_.size(); ++i) decisions.push_back(Decision::decode(conn_.expect(FrameType::Decision)));
+  // The hashes the receiver asked for, all together, then its second answers.
+  for (std::size_t i = 0; i < batch_.size(); ++i)
+    if (decisions[i].verdict == Verdict::NeedHash) send_hash(batch_[i].fd.get(), batch_[i].offer);
+  for (auto& d : decisions)
+    if (d.verdict == Verdict::NeedHash) d = Decision::decode(conn_.expect(FrameType::Decision));
   for (std::size_t i = 0; i < batch_.size(); ++i) settle(batch_[i], decisions[i]);
   collect_results();
   batch_.clear();
 }
 
-void Sender::settle(const Queued& q, Decision d) {
+void Sender::settle(const Queued& q, const Decision& d) {
   const Offer& offer = q.offer;
-  for (;;) {
-    switch (d.verdict) {
-      case Verdict::Skip:
-        ++summary_.files_skipped;
-        summary_.bytes_skipped += offer.size;
-        return;
-      case Verdict::Link:
-        ++summary_.files_linked;
-        summary_.bytes_linked += offer.size;
-        return;
-      case Verdict::Refuse:
-        return failed(offer.path, d.message);
-      case Verdict::NeedHash:
-        collect_results();  // the receiver answers in order: earlier results come first
-        if (send_hash(q.fd.get(), offer)) {
-          d = Decision::decode(conn_.expect(FrameType::Decision));
-          continue;
-        }
-        break;
-      case Verdict::Copy:
-        stream_content(q.fd.get(), offer);
-        break;
-      case Verdict::Delta:
-        collect_results();
-        stream_delta(q.fd.get(), offer);
-        break;
-    }
-    // The result is read later: the next file's content can follow at once.
-    awaiting_.push_back({offer.path, offer.size});
-    return;
+  switch (d.verdict) {
+    case Verdict::Skip:
+      ++summary_.files_skipped;
+      summary_.bytes_skipped += offer.size;
+      return;
+    case Verdict::Link:
+      ++summary_.files_linked;
+      summary_.bytes_linked += offer.size;
+      return;
+    case Verdict::Refuse:
+      return failed(offer.path, d.message);
+    case Verdict::NeedHash:
+      throw ProtocolError("the receiver asked for a hash twice");
+    case Verdict::Copy:
+      stream_content(q.fd.get(), offer);
+      break;
+    case Verdict::Delta:
+      collect_results();  // the receiver answers in order: earlier results precede the signature
+      stream_delta(q.fd.get(), offer);
+      break;
   }
+  // The result is read later: the next file's content can follow at once.
+  awaiting_.push_back({offer.path, offer.size});
 }
 
 void Sender::collect_results() {
@@ -196,7 +193,7 @@ void Sender::collect_results() {
   }
 }
 
-bool Sender::send_hash(int fd, const Offer& offer) {
+void Sender::send_hash(int fd, const Offer& offer) {
   Hasher h;
   buffer_.resize(kChunk);
   std::uint64_t done = 0;
@@ -204,13 +201,12 @@ bool Sender::send_hash(int fd, const Offer& offer) {
     ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
     if (n <= 0) {
       conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being read"}.encode());
-      return false;
+      return;
     }
     h.update(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
     done += static_cast<std::uint64_t>(n);
   }
   conn_.send(FrameType::FileHash, h.digest().encode());
-  return true;
 }
 
 void Sender::stream_content(int fd, const Offer& offer) {
@@ -295,7 +291,10 @@ void Receiver::run() {
       }
       case FrameType::Flush:
         Reader(f.payload).expect_end();
-        for (const auto& p : pending_) settle(p);
+        for (auto& p : pending_)
+          if (p.verdict == Verdict::NeedHash) settle_hash(p);
+        for (const auto& p : pending_)
+          if (p.verdict == Verdict::Copy || p.verdict == Verdict::Delta) receive_content(p);
         pending_.clear();
         break;
       case FrameType::Unsent: {
@@ -318,6 +317,7 @@ void Receiver::run() {
         s.bytes_skipped = summary_.bytes_skipped;
         s.bytes_received = conn_.bytes_received();
         conn_.send(FrameType::Summary, s.encode());
+        conn_.flush();  // the last word: nothing is read after it
         return;
       }
       default:
@@ -387,29 +387,34 @@ std::optional<Verdict> Receiver::decide(const Offer& offer) {
   return verdict;
 }
 
-void Receiver::settle(const Pending& p) {
-  const Offer& offer = p.offer;
-  Verdict verdict = p.verdict;
+void Receiver::settle_hash(Pending& p) {
+  Frame f = conn_.receive();
+  p.verdict = Verdict::Refuse;  // settled by this answer unless content must follow
+  if (f.type == FrameType::FileAbort)
+    return refuse(p.offer, "the sender could not read it: " + ErrorMessage::decode(f.payload).message);
+  if (f.type != FrameType::FileHash) throw ProtocolError("expected the file's hash");
+  ContentHash hash = ContentHash::decode(f.payload);
   Target target;
-  std::optional<std::string> error;
   try {
-    target = target_of(offer);
+    target = target_of(p.offer);
+  } catch (const CopyError& e) {
+    return refuse(p.offer, e.what(), e.sys_errno());
+  }
+  auto same = history_->by_content(p.offer.size, hash);
+  if (same && try_link(*same, p.offer, target)) return;
+  p.verdict = has_reference(p.offer, target) ? Verdict::Delta : Verdict::Copy;
+  conn_.send(FrameType::Decision, Decision{p.verdict, {}}.encode());
+}
+
+void Receiver::receive_content(const Pending& p) {
+  std::optional<std::string> error;
+  Target target;
+  try {
+    target = target_of(p.offer);
   } catch (const CopyError& e) {
     error = e.what();
   }
-  if (verdict == Verdict::NeedHash) {
-    Frame f = conn_.receive();
-    if (f.type == FrameType::FileAbort)
-      return report(offer, "the sender could not read it: " + ErrorMessage::decode(f.payload).message);
-    if (f.type != FrameType::FileHash) throw ProtocolError("expected the file's hash");
-    ContentHash hash = ContentHash::decode(f.payload);
-    if (error) return refuse(offer, *error);
-    auto same = history_->by_content(offer.size, hash);
-    if (same && try_link(*same, offer, target)) return;
-    verdict = has_reference(offer, target) ? Verdict::Delta : Verdict::Copy;
-    conn_.send(FrameType::Decision, Decision{verdict, {}}.encode());
-  }
-  receive_content(offer, target, verdict == Verdict::Delta, std::move(error));
+  receive_content(p.offer, target, p.verdict == Verdict::Delta, std::move(error));
 }
 
 void Receiver::skip(const Offer& offer) {

@@ -57,8 +57,8 @@ class Sender {
   };
   void walk(int dir_fd, const std::string& prefix, bool follow_symlinks);
   void flush();
-  void settle(const Queued& file, protocol::Decision first);
-  bool send_hash(int fd, const protocol::Offer& offer);
+  void settle(const Queued& file, const protocol::Decision& decision);
+  void send_hash(int fd, const protocol::Offer& offer);
   void collect_results();
   void stream_content(int fd, const protocol::Offer& offer);
   void stream_delta(int fd, const protocol::Offer& offer);
@@ -100,7 +100,10 @@ class Receiver {
   Target target_of(const protocol::Offer& offer);
   // The first answer to an offer (sent); a verdict when the file needs more than that.
   std::optional<protocol::Verdict> decide(const protocol::Offer& offer);
-  void settle(const Pending& pending);
+  // A batch is settled in two passes: the hashes asked for (each answered with a second
+  // decision), then the contents, in offer order.
+  void settle_hash(Pending& pending);
+  void receive_content(const Pending& pending);
   bool try_link(const HistoryEntry& entry, const protocol::Offer& offer, Target& target);
   bool has_reference(const protocol::Offer& offer, const Target& target);
   UniqueFd open_reference(const protocol::Offer& offer, const Target& target, std::uint64_t& size);
