@@ -5,7 +5,7 @@ copy (py_eacopy.copytree and cp -r: no deduplication), and rsync through its own
 loopback (with --link-dest=<previous destination> from the second upload on, rsync's way of
 hard-linking unchanged files). Prints time and bytes sent, and the ratios.
 
-    bash bench/run.sh server [--files 5000] [--large 4] [--large-mib 32] [--dir PATH]
+    bash bench/run.sh server [--files 5000] [--large 4] [--large-mib 32] [--runs 3] [--dir PATH]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,60 +85,81 @@ class RsyncDaemon:
         self.proc.wait()
 
 
+def timed(fn) -> tuple[float, object]:
+    subprocess.run(["sync"], check=True)  # each measurement starts with no dirty pages pending
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def one_round(work: Path, args: argparse.Namespace) -> list[tuple[str, dict[str, float], object, int | None]]:
+    """The three uploads against a fresh server, fresh rsync daemon and fresh source tree."""
+    src = work / "src"
+    make_source(src, args.files, args.large, args.large_mib)
+    (work / "root").mkdir()
+    (work / "local").mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "py_eacopy", "serve", "--root", str(work / "root"), "--port", "0"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "EACOPY_TOKEN": TOKEN})
+    port = int(server.stdout.readline().rsplit(":", 1)[1])
+    rsync = RsyncDaemon(work) if shutil.which("rsync") else None
+    rows = []
+    try:
+        for step, label in enumerate(("first upload", "same tree, new destination", "1% of files changed")):
+            if step == 2:
+                label += f" ({change_one_percent(src)} files)"
+            times = {}
+            times["copy server"], summary = timed(lambda: py_eacopy.copy_with_server(
+                src, f"b{step}", "127.0.0.1", port, compression_level=-1, token=TOKEN))
+            times["local copytree"], _ = timed(lambda: py_eacopy.copytree(src, work / "local" / f"eacopy{step}"))
+            times["cp -r"], _ = timed(lambda: subprocess.run(["cp", "-r", str(src), str(work / "local" / f"cp{step}")],
+                                                             check=True))
+            rsync_sent = None
+            if rsync:
+                times["rsync daemon"], (_, rsync_sent) = timed(
+                    lambda: rsync.upload(src, f"b{step}", f"b{step - 1}" if step else None))
+            rows.append((label, times, summary, rsync_sent))
+    finally:
+        if rsync:
+            rsync.stop()
+        server.terminate()
+        server.wait()
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--large", type=int, default=4)
     ap.add_argument("--large-mib", type=int, default=32)
+    ap.add_argument("--runs", type=int, default=3, help="rounds, each from scratch; medians are printed")
     ap.add_argument("--dir", type=Path, default=None, help="where to build the trees (default: a temp dir)")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="eacopy-server-bench-", dir=args.dir) as tmp:
-        work = Path(tmp)
-        src = work / "src"
-        n, size = make_source(src, args.files, args.large, args.large_mib)
-        (work / "root").mkdir()
-        (work / "local").mkdir()
-        print(machine_line())
-        print(f"tree: {n} files, {size / 2**20:.0f} MiB; server and clients on loopback, page cache warm")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "py_eacopy", "serve", "--root", str(work / "root"), "--port", "0"],
-            stdout=subprocess.PIPE, text=True, env={**os.environ, "EACOPY_TOKEN": TOKEN})
-        port = int(server.stdout.readline().rsplit(":", 1)[1])
-        rsync = RsyncDaemon(work) if shutil.which("rsync") else None
-        try:
-            rows = []
-            for step, label in enumerate(("first upload", "same tree, new destination", "1% of files changed")):
-                if step == 2:
-                    changed = change_one_percent(src)
-                    label += f" ({changed} files)"
-                subprocess.run(["sync"], check=True)
-                t0 = time.perf_counter()
-                s = py_eacopy.copy_with_server(src, f"b{step}", "127.0.0.1", port, compression_level=-1, token=TOKEN)
-                t_server = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                py_eacopy.copytree(src, work / "local" / f"eacopy{step}")
-                t_local = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                subprocess.run(["cp", "-r", str(src), str(work / "local" / f"cp{step}")], check=True)
-                t_cp = time.perf_counter() - t0
-                r = rsync.upload(src, f"b{step}", f"b{step - 1}" if step else None) if rsync else None
-                rows.append((label, s, t_server, t_local, t_cp, r))
-
-            for label, s, t_server, t_local, t_cp, r in rows:
-                print(f"\n{label}:")
-                print(f"  copy server        {t_server:7.2f} s  sent {s.bytes_sent / 2**20:9.2f} MiB  "
-                      f"({s.files_copied} copied, {s.files_linked} linked, {s.files_skipped} skipped)")
-                print(f"  local copytree     {t_local:7.2f} s  ratio {t_local / t_server:6.2f}x")
-                print(f"  cp -r              {t_cp:7.2f} s  ratio {t_cp / t_server:6.2f}x")
-                if r:
-                    print(f"  rsync daemon       {r[0]:7.2f} s  sent {r[1] / 2**20:9.2f} MiB  "
-                          f"ratio {r[0] / t_server:6.2f}x time, {r[1] / max(s.bytes_sent, 1):6.2f}x bytes")
-        finally:
-            if rsync:
-                rsync.stop()
-            server.terminate()
-            server.wait()
+    print(machine_line())
+    rounds = []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory(prefix="eacopy-server-bench-", dir=args.dir) as tmp:
+            rounds.append(one_round(Path(tmp), args))
+    fs_type = subprocess.run(["stat", "-f", "-c", "%T", str(args.dir or tempfile.gettempdir())],
+                             capture_output=True, text=True).stdout.strip()
+    print(f"tree: {args.files} small files + {args.large} x {args.large_mib} MiB on {fs_type}; server and clients "
+          f"on loopback; median of {args.runs} rounds, each from scratch, sync before each measurement")
+    for i, (label, _, summary, _) in enumerate(rounds[0]):
+        times = {tool: statistics.median(r[i][1][tool] for r in rounds) for tool in rounds[0][i][1]}
+        ours = times["copy server"]
+        rsync_sent = statistics.median(r[i][3] for r in rounds) if rounds[0][i][3] is not None else None
+        sent = statistics.median(r[i][2].bytes_sent for r in rounds)
+        print(f"\n{label}:")
+        print(f"  {'copy server':<16} {ours:7.2f} s  sent {sent / 2**20:9.2f} MiB  "
+              f"({summary.files_copied} copied, {summary.files_linked} linked, {summary.files_skipped} skipped)")
+        for tool, seconds in times.items():
+            if tool == "copy server":
+                continue
+            line = f"  {tool:<16} {seconds:7.2f} s  copy server faster by {seconds / ours:5.2f}x"
+            if tool == "rsync daemon" and rsync_sent is not None:
+                line += f"; rsync sent {rsync_sent / 2**20:.2f} MiB ({rsync_sent / max(sent, 1):.2f}x our bytes)"
+            print(line)
 
 
 if __name__ == "__main__":
