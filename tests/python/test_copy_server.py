@@ -348,3 +348,26 @@ def test_server_serves_after_fuzzing(tmp_path, server):
     fuzz_server(server)  # hypothesis runs its examples against this one server process
     (tmp_path / "a.txt").write_text("still fine")
     assert up(tmp_path / "a.txt", "after", server).files_copied == 1
+
+
+@pytest.mark.parametrize("level", [-1, 0, 3, 19])
+def test_compression_levels(tmp_path, level):
+    (tmp_path / "root").mkdir()
+    src = tmp_path / "src"
+    src.mkdir()
+    text = b"".join(b"line %d of a very compressible build log\n" % i for i in range(200_000))  # ~8 MiB
+    (src / "build.log").write_bytes(text)
+    with py_eacopy.create_server(port=0, root=tmp_path / "root", token=TOKEN) as s:
+        summary = py_eacopy.copy_with_server(src, "c", "127.0.0.1", s.port, level, token=TOKEN)
+        assert (tmp_path / "root/c/build.log").read_bytes() == text
+        down = py_eacopy.copy_with_server("c", tmp_path / "back", "127.0.0.1", s.port, level, token=TOKEN,
+                                          download=True)
+        assert (tmp_path / "back/build.log").read_bytes() == text
+    if level == -1:
+        assert summary.bytes_sent > len(text) and down.bytes_sent > len(text)
+        assert "compression level off" in str(summary)
+    else:
+        assert summary.bytes_sent < len(text) / 4 and down.bytes_sent < len(text) / 4
+        assert summary.compression_level >= 1
+    if level > 0:
+        assert summary.compression_level == level
