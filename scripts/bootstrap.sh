@@ -6,6 +6,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 apt_packages=(git g++ cmake ninja-build pkg-config libgit2-dev libgtest-dev libxxhash-dev libzstd-dev libssl-dev)
+# The test command adds what only tests need (chromium renders the HTML report).
+read -r -a extra_packages <<< "${GITFLEET_EXTRA_APT:-}"
+apt_packages+=("${extra_packages[@]}")
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,7 +33,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python build and test dependencies"
   "$venv_python" -m pip install -q --upgrade pip
   "$venv_python" -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.0" "pydantic>=2.5" \
-    "pytest>=7" "pytest-asyncio>=0.23" "hypothesis>=6"
+    "click>=8.1" "rich>=13" "pyarrow>=12" "pytest>=7" "pytest-asyncio>=0.23" "hypothesis>=6"
   touch "$stamp"
 fi
 

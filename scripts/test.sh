@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/bootstrap.sh
+GITFLEET_EXTRA_APT="chromium" bash scripts/bootstrap.sh
 
 echo "== C++ unit tests (ctest)"
 cmake -S . -B build/core-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DGITFLEET_BUILD_TESTS=ON >/dev/null

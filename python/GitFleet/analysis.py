@@ -1,0 +1,162 @@
+"""What ``gitfleet analyze`` computes for each repository and for the fleet: commits over
+time, churn by author and by file, lines owned by author (from blame) and the bus factor.
+Aggregates only: the raw rows (commits, file changes, blame ownership) stream to
+:class:`~GitFleet.tables.TableWriter` sinks as they are read, so memory stays bounded by
+the number of authors and files, not by the history's length."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .blame import BlameLine
+from .exceptions import BlameError
+from .history import CommitRecord
+from .repo_manager import RepoManager
+from .tables import TableWriter
+
+__all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "COMMIT_COLUMNS",
+           "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS"]
+
+COMMIT_COLUMNS = ("repo", "sha", "author_name", "author_email", "author_time", "committer_time", "additions",
+                  "deletions", "files_changed", "is_merge", "summary")
+FILE_CHANGE_COLUMNS = ("repo", "sha", "path", "old_path", "change_type", "additions", "deletions", "binary")
+OWNERSHIP_COLUMNS = ("repo", "path", "author_name", "author_email", "lines")
+
+Progress = Callable[[str, int], None]  # (stage, count so far)
+
+
+def author_of(name: str, email: str) -> str:
+    return f"{name} <{email}>"
+
+
+def bus_factor(lines_owned: collections.Counter[str]) -> int:
+    """The fewest authors who together own at least half of the lines (0 with no lines)."""
+    total = sum(lines_owned.values())
+    owned, k = 0, 0
+    for _, n in lines_owned.most_common():
+        if 2 * owned >= total:
+            break
+        owned += n
+        k += 1
+    return k
+
+
+@dataclass
+class RepoAnalysis:
+    name: str
+    path: str = ""
+    commits: int = 0
+    merges: int = 0
+    additions: int = 0
+    deletions: int = 0
+    first: int | None = None
+    last: int | None = None
+    files_blamed: int = 0
+    blame_failures: dict[str, str] = field(default_factory=dict)
+    commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
+    commits_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
+    churn_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
+    churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)
+    lines_owned: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    @property
+    def lines(self) -> int:
+        return sum(self.lines_owned.values())
+
+    @property
+    def authors(self) -> int:
+        return len(self.commits_by_author)
+
+    @property
+    def bus_factor(self) -> int:
+        return bus_factor(self.lines_owned)
+
+    def add_commits(self, batch: Iterable[CommitRecord], commits: TableWriter | None = None,
+                    changes: TableWriter | None = None) -> None:
+        commit_rows, change_rows = [], []
+        for c in batch:
+            self.commits += 1
+            self.merges += c.is_merge
+            self.additions += c.additions
+            self.deletions += c.deletions
+            when = c.author_timestamp
+            self.first = when if self.first is None else min(self.first, when)
+            self.last = when if self.last is None else max(self.last, when)
+            author = author_of(c.author_name, c.author_email)
+            self.commits_by_author[author] += 1
+            self.churn_by_author[author] += c.additions + c.deletions
+            self.commits_by_month[dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m")] += 1
+            for f in c.files:
+                self.churn_by_file[f.path] += f.additions + f.deletions
+                change_rows.append((self.name, c.sha, f.path, f.old_path or "", f.change_type, f.additions,
+                                    f.deletions, f.binary))
+            commit_rows.append((self.name, c.sha, c.author_name, c.author_email, c.author_timestamp,
+                                c.committer_timestamp, c.additions, c.deletions, len(c.files), c.is_merge,
+                                c.message.split("\n", 1)[0]))
+        if commits is not None:
+            commits.write(commit_rows)
+        if changes is not None:
+            changes.write(change_rows)
+
+    def add_blame(self, blame: dict[str, list[BlameLine] | BlameError], ownership: TableWriter | None = None) -> None:
+        rows = []
+        for path, lines in sorted(blame.items()):
+            if isinstance(lines, BlameError):
+                self.blame_failures[path] = str(lines)
+                continue
+            self.files_blamed += 1
+            per_author: collections.Counter[tuple[str, str]] = collections.Counter(
+                (line.author_name, line.author_email) for line in lines)
+            for (name, email), n in per_author.items():
+                self.lines_owned[author_of(name, email)] += n
+                rows.append((self.name, path, name, email, n))
+        if ownership is not None:
+            ownership.write(rows)
+
+    def merge(self, other: "RepoAnalysis") -> None:
+        """Adds another repository's aggregates (the fleet is the sum of its repositories)."""
+        for name in ("commits", "merges", "additions", "deletions", "files_blamed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for bound, pick in (("first", min), ("last", max)):
+            values = [v for v in (getattr(self, bound), getattr(other, bound)) if v is not None]
+            setattr(self, bound, pick(values) if values else None)
+        for name in ("commits_by_month", "commits_by_author", "churn_by_author", "lines_owned"):
+            getattr(self, name).update(getattr(other, name))
+        self.churn_by_file.update({f"{other.name}/{path}": n for path, n in other.churn_by_file.items()})
+        self.blame_failures.update({f"{other.name}/{path}": e for path, e in other.blame_failures.items()})
+
+
+def fleet_of(repos: Iterable[RepoAnalysis]) -> RepoAnalysis:
+    fleet = RepoAnalysis(name="fleet")
+    for repo in repos:
+        fleet.merge(repo)
+    return fleet
+
+
+async def analyze_repository(
+    manager: RepoManager,
+    path: str,
+    name: str | None = None,
+    *,
+    rev: str = "HEAD",
+    max_count: int | None = None,
+    sinks: dict[str, TableWriter] | None = None,
+    progress: Progress | None = None,
+) -> RepoAnalysis:
+    """History (with per-file counts) and whole-repository blame of one local repository."""
+    analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path)
+    sinks = sinks or {}
+    async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
+                                             include_files=True):
+        analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
+        if progress:
+            progress("commits", analysis.commits)
+    if analysis.commits:  # an empty repository has nothing to blame
+        analysis.add_blame(await manager.blame_repository(path, rev=rev), sinks.get("blame_ownership"))
+    if progress:
+        progress("blamed", analysis.files_blamed)
+    return analysis

@@ -1,0 +1,379 @@
+"""The ``gitfleet`` command (also ``python -m GitFleet``): clone fleets with live progress,
+export commits and blame, analyse repositories into an HTML report, and copy files through
+py_eacopy. User errors are one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from .analysis import (
+    COMMIT_COLUMNS,
+    FILE_CHANGE_COLUMNS,
+    OWNERSHIP_COLUMNS,
+    RepoAnalysis,
+    analyze_repository,
+    fleet_of,
+)
+from .clone import CloneStatusType, CloneTask
+from .exceptions import GitFleetError
+from .html_report import render_report
+from .repo_manager import RepoManager
+from .tables import FORMATS, TableWriter, open_table
+
+T = TypeVar("T")
+TOKEN_ENV, USERNAME_ENV = "GITFLEET_TOKEN", "GITFLEET_USERNAME"
+BLAME_COLUMNS = ("path", "line", "commit", "author_name", "author_email", "author_time", "orig_path", "content")
+
+
+class UserError(click.ClickException):
+    """A mistake or a failure the user can act on: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"gitfleet: error: {self.format_message()}", err=True)
+
+
+def _run(coro: Awaitable[T]) -> T:
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except (GitFleetError, OSError, ValueError) as e:
+        raise UserError(str(e)) from None
+
+
+def _console(quiet: bool) -> Console:
+    return Console(stderr=True, quiet=quiet)
+
+
+def _current_repository() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        raise UserError("not inside a git repository; name the repositories to analyse") from None
+    return out.stdout.strip()
+
+
+def _is_url(target: str) -> bool:
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
+
+
+def _name_of(target: str) -> str:
+    name = re.sub(r"\.git$", "", target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+    return name or "repository"
+
+
+def _unique_names(targets: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for t in targets:
+        base = _name_of(t)
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return names
+
+
+def _manager(urls: Sequence[str], **kwargs: Any) -> RepoManager:
+    token = os.environ.get(TOKEN_ENV, "")
+    return RepoManager(urls, os.environ.get(USERNAME_ENV, "x-access-token" if token else ""), token, **kwargs)
+
+
+async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[str, CloneTask]:
+    """Runs the manager's clones, with a bar per repository and one overall, until all end."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        overall = progress.add_task("[bold]all repositories", total=len(manager.urls))
+        bars = {url: progress.add_task(_name_of(url), total=100) for url in manager.urls}
+        run = asyncio.ensure_future(manager.clone_all())
+        while True:
+            tasks = await manager.fetch_clone_tasks()
+            ended = 0
+            for url, task in tasks.items():
+                status = task.status.status_type
+                done = status in (CloneStatusType.COMPLETED, CloneStatusType.FAILED)
+                ended += done
+                label = _name_of(url) + (" [red]failed" if status is CloneStatusType.FAILED else "")
+                progress.update(bars[url], completed=100 if done else task.status.progress or 0, description=label)
+            progress.update(overall, completed=ended)
+            if run.done():
+                break
+            await asyncio.sleep(0.1)
+        await run
+    return await manager.fetch_clone_tasks()
+
+
+def _failure_table(failed: dict[str, str]) -> Table:
+    table = Table(title=f"{len(failed)} failed", title_style="bold red", show_lines=False)
+    table.add_column("repository")
+    table.add_column("error", overflow="fold")
+    for url, error in failed.items():
+        table.add_row(url, error)
+    return table
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="GitFleet", prog_name="gitfleet")
+def cli() -> None:
+    """Git repositories in bulk: clone fleets, export commit history and blame, analyse
+    repositories into a report, copy files fast (py_eacopy).
+
+    Credentials for HTTPS clones come from $GITFLEET_TOKEN (and $GITFLEET_USERNAME), never
+    from the command line."""
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--file", "url_file", type=click.File("r"), help="Read more URLs from this file, one a line.")
+@click.option("--dest", type=click.Path(file_okay=False), default="gitfleet-clones", show_default=True,
+              help="Where the clones go (DEST/<name>); existing clones are fetched.")
+@click.option("--depth", type=click.IntRange(min=1), help="Shallow clones of this many commits.")
+@click.option("--branch", help="Clone this branch.")
+@click.option("--filter", "filter_spec", metavar="SPEC", help="Partial clones, e.g. blob:none.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per clone attempt.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Attempts after a transient network failure.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("--json", "as_json", is_flag=True, help="Print every clone's outcome as JSON.")
+def clone(urls: tuple[str, ...], url_file: Any, dest: str, depth: int | None, branch: str | None,
+          filter_spec: str | None, concurrency: int, timeout: float | None, retries: int, quiet: bool,
+          as_json: bool) -> None:
+    """Clone many repositories at once, with live progress. Exits 1 if any clone failed."""
+    all_urls = list(urls)
+    if url_file:
+        all_urls += [line.strip() for line in url_file if line.strip() and not line.lstrip().startswith("#")]
+    if not all_urls:
+        raise click.UsageError("no repositories: give URLs or --file")
+    options = {"depth": depth, "branch": branch, "filter": filter_spec}
+    try:
+        manager = _manager(all_urls, clone_options={k: v for k, v in options.items() if v is not None},
+                           max_concurrency=concurrency, dest_root=dest, timeout=timeout, retries=retries)
+    except (GitFleetError, ValueError) as e:
+        raise UserError(str(e)) from None
+    tasks = _run(_clone_with_progress(manager, _console(quiet or as_json)))
+    failed = {url: t.status.error or "failed" for url, t in tasks.items()
+              if t.status.status_type is not CloneStatusType.COMPLETED}
+    if as_json:
+        click.echo(json.dumps([{"url": url, "status": t.status.status_type.value, "path": t.temp_dir,
+                                "error": t.status.error} for url, t in tasks.items()], indent=2))
+    else:
+        if failed:
+            Console(stderr=True).print(_failure_table(failed))
+        if not quiet:
+            click.echo(f"{len(tasks) - len(failed)} of {len(tasks)} cloned into {os.path.abspath(dest)}")
+    if failed:
+        sys.exit(1)
+
+
+def _format_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("-o", "--output", metavar="FILE", help="Write here instead of standard output.")(fn)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(fn)
+
+
+@cli.command()
+@click.argument("repo", type=click.Path(exists=True, file_okay=False))
+@click.option("--rev", default="HEAD", show_default=True, help="Where the walk starts.")
+@click.option("--since", help="Committer date on or after (YYYY-MM-DD or ISO 8601).")
+@click.option("--until", help="Committer date on or before.")
+@click.option("-n", "--max-count", type=click.IntRange(min=1), help="At most this many commits.")
+@click.option("--path", "paths", multiple=True, help="Only commits touching these paths (git log -- paths).")
+@click.option("--files", is_flag=True, help="One row per changed file instead of one per commit.")
+@_format_options
+def commits(repo: str, rev: str, since: str | None, until: str | None, max_count: int | None,
+            paths: tuple[str, ...], files: bool, fmt: str, output: str | None) -> None:
+    """Commit history with line statistics (git log --numstat), as rows."""
+    try:
+        writer = open_table(fmt, FILE_CHANGE_COLUMNS if files else COMMIT_COLUMNS, output, sys.stdout)
+    except (OSError, ValueError) as e:
+        raise UserError(str(e)) from None
+
+    async def export() -> None:
+        analysis = RepoAnalysis(name=_name_of(os.path.abspath(repo)))
+        filters: dict[str, Any] = {"rev": rev, "since": since, "until": until, "max_count": max_count,
+                                   "include_files": files, "paths": list(paths) or None}
+        async for batch in RepoManager().yield_commits(repo, batch_size=1000, **filters):
+            analysis.add_commits(batch, None if files else writer, writer if files else None)
+
+    _run(export())
+    writer.close()
+
+
+@cli.command()
+@click.argument("repo", type=click.Path(exists=True, file_okay=False))
+@click.argument("files", nargs=-1)
+@click.option("--rev", default="HEAD", show_default=True)
+@click.option("-w", "ignore_whitespace", is_flag=True, help="Ignore whitespace changes (git blame -w).")
+@_format_options
+def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, fmt: str, output: str | None) -> None:
+    """Blame files (default: every file at REV), line by line, exactly as git blame."""
+    try:
+        writer = open_table(fmt, BLAME_COLUMNS, output, sys.stdout)
+    except (OSError, ValueError) as e:
+        raise UserError(str(e)) from None
+
+    def rows(path: str, lines: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return [(path, ln.final_line_no, ln.commit_id, ln.author_name, ln.author_email, ln.author_time, ln.orig_path,
+                 ln.line_content) for ln in lines]
+
+    async def export() -> None:
+        manager = RepoManager()
+        if files:
+            for path in files:
+                async for batch in manager.stream_blame(repo, path, batch_size=5000, rev=rev,
+                                                        ignore_whitespace=ignore_whitespace):
+                    writer.write(rows(path, batch))
+            return
+        result = await manager.blame_repository(repo, rev=rev, ignore_whitespace=ignore_whitespace)
+        for path, lines in sorted(result.items()):
+            if isinstance(lines, GitFleetError):
+                click.echo(f"gitfleet: warning: {path}: {lines}", err=True)
+            else:
+                writer.write(rows(path, lines))
+
+    _run(export())
+    writer.close()
+
+
+@cli.command()
+@click.argument("targets", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="gitfleet-report", show_default=True,
+              help="Directory for report.html and the raw tables.")
+@click.option("--format", "table_format", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="Format of the raw tables.")
+@click.option("--rev", default="HEAD", show_default=True, help="Revision analysed in each repository.")
+@click.option("-n", "--max-count", type=click.IntRange(min=1), help="At most this many commits per repository.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True, help="Clones at once.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
+def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
+            concurrency: int, quiet: bool, as_json: bool) -> None:
+    """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
+    commits over time, lines owned by author, churn by author and file, bus factor; plus the
+    raw tables. With no TARGETS: this repository, cloned from its local path."""
+    console = _console(quiet or as_json)
+    if targets:
+        clones = [t for t in targets if _is_url(t)]
+        local = {t: os.path.abspath(t) for t in targets if not _is_url(t)}
+        for path in local.values():
+            if not os.path.isdir(path):
+                raise UserError(f"not a directory (and not a URL): {path}")
+    else:
+        clones, local = [_current_repository()], {}
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        ext = "parquet" if table_format == "parquet" else "csv"
+        names = {"commits": COMMIT_COLUMNS, "file_changes": FILE_CHANGE_COLUMNS,
+                 "blame_ownership": OWNERSHIP_COLUMNS}
+        sinks = {n: TableWriter(table_format, cols, path=os.path.join(out_dir, f"{n}.{ext}"))
+                 for n, cols in names.items()}
+    except (OSError, ValueError) as e:
+        raise UserError(str(e)) from None
+
+    async def work() -> tuple[list[RepoAnalysis], dict[str, str]]:
+        failed: dict[str, str] = {}
+        manager = _manager(clones, max_concurrency=concurrency)
+        try:
+            paths: dict[str, str] = dict(local)
+            if clones:
+                console.print(f"Cloning {len(clones)} repositor{'y' if len(clones) == 1 else 'ies'}")
+                for url, task in (await _clone_with_progress(manager, console)).items():
+                    if task.status.status_type is CloneStatusType.COMPLETED and task.temp_dir:
+                        paths[url] = task.temp_dir
+                    else:
+                        failed[url] = task.status.error or "clone failed"
+            order = [t for t in (list(targets) if targets else clones) if t in paths or os.path.abspath(t) in paths]
+            results = []
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
+                       TimeElapsedColumn())
+            with Progress(*columns, console=console) as progress:
+                for target, name in zip(order, _unique_names(order)):
+                    bar = progress.add_task(name, state="reading history")
+
+                    def report(stage: str, n: int, bar: Any = bar) -> None:
+                        state = f"{n:,} commits read; blaming" if stage == "commits" else f"{n:,} files blamed"
+                        progress.update(bar, state=state)
+
+                    try:
+                        results.append(await analyze_repository(manager, paths.get(target) or local[target], name,
+                                                                rev=rev, max_count=max_count, sinks=sinks,
+                                                                progress=report))
+                    except GitFleetError as e:
+                        failed[target] = str(e)
+                        progress.update(bar, state=f"[red]failed: {e}")
+            return results, failed
+        finally:
+            manager.cleanup()
+
+    try:
+        repos, failed = _run(work())
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    if not repos:
+        raise UserError("nothing could be analysed: " + "; ".join(f"{t}: {e}" for t, e in failed.items()))
+    fleet = fleet_of(repos)
+    report = os.path.join(out_dir, "report.html")
+    tables = [f"{n}.{ext}" for n in sinks]
+    with open(report + ".tmp", "w", encoding="utf-8") as f:
+        f.write(render_report(fleet, repos, tables, failed))
+    os.replace(report + ".tmp", report)
+    if as_json:
+        click.echo(json.dumps({"report": os.path.abspath(report), "tables": [os.path.join(os.path.abspath(out_dir), t)
+                                                                               for t in tables],
+                               "repositories": [{"name": r.name, "commits": r.commits, "authors": r.authors,
+                                                 "lines": r.lines, "bus_factor": r.bus_factor} for r in repos],
+                               "failed": failed}, indent=2))
+    else:
+        for target, error in failed.items():
+            click.echo(f"gitfleet: failed: {target}: {error}", err=True)
+        console.print(f"{fleet.commits:,} commits, {fleet.authors:,} authors, {fleet.lines:,} lines in "
+                      f"{len(repos)} repositor{'y' if len(repos) == 1 else 'ies'}; bus factor {fleet.bus_factor}")
+        click.echo(f"Report: {os.path.abspath(report)}")
+    if failed:
+        sys.exit(1)
+
+
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+@cli.command(context_settings=_PASS_THROUGH, add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def copy(args: tuple[str, ...]) -> None:
+    """Copy a file or a tree (py_eacopy; `gitfleet copy --help` for its options)."""
+    from py_eacopy.__main__ import main as eacopy
+
+    sys.exit(eacopy(list(args)))
+
+
+@cli.command(context_settings=_PASS_THROUGH, add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def serve(args: tuple[str, ...]) -> None:
+    """Run py_eacopy's deduplicating copy server (`gitfleet serve --help` for its options)."""
+    from py_eacopy.__main__ import main as eacopy
+
+    sys.exit(eacopy(["serve", *args]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="gitfleet", standalone_mode=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return 0

@@ -1,0 +1,131 @@
+"""The HTML report of ``gitfleet analyze``: one self-contained file (inline CSS and SVG, no
+script, nothing fetched), for the fleet and for each repository."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+
+from .analysis import RepoAnalysis
+from .svg_charts import bar_chart, column_chart
+
+__all__ = ["render_report", "timeline"]
+
+TOP = 15
+
+CSS = """
+body{margin:0;background:#f5f6f9;color:#1d2330;font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}
+header{background:#1f2d4d;color:#fff;padding:28px 40px}
+header h1{margin:0 0 4px;font-size:26px} header p{margin:0;opacity:.8}
+main{max-width:1180px;margin:0 auto;padding:24px 40px 60px}
+h2{margin:36px 0 12px;font-size:21px} h2 small{font-weight:400;color:#667;font-size:14px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:12px 0 18px}
+.card{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.card b{display:block;font-size:22px} .card b.long{font-size:16px;padding-top:5px} .card span{color:#667;font-size:13px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px;align-items:start}
+.panel{background:#fff;border-radius:10px;padding:16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+table{border-collapse:collapse;width:100%;background:#fff;border-radius:10px;overflow:hidden;
+box-shadow:0 1px 2px rgba(0,0,0,.08)} th,td{padding:8px 12px;text-align:left;border-bottom:1px solid #eceef3}
+th{background:#eef1f7;font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#667;font-size:13px} a{color:#2f5fc4}
+"""
+
+
+def timeline(commits_by_month: collections.Counter[str]) -> list[tuple[str, int]]:
+    """Commits per month from the first to the last (empty months included), or per year when
+    that would be more than six years of months."""
+    if not commits_by_month:
+        return []
+    first, last = min(commits_by_month), max(commits_by_month)
+    y, m = int(first[:4]), int(first[5:])
+    months = []
+    while f"{y:04d}-{m:02d}" <= last:
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    if len(months) <= 72:
+        return [(month, commits_by_month[month]) for month in months]
+    years: collections.Counter[str] = collections.Counter()
+    for month, n in commits_by_month.items():
+        years[month[:4]] += n
+    return [(str(year), years[str(year)]) for year in range(int(first[:4]), int(last[:4]) + 1)]
+
+
+def _day(ts: int | None) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d") if ts is not None else "-"
+
+
+def _name(author: str) -> str:
+    return author.split(" <", 1)[0]
+
+
+def _cards(a: RepoAnalysis, repos: int | None = None) -> str:
+    cards = [] if repos is None else [(f"{repos:,}", "repositories")]
+    cards += [
+        (f"{a.commits:,}", f"commits ({a.merges:,} merges)"),
+        (f"{a.authors:,}", "authors"),
+        (f"+{a.additions:,} / -{a.deletions:,}", "lines added / deleted"),
+        (f"{a.lines:,}", f"lines today, in {a.files_blamed:,} files"),
+        (str(a.bus_factor), "bus factor (authors owning half the lines)"),
+        (f"{_day(a.first)} → {_day(a.last)}", "period"),
+    ]
+    return "<div class='cards'>" + "".join(
+        f"<div class='card'><b{' class=long' if len(v) > 12 else ''}>{escape(v)}</b><span>{escape(k)}</span></div>"
+        for v, k in cards) + "</div>"
+
+
+def _charts(a: RepoAnalysis) -> str:
+    owned = [(_name(k), v) for k, v in a.lines_owned.most_common(TOP)]
+    churn = [(_name(k), v) for k, v in a.churn_by_author.most_common(TOP)]
+    files = a.churn_by_file.most_common(TOP)
+    panels = [
+        column_chart(timeline(a.commits_by_month), title="Commits over time"),
+        bar_chart(owned, title="Lines owned by author (blame)", unit=" lines", color="#6b4fc8"),
+        bar_chart(churn, title="Churn by author (lines added + deleted)", color="#d2793a"),
+        bar_chart(files, title="Most changed files (lines added + deleted)", color="#2e9e78"),
+    ]
+    return "<div class='charts'>" + "".join(f"<div class='panel'>{p}</div>" for p in panels) + "</div>"
+
+
+def _repo_table(repos: Sequence[RepoAnalysis]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in ("repository", "commits", "authors", "lines today", "bus factor",
+                                              "first commit", "last commit"))
+    rows = "".join(
+        f"<tr><td><a href='#repo-{i}'>{escape(r.name)}</a></td><td class='n'>{r.commits:,}</td>"
+        f"<td class='n'>{r.authors:,}</td><td class='n'>{r.lines:,}</td><td class='n'>{r.bus_factor}</td>"
+        f"<td>{_day(r.first)}</td><td>{_day(r.last)}</td></tr>" for i, r in enumerate(repos))
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def _failures(a: RepoAnalysis) -> str:
+    if not a.blame_failures:
+        return ""
+    items = "".join(f"<li>{escape(p)}: {escape(e)}</li>" for p, e in sorted(a.blame_failures.items())[:50])
+    return f"<p class='note'>Files that could not be blamed ({len(a.blame_failures)}):</p><ul class='note'>{items}</ul>"
+
+
+def render_report(fleet: RepoAnalysis, repos: Sequence[RepoAnalysis], tables: Sequence[str] = (),
+                  failed: dict[str, str] | None = None) -> str:
+    """The whole report as one HTML document. ``tables``: file names of the raw tables written
+    beside it; ``failed``: targets that could not be analysed, and why."""
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    body = []
+    if len(repos) > 1:  # one repository is its own fleet: shown once
+        body += [f"<h2>Fleet <small>{len(repos)} repositories</small></h2>", _cards(fleet, len(repos)),
+                 _charts(fleet), "<h2>Repositories</h2>", _repo_table(repos)]
+    for i, r in enumerate(repos):
+        body += [f"<h2 id='repo-{i}'>{escape(r.name)} <small>{escape(r.path)}</small></h2>", _cards(r), _charts(r),
+                 _failures(r)]
+    if failed:
+        items = "".join(f"<li>{escape(t)}: {escape(e)}</li>" for t, e in failed.items())
+        body.append(f"<h2>Not analysed</h2><ul class='note'>{items}</ul>")
+    if tables:
+        links = ", ".join(f"<a href='{escape(t, quote=True)}'>{escape(t)}</a>" for t in tables)
+        body.append(f"<p class='note'>Raw tables beside this file: {links}.</p>")
+    title = "GitFleet report: " + (repos[0].name if len(repos) == 1 else f"{len(repos)} repositories")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{escape(title)}</title>"
+            f"<style>{CSS}</style></head><body><header><h1>{escape(title)}</h1>"
+            f"<p>History, ownership and churn, generated {generated} by gitfleet analyze</p></header>"
+            f"<main>{''.join(body)}</main></body></html>\n")

@@ -1,0 +1,100 @@
+"""Rows out of GitFleet in the formats the command line offers: an aligned table, JSON lines,
+CSV or Parquet (Parquet needs pyarrow: ``pip install GitFleet[parquet]``). Writers take rows in
+batches, so a history of any length streams through with bounded memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from typing import IO, Any
+
+__all__ = ["FORMATS", "TableWriter", "open_table"]
+
+FORMATS = ("table", "jsonl", "csv", "parquet")
+
+
+class TableWriter:
+    """Writes batches of rows (tuples in ``columns`` order) to a file or stream; ``close()``
+    finishes the file. For ``table`` the rows are kept until close (they are aligned)."""
+
+    def __init__(self, fmt: str, columns: Sequence[str], out: IO[str] | None = None, path: str | None = None) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        self.fmt, self.columns, self.rows_written = fmt, tuple(columns), 0
+        self._path, self._out, self._owned = path, out, False
+        self._parquet: Any = None
+        self._table_rows: list[Sequence[Any]] = []
+        if fmt == "parquet":
+            if path is None:
+                raise ValueError("parquet output needs a file: pass --output")
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise ValueError("parquet output needs pyarrow: pip install 'GitFleet[parquet]'") from None
+        elif out is None:
+            if path is None:
+                raise ValueError("a table writer needs a stream or a path")
+            self._out = open(path, "w", encoding="utf-8", newline="")
+            self._owned = True
+        if fmt == "csv":
+            self._csv = csv.writer(self._out)
+            self._csv.writerow(self.columns)
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        self.rows_written += len(rows)
+        if self.fmt == "csv":
+            self._csv.writerows(rows)
+        elif self.fmt == "jsonl":
+            self._out.writelines(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n" for row in rows)
+        elif self.fmt == "table":
+            self._table_rows.extend(rows)
+        else:
+            self._write_parquet(rows)
+
+    def _write_parquet(self, rows: Sequence[Sequence[Any]]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(self.columns)})
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._path, batch.schema)
+        self._parquet.write_table(batch.cast(self._parquet.schema))
+
+    def close(self) -> None:
+        if self.fmt == "table":
+            self._out.write(_aligned(self.columns, self._table_rows))
+        if self.fmt == "parquet":
+            if self._parquet is None:  # no rows: still a valid file with the columns
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                pq.write_table(pa.table({name: pa.array([], pa.string()) for name in self.columns}), self._path)
+            else:
+                self._parquet.close()
+        elif self._owned:
+            self._out.close()
+        else:
+            self._out.flush()
+
+
+def _aligned(columns: Sequence[str], rows: list[Sequence[Any]]) -> str:
+    cells = [list(columns)] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    buf = io.StringIO()
+    for n, r in enumerate(cells):
+        buf.write("  ".join(c.ljust(w) if i < len(r) - 1 else c for i, (c, w) in enumerate(zip(r, widths))) + "\n")
+        if n == 0:
+            buf.write("  ".join("-" * w for w in widths) + "\n")
+    return buf.getvalue()
+
+
+def open_table(fmt: str, columns: Sequence[str], output: str | None, stdout: IO[str]) -> TableWriter:
+    """A writer to ``output`` (a path), or to ``stdout`` when it is None or "-"."""
+    if output in (None, "-"):
+        return TableWriter(fmt, columns, out=stdout)
+    return TableWriter(fmt, columns, path=os.fspath(output))

@@ -1,0 +1,157 @@
+"""The gitfleet command, run as a user runs it (a subprocess): every subcommand, its output
+formats, its failures and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+GITFLEET = [sys.executable, "-m", "GitFleet"]
+
+
+def gitfleet(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*GITFLEET, *map(str, args)], capture_output=True, encoding="utf-8", errors="surrogateescape",
+                          cwd=cwd, timeout=300,
+                          env=env)
+
+
+def git_out(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+
+
+def assert_user_error(result: subprocess.CompletedProcess, code: int, text: str) -> None:
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert text in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_every_subcommand():
+    result = gitfleet("--help")
+    assert result.returncode == 0
+    for command in ("clone", "commits", "blame", "analyze", "copy", "serve"):
+        assert command in result.stdout
+    assert gitfleet("analyze", "--help").stdout.count("--format") == 1
+    assert_user_error(gitfleet("frobnicate"), 2, "No such command")
+    installed = Path(sys.executable).parent / "gitfleet"
+    assert subprocess.run([installed, "--version"], capture_output=True, text=True).returncode == 0
+
+
+def test_commits_in_every_format(rich_repo, tmp_path):
+    count = int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
+    table = gitfleet("commits", rich_repo.path)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split()[:3] == ["repo", "sha", "author_name"]
+    assert len(table.stdout.splitlines()) == count + 2  # header and rule
+
+    jsonl = gitfleet("commits", rich_repo.path, "--format", "jsonl").stdout.splitlines()
+    rows = [json.loads(line) for line in jsonl]
+    assert [r["sha"] for r in rows] == git_out(rich_repo.path, "rev-list", "HEAD").split()
+    numstat = git_out(rich_repo.path, "log", "-1", "--format=", "--numstat", rows[0]["sha"])
+    added = sum(int(line.split()[0]) for line in numstat.splitlines() if line.split()[0] != "-")
+    assert rows[0]["additions"] == added
+
+    out = gitfleet("commits", rich_repo.path, "--format", "csv", "--files", "-o", tmp_path / "f.csv")
+    assert out.returncode == 0 and out.stdout == ""
+    changes = list(csv.DictReader(open(tmp_path / "f.csv", encoding="utf-8")))
+    assert {"path", "change_type", "additions"} <= set(changes[0])
+    assert any(r["change_type"] == "R" for r in changes)
+
+    assert gitfleet("commits", rich_repo.path, "--format", "parquet", "-o", tmp_path / "c.parquet").returncode == 0
+    assert pq.read_table(tmp_path / "c.parquet").num_rows == count
+    assert_user_error(gitfleet("commits", rich_repo.path, "--format", "parquet"), 1, "needs a file")
+    assert_user_error(gitfleet("commits", rich_repo.path, "--rev", "nope"), 1, "gitfleet: error:")
+    assert_user_error(gitfleet("commits", tmp_path / "missing"), 2, "does not exist")
+    two = gitfleet("commits", rich_repo.path, "-n", "2", "--since", "2000-01-01", "--format", "jsonl")
+    assert len(two.stdout.splitlines()) == 2
+
+
+def test_blame_one_file_and_all(rich_repo, tmp_path):
+    one = gitfleet("blame", rich_repo.path, "lib/main.py", "--format", "jsonl")
+    assert one.returncode == 0, one.stderr
+    lines = [json.loads(line) for line in one.stdout.splitlines()]
+    porcelain = git_out(rich_repo.path, "blame", "--porcelain", "lib/main.py")
+    assert len(lines) == len((rich_repo.path / "lib/main.py").read_text().splitlines())
+    assert lines[0]["commit"] in porcelain and lines[-1]["line"] == len(lines)
+    every = gitfleet("blame", rich_repo.path, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(every.stdout)))
+    tracked = [p for p in git_out(rich_repo.path, "-c", "core.quotePath=false", "ls-files").split("\n") if p]
+    assert {r["path"] for r in rows} <= set(tracked) and "lib/main.py" in {r["path"] for r in rows}
+    assert_user_error(gitfleet("blame", rich_repo.path, "no/such/file"), 1, "no/such/file")
+
+
+def test_clone_progress_failures_and_exit_codes(rich_repo, tmp_path):
+    good = rich_repo.path
+    result = gitfleet("clone", good, "--dest", tmp_path / "clones")
+    assert result.returncode == 0, result.stderr
+    assert "1 of 1 cloned" in result.stdout and "all repositories" in result.stderr
+    assert (tmp_path / "clones/rich-repo/.git").is_dir()
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text(f"# a comment\n{good}\n{tmp_path / 'absent'}\n")
+    failed = gitfleet("clone", "--file", url_file, "--dest", tmp_path / "clones2", "--json")
+    assert failed.returncode == 1
+    outcome = {Path(r["url"]).name: r for r in json.loads(failed.stdout)}
+    assert outcome["rich-repo"]["status"] == "completed" and outcome["absent"]["status"] == "failed"
+    assert "does not exist" in outcome["absent"]["error"]
+    table = gitfleet("clone", tmp_path / "absent", "--dest", tmp_path / "clones3", "-q")
+    assert table.returncode == 1 and "1 failed" in table.stderr and "Traceback" not in table.stderr
+    assert_user_error(gitfleet("clone"), 2, "no repositories")
+    assert_user_error(gitfleet("clone", good, "--depth", "0"), 2, "--depth")
+
+
+def test_analyze_writes_the_report_and_tables(rich_repo, tmp_path):
+    out = tmp_path / "report"
+    result = gitfleet("analyze", rich_repo.path, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(str(out / "report.html"))
+    html = (out / "report.html").read_text()
+    assert html.count("<svg") == 4 and "rich-repo" in html and "bus factor" in html
+    commits = list(csv.DictReader(open(out / "commits.csv", encoding="utf-8")))
+    assert len(commits) == int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
+    owned = list(csv.DictReader(open(out / "blame_ownership.csv", encoding="utf-8")))
+    assert sum(int(r["lines"]) for r in owned) > 0
+
+    two = gitfleet("analyze", rich_repo.path, rich_repo.path, "--out", tmp_path / "two", "--format", "parquet",
+                   "--json")
+    summary = json.loads(two.stdout)
+    assert [r["name"] for r in summary["repositories"]] == ["rich-repo", "rich-repo-2"]
+    assert pq.read_table(tmp_path / "two/file_changes.parquet").num_rows > 0
+    assert (tmp_path / "two/report.html").read_text().count("<svg") == 12  # fleet + each repository
+
+    partial = gitfleet("analyze", rich_repo.path, "file:///nonexistent/repo.git", "--out", tmp_path / "p", "-q")
+    assert partial.returncode == 1 and "file:///nonexistent/repo.git" in partial.stderr
+    assert "Not analysed" in (tmp_path / "p/report.html").read_text()
+    assert_user_error(gitfleet("analyze", tmp_path / "missing", "--out", tmp_path / "m"), 1, "not a directory")
+
+
+def test_analyze_without_arguments_clones_the_current_repository(rich_repo, tmp_path):
+    result = gitfleet("analyze", "--out", tmp_path / "r", cwd=rich_repo.path / "lib")
+    assert result.returncode == 0, result.stderr
+    assert "Cloning 1 repository" in result.stderr and "files blamed" in result.stderr
+    assert "rich-repo" in (tmp_path / "r/report.html").read_text()
+    outside = gitfleet("analyze", "--out", tmp_path / "x", cwd=tmp_path)
+    assert_user_error(outside, 1, "not inside a git repository")
+
+
+def test_copy_and_serve_pass_through_to_py_eacopy(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/a.txt").write_text("a")
+    result = gitfleet("copy", tmp_path / "src", tmp_path / "dst")
+    assert result.returncode == 0 and "Files :" in result.stdout
+    assert (tmp_path / "dst/a.txt").read_text() == "a"
+    assert gitfleet("copy", tmp_path / "missing", tmp_path / "x").returncode == 2
+    assert "--root" in gitfleet("serve", "--help").stdout
+    env = {k: v for k, v in os.environ.items() if k != "EACOPY_TOKEN"}
+    assert_user_error(gitfleet("serve", "--root", tmp_path, "--port", "0", env=env), 2, "EACOPY_TOKEN")
+
+
+@pytest.mark.parametrize("args", [("commits",), ("blame",), ("analyze", "--format", "xml")])
+def test_usage_errors_exit_2(args):
+    assert gitfleet(*args).returncode == 2
