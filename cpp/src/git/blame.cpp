@@ -105,7 +105,7 @@ std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target, b
 }
 
 std::string tz_string(int offset_minutes) {
-  char buf[8];
+  char buf[16];  // git's offsets are at most +-99:59; room for any int keeps the compiler sure
   int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
   std::snprintf(buf, sizeof buf, "%c%02d%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
   return buf;
@@ -114,7 +114,7 @@ std::string tz_string(int offset_minutes) {
 class Blamer {
  public:
   Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel)
-      : repo_(repo), commits_(commits), options_(options), cancel_(cancel), blobs_(repo) {
+      : repo_(repo), options_(options), cancel_(cancel), blobs_(repo), commits_(commits) {
     for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
   }
 
@@ -206,7 +206,7 @@ class Blamer {
 
   Origin* get_origin(const git_oid& commit, const std::string& path) {
     if (Origin* o = existing_origin(commit, path)) return o;
-    origins_.push_back(Origin{commit, path, {}, 0, {}});
+    origins_.push_back(Origin{commit, path, {}, 0, {}, {}});
     Origin* o = &origins_.back();
     auto& list = origins_of(commit);
     list.insert(list.begin(), o);
