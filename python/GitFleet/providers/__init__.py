@@ -1,6 +1,10 @@
-"""Provider clients (GitHub, GitLab, Bitbucket): work in progress (issue 5). Available so far:
-the result models and the TokenManager."""
+"""Provider clients: work in progress (issue 5). Available so far: the result models, the
+TokenManager, the GitProviderClient interface and GitHubClient on the pure-Python (httpx)
+transport. GitLab, Bitbucket and the native transport are not built yet."""
 
+from ._session import RetryPolicy
+from .base import GitProviderClient
+from .github import GitHubClient
 from .models import (
     BranchInfo,
     CommitRef,
@@ -14,4 +18,4 @@ from .models import (
 from .token_manager import TokenInfo, TokenManager, TokenStatus
 
 __all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
-           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus"]
+           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "RetryPolicy"]

@@ -1,0 +1,154 @@
+"""``GitProviderClient``: the interface every provider client implements, and the pagination
+and conversion machinery they share."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Optional
+
+from ._session import RetryPolicy, Session
+from .models import (
+    BranchInfo,
+    ContributorInfo,
+    ProviderType,
+    RateLimitInfo,
+    RepoDetails,
+    RepoInfo,
+    UserInfo,
+)
+from .python_transport import HttpxTransport
+from .token_manager import TokenManager
+
+__all__ = ["GitProviderClient"]
+
+ItemsOf = Callable[[Any], Iterable[Any]]
+NextOf = Callable[[Any, Mapping[str, str]], Optional[str]]
+RestOf = Callable[[Any, Mapping[str, str], str], Optional[list[str]]]
+
+
+class GitProviderClient(ABC):
+    """A provider's REST API. ``token``: the credential (or None for anonymous access, or to
+    use only ``token_manager``'s); ``base_url`` for self-hosted servers; ``use_python_impl``
+    forces the pure-Python (httpx) transport. Use ``async with`` or ``await aclose()``."""
+
+    provider_type: ProviderType
+    default_base_url: str
+
+    def __init__(self, token: str | None = None, base_url: str | None = None,
+                 token_manager: TokenManager | None = None, use_python_impl: bool = False, *,
+                 retry: RetryPolicy | None = None, max_concurrency: int = 8, timeout: float = 30.0) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.token_manager = token_manager or TokenManager()
+        self._max_concurrency = max_concurrency
+        # The native transport (C++, libcurl) is not built yet: every client runs on httpx.
+        transport = HttpxTransport(timeout=timeout, max_connections=max_concurrency)
+        self._session = Session(self.provider_type, transport, token, self.token_manager, self._auth_header,
+                                self._parse_rate_limit, retry or RetryPolicy())
+
+    @property
+    def implementation(self) -> str:
+        """Which transport carries the requests: "python" (httpx) or "native" (C++)."""
+        return self._session.transport.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, implementation={self.implementation!r})"
+
+    async def __aenter__(self) -> "GitProviderClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    # -- the interface ----------------------------------------------------------------------
+
+    @abstractmethod
+    async def fetch_repositories(self, owner: str) -> list[RepoInfo]: ...
+
+    @abstractmethod
+    async def fetch_user_info(self) -> UserInfo: ...
+
+    @abstractmethod
+    async def get_rate_limit(self) -> RateLimitInfo: ...
+
+    @abstractmethod
+    async def fetch_repository_details(self, owner: str, repo: str) -> RepoDetails: ...
+
+    @abstractmethod
+    async def fetch_contributors(self, owner: str, repo: str) -> list[ContributorInfo]: ...
+
+    @abstractmethod
+    async def fetch_branches(self, owner: str, repo: str) -> list[BranchInfo]: ...
+
+    @abstractmethod
+    async def fetch_file_content(self, owner: str, repo: str, path: str, ref: str | None = None) -> str: ...
+
+    async def validate_credentials(self) -> bool:
+        """True when the provider accepts the credentials (False when it refuses them)."""
+        from ..exceptions import AuthenticationError
+
+        try:
+            await self.fetch_user_info()
+        except AuthenticationError:
+            return False
+        return True
+
+    def to_pandas(self, data: Any) -> Any:
+        """Models (one or a list) as a pandas DataFrame (needs pandas)."""
+        from .utils import to_dataframe
+
+        return to_dataframe(data)
+
+    # -- shared machinery -------------------------------------------------------------------
+
+    @abstractmethod
+    def _auth_header(self, token: str) -> dict[str, str]: ...
+
+    @abstractmethod
+    def _parse_rate_limit(self, headers: Mapping[str, str]) -> RateLimitInfo | None: ...
+
+    async def _get(self, url: str) -> tuple[Any, Mapping[str, str]]:
+        return await self._session.get_json(url)
+
+    async def _paginate(self, url: str, items_of: ItemsOf, next_of: NextOf, rest_of: RestOf) -> list[Any]:
+        """Every item of every page: when the first page tells the last one, the rest are
+        fetched concurrently (at most max_concurrency at once), in order; otherwise the
+        server's next links are followed. Items seen twice (a page shifted meanwhile) are
+        kept once."""
+        data, headers = await self._get(url)
+        items = list(items_of(data))
+        rest = rest_of(data, headers, url)
+        if rest:
+            gate = asyncio.Semaphore(self._max_concurrency)
+
+            async def page(u: str) -> Any:
+                async with gate:
+                    return (await self._get(u))[0]
+
+            for body in await asyncio.gather(*(page(u) for u in rest)):
+                items.extend(items_of(body))
+        elif rest is None:
+            following = next_of(data, headers)
+            while following:
+                data, headers = await self._get(following)
+                items.extend(items_of(data))
+                following = next_of(data, headers)
+        return _dedupe(items)
+
+
+def _dedupe(items: list[Any]) -> list[Any]:
+    seen, out = set(), []
+    for item in items:
+        key = item.get("id", item.get("uuid", item.get("name"))) if isinstance(item, dict) else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(item)
+    return out

@@ -1,0 +1,124 @@
+"""GitHub's REST API (github.com, or GitHub Enterprise with ``base_url``)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from ..exceptions import ProviderError
+from ._session import link_header, with_query
+from .base import GitProviderClient
+from .models import (
+    BranchInfo,
+    CommitRef,
+    ContributorInfo,
+    ProviderType,
+    RateLimitInfo,
+    RepoDetails,
+    RepoInfo,
+    UserInfo,
+)
+
+__all__ = ["GitHubClient"]
+
+P = ProviderType.GITHUB
+
+
+def _rest_of_link(data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
+    """GitHub's Link header: with rel="last" and a page number, every remaining page's URL."""
+    links = link_header(headers.get("link"))
+    if "next" not in links:
+        return []
+    last = links.get("last")
+    pages = parse_qs(urlsplit(last).query).get("page") if last else None
+    if not pages:
+        return None  # cursor pagination: follow "next"
+    first = int(parse_qs(urlsplit(url).query).get("page", ["1"])[0])
+    return [with_query(last, page=p) for p in range(first + 1, int(pages[0]) + 1)]
+
+
+def _next_link(data: Any, headers: Mapping[str, str]) -> str | None:
+    return link_header(headers.get("link")).get("next")
+
+
+def _items(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        raise ProviderError("github: expected a list in a paginated response")
+    return data
+
+
+def _repo_fields(d: dict[str, Any]) -> dict[str, Any]:
+    return dict(provider_type=P, name=d["name"], full_name=d["full_name"], owner=d["owner"]["login"],
+                clone_url=d["clone_url"], description=d.get("description"), default_branch=d.get("default_branch"),
+                language=d.get("language"), fork=bool(d.get("fork")), private=bool(d.get("private")),
+                forks_count=d.get("forks_count"), stargazers_count=d.get("stargazers_count"),
+                created_at=d.get("created_at"), updated_at=d.get("updated_at"), raw_data=d)
+
+
+class GitHubClient(GitProviderClient):
+    provider_type = P
+    default_base_url = "https://api.github.com"
+
+    def _auth_header(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "X-GitHub-Api-Version": "2022-11-28"}
+
+    def _parse_rate_limit(self, headers: Mapping[str, str]) -> RateLimitInfo | None:
+        try:
+            return RateLimitInfo(provider_type=P, limit=int(headers["x-ratelimit-limit"]),
+                                 remaining=int(headers["x-ratelimit-remaining"]),
+                                 reset_time=int(headers["x-ratelimit-reset"]),
+                                 used=int(headers.get("x-ratelimit-used", 0)))
+        except (KeyError, ValueError):
+            return None
+
+    async def _list(self, path: str) -> list[Any]:
+        return await self._paginate(with_query(self.base_url + path, per_page=100), _items, _next_link, _rest_of_link)
+
+    async def fetch_repositories(self, owner: str) -> list[RepoInfo]:
+        """Every repository of a user or an organisation, all pages."""
+        account, _ = await self._get(f"{self.base_url}/users/{quote(owner, safe='')}")
+        kind = "orgs" if account.get("type") == "Organization" else "users"
+        return [RepoInfo(**_repo_fields(d)) for d in await self._list(f"/{kind}/{quote(owner, safe='')}/repos")]
+
+    async def fetch_user_info(self) -> UserInfo:
+        d, _ = await self._get(f"{self.base_url}/user")
+        return UserInfo(provider_type=P, id=str(d["id"]), login=d["login"], name=d.get("name"), email=d.get("email"),
+                        avatar_url=d.get("avatar_url"), raw_data=d)
+
+    async def get_rate_limit(self) -> RateLimitInfo:
+        d, _ = await self._get(f"{self.base_url}/rate_limit")
+        core = d["resources"]["core"]
+        return RateLimitInfo(provider_type=P, limit=core["limit"], remaining=core["remaining"], reset_time=core["reset"],
+                             used=core.get("used", 0), raw_data=d)
+
+    def _repo_path(self, owner: str, repo: str) -> str:
+        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
+    async def fetch_repository_details(self, owner: str, repo: str) -> RepoDetails:
+        d, _ = await self._get(self.base_url + self._repo_path(owner, repo))
+        return RepoDetails(**_repo_fields(d), topics=tuple(d.get("topics") or ()),
+                           license=(d.get("license") or {}).get("spdx_id"), homepage=d.get("homepage") or None,
+                           archived=bool(d.get("archived")), open_issues_count=d.get("open_issues_count"),
+                           size=d.get("size"))
+
+    async def fetch_contributors(self, owner: str, repo: str) -> list[ContributorInfo]:
+        return [ContributorInfo(provider_type=P, login=d.get("login") or d.get("name") or "", id=str(d.get("id", "")) or None,
+                                contributions=d.get("contributions", 0), avatar_url=d.get("avatar_url"), raw_data=d)
+                for d in await self._list(self._repo_path(owner, repo) + "/contributors")]
+
+    async def fetch_branches(self, owner: str, repo: str) -> list[BranchInfo]:
+        return [BranchInfo(provider_type=P, name=d["name"], protected=bool(d.get("protected")),
+                           commit=CommitRef(provider_type=P, sha=d["commit"]["sha"], url=d["commit"].get("url")),
+                           raw_data=d)
+                for d in await self._list(self._repo_path(owner, repo) + "/branches")]
+
+    async def fetch_file_content(self, owner: str, repo: str, path: str, ref: str | None = None) -> str:
+        url = with_query(f"{self.base_url}{self._repo_path(owner, repo)}/contents/{quote(path.lstrip('/'))}", ref=ref)
+        d, _ = await self._get(url)
+        if not isinstance(d, dict) or d.get("type") != "file":
+            raise ProviderError(f"github: {path!r} is not a file in {owner}/{repo}")
+        if d.get("encoding") != "base64":
+            raise ProviderError(f"github: {path!r} came without its content (too large for the contents API)")
+        return base64.b64decode(d["content"]).decode("utf-8", errors="replace")
