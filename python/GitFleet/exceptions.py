@@ -40,6 +40,7 @@ __all__ = [
     "NetworkError",
     "RateLimitError",
     "ProviderError",
+    "NotFoundError",
 ]
 
 
@@ -93,6 +94,10 @@ class RateLimitError(GitFleetError):
 
 class ProviderError(GitFleetError):
     """A provider API answered with an error."""
+
+
+class NotFoundError(ProviderError, LookupError):
+    """A provider has no such user, repository, branch or file (HTTP 404)."""
 
 
 _BY_NATIVE_CODE: dict[str, type[BaseException]] = {

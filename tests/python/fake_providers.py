@@ -31,15 +31,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, fake: "FakeGitHub") -> None:
+    def __init__(self, fake: "FakeProvider") -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fake = fake
 
 
-class FakeGitHub:
-    """GitHub's REST conventions: Link pagination (per_page max 100, default 30), x-ratelimit-*
-    headers counted per user, 403/429 primary and secondary bodies, Retry-After, 401 "Bad
-    credentials", 404, /rate_limit (free), ETag/If-None-Match (a 304 costs no quota)."""
+class FakeProvider:
+    """What every fake shares: users and their tokens, repositories per owner, a quota per user
+    counted on every request but free ones and 304s, ETags, faults, a request log."""
+
+    free_paths: tuple[str, ...] = ()
 
     def __init__(self, owners: dict[str, int] | None = None, tokens: dict[str, str] | None = None,
                  limit: int = 5000, latency: float = 0.0, orgs: set[str] | None = None) -> None:
@@ -81,9 +82,31 @@ class FakeGitHub:
 
     # -- request handling --------------------------------------------------------------------
 
+    # -- what each provider defines ---------------------------------------------------------
+
+    def token_of(self, h: _Handler) -> str | None:
+        raise NotImplementedError
+
+    def unauthorized(self) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    def rate_headers(self, limit: int, remaining: int, reset: int) -> dict[str, str]:
+        raise NotImplementedError
+
+    def exhausted(self, key: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        raise NotImplementedError
+
+    def free(self, segs: list[str], limit: int, remaining: int, reset: int) -> Any:
+        """The body of a request that costs no quota (or None)."""
+        return None
+
+    def route(self, segs: list[str], query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+        raise NotImplementedError
+
     def handle(self, h: _Handler) -> None:
         parts = urlsplit(h.path)
-        path, query = unquote(parts.path), {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        segs = [unquote(s) for s in parts.path.split("/") if s]
+        path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
         if self.latency:
@@ -96,13 +119,12 @@ class FakeGitHub:
             time.sleep(float(fault[5:]))
         if fault in ("500", "502"):
             return self._send(h, int(fault), {"message": "Server Error"})
-        auth = h.headers.get("Authorization", "")
-        token = auth.split(" ", 1)[1] if " " in auth else None
+        token = self.token_of(h)
         user = self.tokens.get(token) if token else None
         with self.lock:
-            self.log.append((path, user))
+            self.log.append((unquote(path), user))
         if token and user is None:
-            return self._send(h, 401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+            return self._send(h, *self.unauthorized())
         key = user or f"anonymous:{h.client_address[0]}"
         limit = self.limit if user else 60
         if fault == "secondary":
@@ -117,21 +139,17 @@ class FakeGitHub:
             q = self.quota.setdefault(key, [limit, int(time.time()) + self.reset_in])
             if q[1] <= time.time():
                 q[:] = [limit, int(time.time()) + self.reset_in]
-        rate_headers = lambda: {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(q[0]),  # noqa: E731
-                                "x-ratelimit-reset": str(q[1]), "x-ratelimit-used": str(limit - q[0]),
-                                "x-ratelimit-resource": "core"}
-        if path == "/rate_limit":
-            core = {"limit": limit, "remaining": q[0], "reset": q[1], "used": limit - q[0]}
-            return self._send(h, 200, {"resources": {"core": core}, "rate": core}, rate_headers())
-        status, body, extra = self._route(path, query)
+        rate_headers = lambda: self.rate_headers(limit, q[0], q[1])  # noqa: E731
+        free = self.free(segs, limit, q[0], q[1])
+        if free is not None:
+            return self._send(h, 200, free, rate_headers())
+        status, body, extra = self.route(segs, query, path)
         etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
         if status == 200 and h.headers.get("If-None-Match") == etag:
             return self._send(h, 304, None, {**rate_headers(), "ETag": etag})
         with self.lock:
             if q[0] == 0:
-                return self._send(h, 403, {"message": f"API rate limit exceeded for {key}.",
-                                           "documentation_url": "https://docs.github.com/rest/rate-limit"},
-                                  rate_headers())
+                return self._send(h, *self.exhausted(key, rate_headers()))
             q[0] -= 1
         headers = {**rate_headers(), **extra}
         if status == 200:
@@ -140,8 +158,55 @@ class FakeGitHub:
             return self._send(h, 200, None, headers, raw=b'{"truncated": [1, 2')
         self._send(h, status, body, headers)
 
-    def _route(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-        segs = [s for s in path.split("/") if s]
+    def _send(self, h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None,
+              raw: bytes | None = None) -> None:
+        data = raw if raw is not None else (b"" if body is None else
+                                            body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        h.send_response(status)
+        h.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json; charset=utf-8")
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(data)
+
+    def branches(self, repo: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        n = 1 + repo["id"] % 4 + (150 if repo["name"] == "repo-00001" else 0)
+        return [("main" if i == 0 else f"feature-{i}", f"{i:040x}", i == 0) for i in range(n)]
+
+    @staticmethod
+    def readme(repo: str, ref: str) -> str:
+        return f"# {repo} at {ref}\n\nünïcode ✓\n"
+
+
+class FakeGitHub(FakeProvider):
+    """GitHub's REST conventions: Link pagination (per_page max 100, default 30), x-ratelimit-*
+    headers counted per user, 403/429 primary and secondary bodies, Retry-After, 401 "Bad
+    credentials", 404, /rate_limit (free), ETag/If-None-Match (a 304 costs no quota)."""
+
+    def token_of(self, h: _Handler) -> str | None:
+        auth = h.headers.get("Authorization", "")
+        return auth.split(" ", 1)[1] if " " in auth else None
+
+    def unauthorized(self) -> tuple[int, Any]:
+        return 401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
+
+    def rate_headers(self, limit: int, remaining: int, reset: int) -> dict[str, str]:
+        return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(remaining),
+                "x-ratelimit-reset": str(reset), "x-ratelimit-used": str(limit - remaining),
+                "x-ratelimit-resource": "core"}
+
+    def exhausted(self, key: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        return 403, {"message": f"API rate limit exceeded for {key}.",
+                     "documentation_url": "https://docs.github.com/rest/rate-limit"}, headers
+
+    def free(self, segs: list[str], limit: int, remaining: int, reset: int) -> Any:
+        if segs == ["rate_limit"]:
+            core = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
+            return {"resources": {"core": core}, "rate": core}
+        return None
+
+    def route(self, segs: list[str], query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
         not_found = (404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {})
         if segs == ["user"]:
             return 200, {"login": "alice", "id": 1, "name": "Alice Liddell", "email": "alice@example.com",
@@ -162,10 +227,9 @@ class FakeGitHub:
             if len(segs) == 3:
                 return 200, repo, {}
             if segs[3] == "branches":
-                n = 1 + repo["id"] % 4 + (150 if segs[2] == "repo-00001" else 0)
-                return self._page(path, query, [{"name": "main" if i == 0 else f"feature-{i}",
-                                                 "commit": {"sha": f"{i:040x}", "url": f"https://c/{i}"},
-                                                 "protected": i == 0} for i in range(n)])
+                return self._page(path, query, [{"name": name, "commit": {"sha": sha, "url": f"https://c/{sha}"},
+                                                 "protected": protected}
+                                                for name, sha, protected in self.branches(repo)])
             if segs[3] == "contributors":
                 return self._page(path, query, [{"login": f"dev{i}", "id": 1000 + i, "contributions": 50 - i,
                                                  "avatar_url": None} for i in range(5)])
@@ -173,7 +237,7 @@ class FakeGitHub:
                 file_path = "/".join(segs[4:])
                 if file_path != "README.md":
                     return not_found
-                text = f"# {segs[2]} at {query.get('ref', 'main')}\n\nünïcode ✓\n"
+                text = self.readme(segs[2], query.get("ref", "main"))
                 return 200, {"type": "file", "encoding": "base64", "path": file_path,
                              "content": base64.encodebytes(text.encode()).decode()}, {}
         return not_found
@@ -189,13 +253,100 @@ class FakeGitHub:
                 links.append(f'<{base}?{urlencode({**query, "per_page": per_page, "page": p})}>; rel="{rel}"')
         return 200, items[(page - 1) * per_page: page * per_page], {"Link": ", ".join(links)} if links else {}
 
-    def _send(self, h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None,
-              raw: bytes | None = None) -> None:
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
-        h.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(data)
+
+class FakeGitLab(FakeProvider):
+    """GitLab v4 conventions: PRIVATE-TOKEN, offset pagination with x-page/x-per-page/
+    x-next-page/x-total/x-total-pages and Link (totals omitted past ``totals_limit`` items, as
+    GitLab does past 10,000), RateLimit-* headers, 429 "Retry later" with Retry-After,
+    401 "401 Unauthorized", groups with projects, users looked up by username."""
+
+    totals_limit = 10_000
+
+    def token_of(self, h: _Handler) -> str | None:
+        return h.headers.get("PRIVATE-TOKEN")
+
+    def unauthorized(self) -> tuple[int, Any]:
+        return 401, {"message": "401 Unauthorized"}
+
+    def rate_headers(self, limit: int, remaining: int, reset: int) -> dict[str, str]:
+        return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset),
+                "RateLimit-Observed": str(limit - remaining),
+                "RateLimit-ResetTime": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(reset))}
+
+    def exhausted(self, key: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        return 429, "Retry later", {**headers, "Retry-After": str(max(0, int(headers["RateLimit-Reset"]) - int(time.time())))}
+
+    def _project(self, repo: dict[str, Any]) -> dict[str, Any]:
+        owner = repo["owner"]["login"]
+        return {"id": repo["id"], "name": repo["name"].title(), "path": repo["name"],
+                "path_with_namespace": repo["full_name"], "namespace": {"full_path": owner, "kind": "group"},
+                "http_url_to_repo": f"https://gitlab.example/{repo['full_name']}.git", "web_url": "https://gl/x",
+                "description": repo["description"], "default_branch": "main", "forks_count": repo["forks_count"],
+                "star_count": repo["stargazers_count"], "created_at": repo["created_at"],
+                "last_activity_at": repo["updated_at"], "visibility": "private" if repo["private"] else "public",
+                "topics": repo["topics"], "archived": False, "open_issues_count": repo["open_issues_count"]}
+
+    def route(self, segs: list[str], query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+        not_found = (404, {"message": "404 Not Found"}, {})
+        if segs[:2] != ["api", "v4"]:
+            return not_found
+        segs = segs[2:]
+        if segs == ["user"]:
+            return 200, {"id": 1, "username": "alice", "name": "Alice Liddell", "public_email": "alice@example.com",
+                         "avatar_url": "https://avatars.example/1"}, {}
+        if segs == ["version"]:
+            return 200, {"version": "17.0.0"}, {}
+        if segs == ["users"]:
+            name = query.get("username")
+            return 200, ([{"id": 500 + sorted(self.repos).index(name), "username": name}]
+                         if name in self.repos and name not in self.orgs else []), {}
+        if len(segs) >= 2 and segs[0] == "groups":
+            if segs[1] not in self.orgs:
+                return not_found
+            if len(segs) == 2:
+                return 200, {"id": 9, "full_path": segs[1]}, {}
+            if segs[2:] == ["projects"]:
+                return self._page(path, query, [self._project(r) for r in self.repos[segs[1]]])
+        if len(segs) == 3 and segs[0] == "users" and segs[2] == "projects":
+            owners = [o for o in sorted(self.repos) if o not in self.orgs]
+            index = int(segs[1]) - 500
+            if not 0 <= index < len(sorted(self.repos)):
+                return not_found
+            return self._page(path, query, [self._project(r) for r in self.repos[sorted(self.repos)[index]]]
+                              if sorted(self.repos)[index] in owners else [])
+        if len(segs) >= 2 and segs[0] == "projects":
+            owner, _, name = segs[1].partition("/")
+            repo = next((r for r in self.repos.get(owner, []) if r["name"] == name), None)
+            if repo is None:
+                return not_found
+            rest = segs[2:]
+            if not rest:
+                return 200, {**self._project(repo), "license": {"key": "mit"}}, {}
+            if rest == ["repository", "branches"]:
+                return self._page(path, query, [{"name": n, "protected": p, "commit": {"id": sha, "web_url": None}}
+                                                for n, sha, p in self.branches(repo)])
+            if rest == ["repository", "contributors"]:
+                return self._page(path, query, [{"name": f"dev{i}", "email": f"dev{i}@example.com",
+                                                 "commits": 50 - i} for i in range(5)])
+            if rest[:2] == ["repository", "files"] and len(rest) == 3:
+                if rest[2] != "README.md" or "ref" not in query:
+                    return (400, {"message": "ref is missing"}, {}) if "ref" not in query else not_found
+                text = self.readme(name, query["ref"])
+                return 200, {"file_path": rest[2], "encoding": "base64",
+                             "content": base64.b64encode(text.encode()).decode()}, {}
+        return not_found
+
+    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, Any, dict[str, str]]:
+        per_page = min(max(int(query.get("per_page", 20)), 1), 100)
+        page = max(int(query.get("page", 1)), 1)
+        last = max(1, math.ceil(len(items) / per_page))
+        base = f"{self.base_url}{path}"
+        headers = {"x-page": str(page), "x-per-page": str(per_page),
+                   "x-next-page": str(page + 1) if page < last else "", "x-prev-page": str(page - 1) if page > 1 else ""}
+        if len(items) <= self.totals_limit:
+            headers.update({"x-total": str(len(items)), "x-total-pages": str(last)})
+        links = [f'<{base}?{urlencode({**query, "per_page": per_page, "page": p})}>; rel="{rel}"'
+                 for rel, p in (("next", page + 1), ("prev", page - 1), ("first", 1), ("last", last))
+                 if 1 <= p <= last and (rel != "last" or len(items) <= self.totals_limit)]
+        headers["Link"] = ", ".join(links)
+        return 200, items[(page - 1) * per_page: page * per_page], headers

@@ -1,10 +1,11 @@
 """Provider clients: work in progress (issue 5). Available so far: the result models, the
-TokenManager, the GitProviderClient interface and GitHubClient on the pure-Python (httpx)
-transport. GitLab, Bitbucket and the native transport are not built yet."""
+TokenManager, the GitProviderClient interface, GitHubClient and GitLabClient on the pure-Python
+(httpx) transport. Bitbucket and the native transport are not built yet."""
 
 from ._session import RetryPolicy
 from .base import GitProviderClient
 from .github import GitHubClient
+from .gitlab import GitLabClient
 from .models import (
     BranchInfo,
     CommitRef,
@@ -18,4 +19,4 @@ from .models import (
 from .token_manager import TokenInfo, TokenManager, TokenStatus
 
 __all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
-           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "RetryPolicy"]
+           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "RetryPolicy"]

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ..exceptions import (
     AuthenticationError,
     NetworkError,
+    NotFoundError,
     ProviderError,
     RateLimitError,
 )
@@ -175,7 +176,8 @@ class Session:
                     raise ProviderError(f"{self.provider.value}: server error {status} from {_safe(url)}: {message}")
                 await self._backoff(attempt)
                 continue
-            raise ProviderError(f"{self.provider.value}: {status} from {_safe(url)}: {message}")
+            error = NotFoundError if status == 404 else ProviderError
+            raise error(f"{self.provider.value}: {status} from {_safe(url)}: {message}")
 
     def _waiting_tokens(self) -> bool:
         return self._manager.get_earliest_reset_time(self.provider) is not None
