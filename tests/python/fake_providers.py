@@ -350,3 +350,79 @@ class FakeGitLab(FakeProvider):
                  if 1 <= p <= last and (rel != "last" or len(items) <= self.totals_limit)]
         headers["Link"] = ", ".join(links)
         return 200, items[(page - 1) * per_page: page * per_page], headers
+
+
+class FakeBitbucket(FakeProvider):
+    """Bitbucket Cloud 2.0 conventions: Bearer tokens, the values/next envelope with page,
+    pagelen (max 100, default 10) and size (omitted when ``with_size`` is off), X-RateLimit-Limit
+    without what remains, 429 when the quota is used up, raw file content from /src."""
+
+    with_size = True
+
+    def token_of(self, h: _Handler) -> str | None:
+        auth = h.headers.get("Authorization", "")
+        return auth.split(" ", 1)[1] if " " in auth else None
+
+    def unauthorized(self) -> tuple[int, Any]:
+        return 401, {"type": "error", "error": {"message": "Access token expired or invalid."}}
+
+    def rate_headers(self, limit: int, remaining: int, reset: int) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Resource": "api",
+                "X-RateLimit-NearLimit": str(remaining < limit // 5).lower()}
+
+    def exhausted(self, key: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        return 429, {"type": "error", "error": {"message": "Rate limit for this resource has been exceeded"}}, headers
+
+    def _repository(self, repo: dict[str, Any]) -> dict[str, Any]:
+        ws = repo["owner"]["login"]
+        return {"type": "repository", "uuid": "{%d}" % repo["id"], "slug": repo["name"], "name": repo["name"].title(),
+                "full_name": repo["full_name"], "is_private": repo["private"], "description": repo["description"],
+                "language": (repo["language"] or "").lower(), "created_on": repo["created_at"],
+                "updated_on": repo["updated_at"], "mainbranch": {"name": "main", "type": "branch"},
+                "workspace": {"slug": ws}, "size": 2048 * (1 + repo["id"] % 5), "website": None,
+                "links": {"clone": [{"name": "https", "href": f"https://bitbucket.example/{repo['full_name']}.git"},
+                                    {"name": "ssh", "href": f"git@bitbucket.example:{repo['full_name']}.git"}]}}
+
+    def route(self, segs: list[str], query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+        not_found = (404, {"type": "error", "error": {"message": "Repository not found"}}, {})
+        if segs[:1] != ["2.0"]:
+            return not_found
+        segs = segs[1:]
+        if segs == ["user"]:
+            return 200, {"uuid": "{u-1}", "username": "alice", "display_name": "Alice Liddell",
+                         "links": {"avatar": {"href": "https://avatars.example/1"}}}, {}
+        if len(segs) == 2 and segs[0] == "repositories":
+            if segs[1] not in self.repos:
+                return not_found
+            return self._page(path, query, [self._repository(r) for r in self.repos[segs[1]]])
+        if len(segs) >= 3 and segs[0] == "repositories":
+            repo = next((r for r in self.repos.get(segs[1], []) if r["name"] == segs[2]), None)
+            if repo is None:
+                return not_found
+            rest = segs[3:]
+            if not rest:
+                return 200, self._repository(repo), {}
+            if rest == ["refs", "branches"]:
+                return self._page(path, query, [{"name": n, "target": {"hash": sha, "links": {"html": {"href": None}}}}
+                                                for n, sha, _ in self.branches(repo)])
+            if rest == ["commits"]:
+                return self._page(path, query, [{"hash": f"{i:040x}", "author": {
+                    "raw": f"dev{i % 3} <dev{i % 3}@example.com>", "user": {"nickname": f"dev{i % 3}", "uuid": f"{{d{i % 3}}}"}}}
+                    for i in range(25)])
+            if rest[0] == "src" and len(rest) >= 3:
+                if "/".join(rest[2:]) != "README.md":
+                    return not_found
+                return 200, self.readme(segs[2], rest[1]), {}
+        return not_found
+
+    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, Any, dict[str, str]]:
+        pagelen = min(max(int(query.get("pagelen", 10)), 1), 100)
+        page = max(int(query.get("page", 1)), 1)
+        last = max(1, math.ceil(len(items) / pagelen))
+        body: dict[str, Any] = {"pagelen": pagelen, "page": page,
+                                "values": items[(page - 1) * pagelen: page * pagelen]}
+        if self.with_size:
+            body["size"] = len(items)
+        if page < last:
+            body["next"] = f"{self.base_url}{path}?{urlencode({**query, 'pagelen': pagelen, 'page': page + 1})}"
+        return 200, body, {}

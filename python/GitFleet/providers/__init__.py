@@ -1,9 +1,10 @@
 """Provider clients: work in progress (issue 5). Available so far: the result models, the
-TokenManager, the GitProviderClient interface, GitHubClient and GitLabClient on the pure-Python
-(httpx) transport. Bitbucket and the native transport are not built yet."""
+TokenManager, the GitProviderClient interface, GitHubClient, GitLabClient and BitBucketClient
+on the pure-Python (httpx) transport. The native (C++) transport is not built yet."""
 
 from ._session import RetryPolicy
 from .base import GitProviderClient
+from .bitbucket import BitBucketClient
 from .github import GitHubClient
 from .gitlab import GitLabClient
 from .models import (
@@ -19,4 +20,4 @@ from .models import (
 from .token_manager import TokenInfo, TokenManager, TokenStatus
 
 __all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
-           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "RetryPolicy"]
+           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "BitBucketClient", "RetryPolicy"]

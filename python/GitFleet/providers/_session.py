@@ -109,7 +109,8 @@ class Session:
         await self._sleep(max(0.0, wait) + 1)
         return await self._token()
 
-    async def get_json(self, url: str) -> tuple[Any, Mapping[str, str]]:
+    async def get_json(self, url: str, decode: bool = True) -> tuple[Any, Mapping[str, str]]:
+        """The decoded JSON body (or with decode=False the raw bytes) and the headers."""
         attempt = 0
         while True:
             info = await self._token()
@@ -138,7 +139,7 @@ class Session:
                 return cached[1], cached[2]
             if 200 <= status < 300:
                 try:
-                    data = json.loads(response.body) if response.body else None
+                    data = (json.loads(response.body) if response.body else None) if decode else response.body
                 except ValueError:
                     attempt += 1
                     if attempt > self.retry.retries:
