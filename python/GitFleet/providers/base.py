@@ -3,7 +3,6 @@ and conversion machinery they share."""
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Optional
@@ -20,6 +19,7 @@ from .models import (
 )
 from .python_transport import HttpxTransport
 from .token_manager import TokenManager
+from .utils import gather_limited
 
 __all__ = ["GitProviderClient"]
 
@@ -125,13 +125,7 @@ class GitProviderClient(ABC):
         items = list(items_of(data))
         rest = rest_of(data, headers, url)
         if rest:
-            gate = asyncio.Semaphore(self._max_concurrency)
-
-            async def page(u: str) -> Any:
-                async with gate:
-                    return (await self._get(u))[0]
-
-            for body in await asyncio.gather(*(page(u) for u in rest)):
+            for body, _ in await gather_limited((self._get(u) for u in rest), self._max_concurrency):
                 items.extend(items_of(body))
         elif rest is None:
             following = next_of(data, headers)
