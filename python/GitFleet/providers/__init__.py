@@ -5,6 +5,7 @@ on the pure-Python (httpx) transport. The native (C++) transport is not built ye
 from ._session import RetryPolicy
 from .base import GitProviderClient
 from .bitbucket import BitBucketClient
+from .credentials import CredentialInfo, CredentialManager
 from .github import GitHubClient
 from .gitlab import GitLabClient
 from .models import (
@@ -18,6 +19,15 @@ from .models import (
     UserInfo,
 )
 from .token_manager import TokenInfo, TokenManager, TokenStatus
+from .utils import (
+    RateLimiter,
+    flatten_dataframe,
+    rate_limited,
+    to_dataframe,
+    to_dict,
+    to_json,
+)
 
 __all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
-           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "BitBucketClient", "RetryPolicy"]
+           "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "BitBucketClient", "RetryPolicy", "CredentialManager",
+           "CredentialInfo", "RateLimiter", "rate_limited", "to_dict", "to_json", "to_dataframe", "flatten_dataframe"]
