@@ -119,6 +119,19 @@ async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[s
     return await manager.fetch_clone_tasks()
 
 
+async def _list_repositories(listings: Sequence[tuple[str, str]], api_url: str | None) -> list[str]:
+    """Clone URLs of every repository the provider listings name, through the provider clients."""
+    from .providers import BitBucketClient, GitHubClient, GitLabClient
+
+    kinds = {"github": GitHubClient, "gitlab": GitLabClient, "bitbucket": BitBucketClient}
+    urls: list[str] = []
+    for provider, owner in listings:
+        token = os.environ.get(f"{provider.upper()}_TOKEN") or os.environ.get(TOKEN_ENV) or None
+        async with kinds[provider](token, base_url=api_url) as client:
+            urls += [r.clone_url for r in await client.fetch_repositories(owner)]
+    return urls
+
+
 def _failure_table(failed: dict[str, str]) -> Table:
     table = Table(title=f"{len(failed)} failed", title_style="bold red", show_lines=False)
     table.add_column("repository")
@@ -150,17 +163,33 @@ def cli() -> None:
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per clone attempt.")
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Attempts after a transient network failure.")
+@click.option("--github-org", "github_orgs", multiple=True, metavar="ORG", help="Every repository of a GitHub org.")
+@click.option("--github-user", "github_users", multiple=True, metavar="USER", help="Every repository of a GitHub user.")
+@click.option("--gitlab-group", "gitlab_groups", multiple=True, metavar="GROUP",
+              help="Every project of a GitLab group (and subgroups).")
+@click.option("--bitbucket-workspace", "bitbucket_workspaces", multiple=True, metavar="WS",
+              help="Every repository of a Bitbucket workspace.")
+@click.option("--api-url", metavar="URL", help="The provider's API (GitHub Enterprise, self-hosted GitLab, ...).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.option("--json", "as_json", is_flag=True, help="Print every clone's outcome as JSON.")
 def clone(urls: tuple[str, ...], url_file: Any, dest: str, depth: int | None, branch: str | None,
-          filter_spec: str | None, concurrency: int, timeout: float | None, retries: int, quiet: bool,
-          as_json: bool) -> None:
-    """Clone many repositories at once, with live progress. Exits 1 if any clone failed."""
+          filter_spec: str | None, concurrency: int, timeout: float | None, retries: int,
+          github_orgs: tuple[str, ...], github_users: tuple[str, ...], gitlab_groups: tuple[str, ...],
+          bitbucket_workspaces: tuple[str, ...], api_url: str | None, quiet: bool, as_json: bool) -> None:
+    """Clone many repositories at once, with live progress. Exits 1 if any clone failed.
+
+    Provider listings use $GITHUB_TOKEN, $GITLAB_TOKEN or $BITBUCKET_TOKEN (else $GITFLEET_TOKEN)."""
     all_urls = list(urls)
     if url_file:
         all_urls += [line.strip() for line in url_file if line.strip() and not line.lstrip().startswith("#")]
+    listings = [("github", o) for o in github_orgs + github_users] + [("gitlab", g) for g in gitlab_groups] + \
+        [("bitbucket", w) for w in bitbucket_workspaces]
+    if len({p for p, _ in listings}) > 1 and api_url:
+        raise click.UsageError("--api-url applies to one provider at a time")
+    if listings:
+        all_urls += _run(_list_repositories(listings, api_url))
     if not all_urls:
-        raise click.UsageError("no repositories: give URLs or --file")
+        raise click.UsageError("no repositories: give URLs, --file or a provider listing")
     options = {"depth": depth, "branch": branch, "filter": filter_spec}
     try:
         manager = _manager(all_urls, clone_options={k: v for k, v in options.items() if v is not None},

@@ -43,7 +43,9 @@ class FakeProvider:
     free_paths: tuple[str, ...] = ()
 
     def __init__(self, owners: dict[str, int] | None = None, tokens: dict[str, str] | None = None,
-                 limit: int = 5000, latency: float = 0.0, orgs: set[str] | None = None) -> None:
+                 limit: int = 5000, latency: float = 0.0, orgs: set[str] | None = None,
+                 clone_url: str = "https://github.example/{full_name}.git") -> None:
+        self.clone_url = clone_url  # a template over the repository's fields
         self.owners = owners or {"alice": 3}
         self.orgs = orgs or set()
         self.tokens = tokens or {"good-token": "alice"}  # token -> user
@@ -74,7 +76,8 @@ class FakeProvider:
         oid = abs(hash(owner)) % 10_000
         return {"id": oid * 100_000 + i, "name": f"repo-{i:05d}", "full_name": f"{owner}/repo-{i:05d}",
                 "owner": {"login": owner, "id": oid}, "private": i % 7 == 0, "fork": i % 5 == 0,
-                "clone_url": f"https://github.example/{owner}/repo-{i:05d}.git", "description": f"Repository {i}",
+                "clone_url": self.clone_url.format(full_name=f"{owner}/repo-{i:05d}", name=f"repo-{i:05d}"),
+                "description": f"Repository {i}",
                 "default_branch": "main", "language": ["Python", "C++", None][i % 3], "forks_count": i % 11,
                 "stargazers_count": i * 3, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2024-05-01T12:00:00Z",
                 "topics": ["fleet", f"t{i % 4}"], "license": {"spdx_id": "MIT"}, "homepage": "", "archived": False,

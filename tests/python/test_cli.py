@@ -44,6 +44,27 @@ def test_help_lists_every_subcommand():
     assert subprocess.run([installed, "--version"], capture_output=True, text=True).returncode == 0
 
 
+def test_clone_lists_repositories_through_the_provider_clients(tmp_path):
+    from fake_providers import FakeGitHub
+
+    for name in ("repo-00000", "repo-00001"):
+        subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path / "src" / name)], check=True)
+        subprocess.run(["git", "-C", str(tmp_path / "src" / name), "-c", "user.name=T", "-c", "user.email=t@e",
+                        "commit", "-q", "--allow-empty", "-m", "init"], check=True)
+    with FakeGitHub({"acme": 2}, orgs={"acme"}, clone_url=f"file://{tmp_path}/src/{{name}}") as fake:
+        env = {**os.environ, "GITHUB_TOKEN": "good-token"}
+        result = gitfleet("clone", "--github-org", "acme", "--api-url", fake.base_url, "--dest", tmp_path / "c",
+                          "--json", env=env)
+        assert result.returncode == 0, result.stderr
+        assert sorted(Path(r["url"]).name for r in json.loads(result.stdout)) == ["repo-00000", "repo-00001"]
+        assert (tmp_path / "c/repo-00001/.git").is_dir()
+        assert ("/orgs/acme/repos", "alice") in fake.log
+        refused = gitfleet("clone", "--github-user", "acme", "--api-url", fake.base_url,
+                           env={**env, "GITHUB_TOKEN": "bad-token-xyz"})
+        assert_user_error(refused, 1, "Bad credentials")
+        assert "bad-token-xyz" not in refused.stderr
+
+
 def test_commits_in_every_format(rich_repo, tmp_path):
     count = int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
     table = gitfleet("commits", rich_repo.path)
