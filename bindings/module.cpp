@@ -8,6 +8,7 @@ namespace gitfleet::bindings {
 void bind_history(nb::module_& m);
 void bind_clone(nb::module_& m);
 void bind_blame(nb::module_& m);
+void bind_http(nb::module_& m);
 }
 
 NB_MODULE(_native, m) {
@@ -22,4 +23,5 @@ NB_MODULE(_native, m) {
   bind_history(m);
   bind_clone(m);
   bind_blame(m);
+  bind_http(m);
 }

@@ -17,7 +17,7 @@ from GitFleet.providers.bitbucket import BitBucketClient
 FAST = RetryPolicy(retries=2, backoff=0.01, secondary_wait=0.01)
 
 
-@pytest.fixture(params=["python"])
+@pytest.fixture(params=["native", "python"])
 def impl(request):
     return request.param
 

@@ -14,7 +14,7 @@ from GitFleet.providers._session import RetryPolicy
 from GitFleet.providers.github import GitHubClient
 
 FAST = RetryPolicy(retries=3, backoff=0.01, secondary_wait=0.01)
-IMPLEMENTATIONS = ["python"]
+IMPLEMENTATIONS = ["native", "python"]
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

@@ -12,7 +12,7 @@ from GitFleet.providers.gitlab import GitLabClient
 FAST = RetryPolicy(retries=3, backoff=0.01, secondary_wait=0.01)
 
 
-@pytest.fixture(params=["python"])
+@pytest.fixture(params=["native", "python"])
 def impl(request):
     return request.param
 

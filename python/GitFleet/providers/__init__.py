@@ -1,6 +1,7 @@
-"""Provider clients: work in progress (issue 5). Available so far: the result models, the
-TokenManager, the GitProviderClient interface, GitHubClient, GitLabClient and BitBucketClient
-on the pure-Python (httpx) transport. The native (C++) transport is not built yet."""
+"""Provider clients for GitHub, GitLab and Bitbucket behind one interface (GitProviderClient),
+each on two transports: native (the C++ core's libcurl client, JSON by simdjson, the GIL
+free) by default, or pure Python (httpx) with ``use_python_impl=True``; ``client.implementation``
+says which. Token rotation (TokenManager), rate limits, retries, ETags: docs/providers.md."""
 
 from ._session import RetryPolicy
 from .base import GitProviderClient

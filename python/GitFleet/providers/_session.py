@@ -35,9 +35,11 @@ class Response:
 
 
 class Transport(Protocol):
-    """Carries one GET; raises NetworkError when the server cannot be reached or hangs up."""
+    """Carries one GET; raises NetworkError when the server cannot be reached or hangs up;
+    ``parse_json`` decodes bodies (each transport brings its parser)."""
 
     name: str
+    parse_json: Callable[[bytes], Any]
 
     async def get(self, url: str, headers: Mapping[str, str]) -> Response: ...
 
@@ -92,6 +94,7 @@ class Session:
         if token:
             self._manager.add_token(token, provider)
         self._etags: dict[str, tuple[str, Any, Mapping[str, str]]] = {}
+        self._parse = transport.parse_json
         self.last_rate_limit: RateLimitInfo | None = None
         self.requests = 0  # sent over the network, 304s included
 
@@ -139,7 +142,7 @@ class Session:
                 return cached[1], cached[2]
             if 200 <= status < 300:
                 try:
-                    data = (json.loads(response.body) if response.body else None) if decode else response.body
+                    data = (self._parse(response.body) if response.body else None) if decode else response.body
                 except ValueError:
                     attempt += 1
                     if attempt > self.retry.retries:

@@ -17,6 +17,7 @@ from .models import (
     RepoInfo,
     UserInfo,
 )
+from .native_transport import NativeTransport
 from .python_transport import HttpxTransport
 from .token_manager import TokenManager
 from .utils import gather_limited
@@ -44,8 +45,8 @@ class GitProviderClient(ABC):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.token_manager = token_manager or TokenManager()
         self._max_concurrency = max_concurrency
-        # The native transport (C++, libcurl) is not built yet: every client runs on httpx.
-        transport = HttpxTransport(timeout=timeout, max_connections=max_concurrency)
+        transport_class = HttpxTransport if use_python_impl else NativeTransport
+        transport = transport_class(timeout=timeout, max_connections=max_concurrency)
         self._session = Session(self.provider_type, transport, token, self.token_manager, self._auth_header,
                                 self._parse_rate_limit, retry or RetryPolicy())
 

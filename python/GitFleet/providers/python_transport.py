@@ -4,6 +4,7 @@ pooling and keep-alive), recreated only if the client is used from another event
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 
 import httpx
@@ -16,6 +17,7 @@ __all__ = ["HttpxTransport"]
 
 class HttpxTransport:
     name = "python"
+    parse_json = staticmethod(json.loads)
 
     def __init__(self, timeout: float = 30.0, max_connections: int = 16) -> None:
         self._timeout = timeout

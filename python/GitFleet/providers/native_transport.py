@@ -1,0 +1,37 @@
+"""The native transport: GETs carried by the C++ core's libcurl client on its own thread
+(concurrent transfers over reused connections, the GIL free meanwhile), completing into
+asyncio through the shared bridge; JSON bodies parsed by simdjson."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import _native
+from .._bridge import run_native
+from ..exceptions import NetworkError
+from ._session import Response
+
+__all__ = ["NativeTransport"]
+
+
+class NativeTransport:
+    name = "native"
+    parse_json = staticmethod(_native.parse_json)
+
+    def __init__(self, timeout: float = 30.0, max_connections: int = 16) -> None:
+        self._client = _native.HttpClient(timeout, max_connections)
+
+    async def get(self, url: str, headers: Mapping[str, str]) -> Response:
+        ids: list[int] = []
+
+        def start(on_done: Any) -> None:
+            ids.append(self._client.start_get(url, list(headers.items()), on_done))
+
+        status, response_headers, body, error = await run_native(start, lambda: self._client.cancel(ids[0]))
+        if error:
+            raise NetworkError(f"{error}: {url.split('?', 1)[0]}")
+        return Response(status, response_headers, body)
+
+    async def aclose(self) -> None:
+        self._client.close()
