@@ -5,11 +5,12 @@
 #   bash bench/run.sh blame [--repo PATH]       blame against git blame, pygit2
 #   bash bench/run.sh copy [--files N]          local tree copy against cp -r, shutil, rsync
 #   bash bench/run.sh server [--files N]        copy server uploads against local copies, rsync daemon
+#   bash bench/run.sh providers [--repos N]     listing repositories: native vs httpx vs PyGithub, githubkit
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bench=history
-case "${1:-}" in history|clone|blame|copy|server) bench="$1"; shift ;; esac
+case "${1:-}" in history|clone|blame|copy|server|providers) bench="$1"; shift ;; esac
 [ "$bench" = server ] && bench=copy_server
 bash scripts/bootstrap.sh >/dev/null
 bash bench/setup_anchors.sh

@@ -17,6 +17,11 @@ if [ ! -f .venv-bench/.ok ]; then
   "$python" -m venv .venv-bench && .venv-bench/bin/pip install -q pydriller pygit2 && touch .venv-bench/.ok \
     || echo "setup_anchors: PyDriller/pygit2 could not be installed" >&2
 fi
+# The provider benchmark's anchors, added to .venv-bench (a separate stamp: older set-ups lack them).
+if [ -f .venv-bench/.ok ] && [ ! -f .venv-bench/.ok-providers ]; then
+  .venv-bench/bin/pip install -q PyGithub githubkit 'hishel>=1.3,<2' && touch .venv-bench/.ok-providers \
+    || echo "setup_anchors: PyGithub/githubkit could not be installed" >&2
+fi
 if [ ! -f .venv-gitfleet-0.2.8/.ok ]; then
   "$python" -m venv .venv-gitfleet-0.2.8 && .venv-gitfleet-0.2.8/bin/pip install -q "GitFleet==0.2.8" pydantic httpx \
     && touch .venv-gitfleet-0.2.8/.ok || echo "setup_anchors: GitFleet 0.2.8 could not be installed" >&2

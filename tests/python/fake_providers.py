@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import json
 import math
+import socket
 import threading
 import time
 from typing import Any
@@ -24,12 +25,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add 40 ms to every response, which no real API does.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:  # noqa: N802
         self.server.fake.handle(self)
 
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops concurrent connects (1 s SYN retries)
 
     def __init__(self, fake: "FakeProvider") -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -429,3 +437,18 @@ class FakeBitbucket(FakeProvider):
         if page < last:
             body["next"] = f"{self.base_url}{path}?{urlencode({**query, 'pagelen': pagelen, 'page': page + 1})}"
         return 200, body, {}
+
+
+if __name__ == "__main__":  # a fake in its own process (the benchmark's server): prints its URL
+    import argparse
+    import signal
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("provider", choices=["github", "gitlab", "bitbucket"])
+    ap.add_argument("--repos", type=int, default=5000)
+    ap.add_argument("--latency", type=float, default=0.05)
+    args = ap.parse_args()
+    kind = {"github": FakeGitHub, "gitlab": FakeGitLab, "bitbucket": FakeBitbucket}[args.provider]
+    with kind({"alice": args.repos}, latency=args.latency, limit=10 ** 9) as fake:
+        print(fake.base_url, flush=True)
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
