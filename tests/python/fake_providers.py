@@ -272,6 +272,7 @@ class FakeGitLab(FakeProvider):
     401 "401 Unauthorized", groups with projects, users looked up by username."""
 
     totals_limit = 10_000
+    keyset_only = False  # answer every list in keyset mode, as GitLab may for large sets
 
     def token_of(self, h: _Handler) -> str | None:
         return h.headers.get("PRIVATE-TOKEN")
@@ -349,6 +350,16 @@ class FakeGitLab(FakeProvider):
 
     def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, Any, dict[str, str]]:
         per_page = min(max(int(query.get("per_page", 20)), 1), 100)
+        if self.keyset_only or query.get("pagination") == "keyset":
+            # Keyset pagination: items after id_after, and only a Link to the next set.
+            after = int(query.get("id_after", -1))
+            chunk = [i for i in items if i.get("id", 0) > after][:per_page]
+            more = chunk and any(i.get("id", 0) > chunk[-1]["id"] for i in items)
+            params = {k: v for k, v in query.items() if k not in ("page", "id_after")}
+            following = urlencode({**params, "pagination": "keyset", "per_page": per_page,
+                                   "id_after": chunk[-1]["id"]}) if more else ""
+            link = f'<{self.base_url}{path}?{following}>; rel="next"' if more else ""
+            return 200, chunk, {"Link": link} if link else {}
         page = max(int(query.get("page", 1)), 1)
         last = max(1, math.ceil(len(items) / per_page))
         base = f"{self.base_url}{path}"

@@ -22,11 +22,11 @@ def client(fake: FakeGitLab, impl: str, token: str = "good-token", **kw) -> GitL
     return GitLabClient(token, base_url=fake.base_url + "/api/v4", use_python_impl=impl == "python", **kw)
 
 
-@pytest.mark.parametrize("totals", [True, False])
-async def test_group_and_user_projects_every_page_once(impl, totals):
+@pytest.mark.parametrize("mode", ["totals", "no-totals", "keyset"])
+async def test_group_and_user_projects_every_page_once(impl, mode):
     with FakeGitLab({"acme": 230, "alice": 5}, orgs={"acme"}) as fake:
-        if not totals:
-            fake.totals_limit = 100  # as past 10,000 items: no x-total-pages, follow Link next
+        fake.totals_limit = 100 if mode == "no-totals" else fake.totals_limit  # as past 10,000 items
+        fake.keyset_only = mode == "keyset"  # only Link rel="next" with id_after
         async with client(fake, impl) as gl:
             group = await gl.fetch_repositories("acme")
             assert [r.name for r in group] == [f"repo-{i:05d}" for i in range(230)]
