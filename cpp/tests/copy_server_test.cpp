@@ -5,55 +5,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "connection.hpp"
 #include "gitfleet/copy/copy_client.hpp"
 #include "gitfleet/copy/copy_server.hpp"
 #include "gitfleet/copy/protocol.hpp"
+#include "temp_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace gitfleet::copy;
+using gitfleet::testing::random_bytes;
 
 namespace {
 
-class CopyServerTest : public ::testing::Test {
+class CopyServerTest : public gitfleet::testing::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/eacopy-server-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir = tmpl;
+    TempDirTest::SetUp();
     fs::create_directories(dir / "root");
     options.root = dir / "root";
     options.port = 0;
     options.secret = "s3cret";
     options.thread_count = 2;
   }
-  void TearDown() override { fs::remove_all(dir); }
 
   RemoteOptions remote(const CopyServer& server, std::string secret = "s3cret") const {
     RemoteOptions r;
     r.port = server.port();
     r.secret = std::move(secret);
     return r;
-  }
-  static void write(const fs::path& p, const std::string& content) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  static std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng());
-    return s;
   }
   void make_tree() {
     write(dir / "src/a.txt", "alpha");
@@ -62,7 +43,6 @@ class CopyServerTest : public ::testing::Test {
     write(dir / "src/empty", "");
   }
 
-  fs::path dir;
   ServerOptions options;
   Config config;
 };

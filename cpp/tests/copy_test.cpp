@@ -4,41 +4,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <random>
-#include <sstream>
-
 #include "gitfleet/copy/eacopy.hpp"
+#include "temp_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace gitfleet::copy;
+using gitfleet::testing::random_bytes;
 
 namespace {
 
-class CopyTest : public ::testing::Test {
+class CopyTest : public gitfleet::testing::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/eacopy-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root); }
-
-  static void write(const fs::path& p, const std::string& content) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  static std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng());
-    return s;
+    TempDirTest::SetUp();
+    root = dir;
   }
 
   fs::path root;
