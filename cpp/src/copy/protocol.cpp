@@ -1,5 +1,7 @@
 #include "gitfleet/copy/protocol.hpp"
 
+#include <utility>
+
 namespace gitfleet::copy::protocol {
 
 std::uint64_t Reader::le(int n) {
@@ -41,6 +43,22 @@ void read_array(Reader& r, std::array<std::uint8_t, N>& out) {
 template <std::size_t N>
 void write_array(Writer& w, const std::array<std::uint8_t, N>& a) {
   w.raw(std::string_view(reinterpret_cast<const char*>(a.data()), N));
+}
+
+// ErrorMessage, Decision and FileResult share one layout: a one-byte code and a message.
+std::string encode_coded(std::uint8_t code, const std::string& message) {
+  Writer w;
+  w.u8(code);
+  w.str(message.substr(0, kMaxMessage));
+  return std::move(w.bytes());
+}
+
+std::pair<std::uint8_t, std::string> decode_coded(std::string_view payload) {
+  Reader r(payload);
+  std::uint8_t code = r.u8();
+  std::string message = r.str(kMaxMessage);
+  r.expect_end();
+  return {code, std::move(message)};
 }
 
 }  // namespace
@@ -93,20 +111,11 @@ AuthProof AuthProof::decode(std::string_view payload) {
   return a;
 }
 
-std::string ErrorMessage::encode() const {
-  Writer w;
-  w.u8(kind);
-  w.str(message.substr(0, kMaxMessage));
-  return std::move(w.bytes());
-}
+std::string ErrorMessage::encode() const { return encode_coded(kind, message); }
 
 ErrorMessage ErrorMessage::decode(std::string_view payload) {
-  Reader r(payload);
-  ErrorMessage e;
-  e.kind = r.u8();
-  e.message = r.str(kMaxMessage);
-  r.expect_end();
-  return e;
+  auto [kind, message] = decode_coded(payload);
+  return {kind, std::move(message)};
 }
 
 std::string Begin::encode() const {
@@ -148,22 +157,12 @@ Offer Offer::decode(std::string_view payload) {
   return o;
 }
 
-std::string Decision::encode() const {
-  Writer w;
-  w.u8(static_cast<std::uint8_t>(verdict));
-  w.str(message.substr(0, kMaxMessage));
-  return std::move(w.bytes());
-}
+std::string Decision::encode() const { return encode_coded(static_cast<std::uint8_t>(verdict), message); }
 
 Decision Decision::decode(std::string_view payload) {
-  Reader r(payload);
-  Decision d;
-  std::uint8_t v = r.u8();
+  auto [v, message] = decode_coded(payload);
   if (v > static_cast<std::uint8_t>(Verdict::Refuse)) throw ProtocolError("unknown verdict");
-  d.verdict = static_cast<Verdict>(v);
-  d.message = r.str(kMaxMessage);
-  r.expect_end();
-  return d;
+  return {static_cast<Verdict>(v), std::move(message)};
 }
 
 std::string ContentHash::encode() const {
@@ -240,20 +239,11 @@ DeltaCopyRange DeltaCopyRange::decode(std::string_view payload) {
   return d;
 }
 
-std::string FileResult::encode() const {
-  Writer w;
-  w.u8(outcome);
-  w.str(message.substr(0, kMaxMessage));
-  return std::move(w.bytes());
-}
+std::string FileResult::encode() const { return encode_coded(outcome, message); }
 
 FileResult FileResult::decode(std::string_view payload) {
-  Reader r(payload);
-  FileResult f;
-  f.outcome = r.u8();
-  f.message = r.str(kMaxMessage);
-  r.expect_end();
-  return f;
+  auto [outcome, message] = decode_coded(payload);
+  return {outcome, std::move(message)};
 }
 
 std::string Unsent::encode() const {
