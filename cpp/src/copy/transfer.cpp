@@ -58,8 +58,13 @@ void write_all(int fd, std::string_view bytes, const std::string& name) {
 
 std::string describe(const CopyError& e) { return e.sys_errno() ? std::strerror(e.sys_errno()) : e.what(); }
 
-void bump(std::atomic<std::uint64_t>* counter) {
-  if (counter) counter->fetch_add(1, std::memory_order_relaxed);
+void bump(TransferCounters* counters, std::atomic<std::uint64_t> TransferCounters::*counter) {
+  if (counters) (counters->*counter).fetch_add(1, std::memory_order_relaxed);
+}
+
+void add_failure(CopySummary& summary, const std::string& path, const std::string& message, int sys_errno = 0) {
+  ++summary.files_failed;
+  summary.failures.push_back({path, message, sys_errno});
 }
 
 }  // namespace
@@ -70,21 +75,16 @@ void bump(std::atomic<std::uint64_t>* counter) {
 Sender::Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters)
     : conn_(conn), compressor_(compression_level), cancel_(cancel), counters_(counters) {}
 
-void Sender::failed(const std::string& rel, const std::string& message, int sys_errno) {
-  ++summary_.files_failed;
-  summary_.failures.push_back({rel, message, sys_errno});
-}
-
 void Sender::unsent(const std::string& rel, const std::string& message, int sys_errno) {
   ++summary_.files_total;
-  failed(rel, message, sys_errno);
+  add_failure(summary_, rel, message, sys_errno);
   conn_.send(FrameType::Unsent, Unsent{rel, message}.encode());
 }
 
 void Sender::send_tree(int dir_fd, bool follow_symlinks) { walk(dir_fd, "", follow_symlinks); }
 
 void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, unsigned char>> entries;  // name, d_type
   {
     DIR* dir = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
     if (!dir) fail(errno, prefix.empty() ? "." : prefix);
@@ -92,13 +92,17 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
     ::rewinddir(dir);
     while (dirent* e = ::readdir(dir)) {
       std::string name = e->d_name;
-      if (name != "." && name != ".." && !is_temporary_name(name)) names.push_back(std::move(name));
+      if (name != "." && name != ".." && !is_temporary_name(name)) entries.emplace_back(std::move(name), e->d_type);
     }
   }
-  std::sort(names.begin(), names.end());  // a stable order: receivers keep one directory open
-  for (const auto& name : names) {
+  std::sort(entries.begin(), entries.end());  // a stable order: receivers keep one directory open
+  for (const auto& [name, type] : entries) {
     check_cancelled(cancel_);
     std::string rel = prefix + name;
+    if (type == DT_REG) {  // send_file checks what it opened: no stat needed here
+      send_file(dir_fd, name, rel, follow_symlinks);
+      continue;
+    }
     struct stat st;
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       unsent(rel, std::strerror(errno), errno);
@@ -164,7 +168,7 @@ void Sender::settle(const Queued& q, const Decision& d) {
       summary_.bytes_linked += offer.size;
       return;
     case Verdict::Refuse:
-      return failed(offer.path, d.message);
+      return add_failure(summary_, offer.path, d.message);
     case Verdict::NeedHash:
       throw ProtocolError("the receiver asked for a hash twice");
     case Verdict::Copy:
@@ -184,12 +188,12 @@ void Sender::collect_results() {
     FileResult result = FileResult::decode(conn_.expect(FrameType::FileResult));
     const auto& [path, size] = awaiting_.front();
     if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) {
-      failed(path, result.message);
+      add_failure(summary_, path, result.message);
       continue;
     }
     ++summary_.files_copied;
     summary_.bytes_copied += size;
-    bump(counters_ ? &counters_->files_sent : nullptr);
+    bump(counters_, &TransferCounters::files_sent);
   }
 }
 
@@ -300,8 +304,7 @@ void Receiver::run() {
       case FrameType::Unsent: {
         Unsent u = Unsent::decode(f.payload);
         ++summary_.files_total;
-        ++summary_.files_failed;
-        summary_.failures.push_back({u.path, "not sent: " + u.message, 0});
+        add_failure(summary_, u.path, "not sent: " + u.message);
         break;
       }
       case FrameType::TransferEnd: {
@@ -328,8 +331,7 @@ void Receiver::run() {
 
 void Receiver::refuse(const Offer& offer, const std::string& message, int sys_errno) {
   conn_.send(FrameType::Decision, Decision{Verdict::Refuse, message}.encode());
-  ++summary_.files_failed;
-  summary_.failures.push_back({offer.path, message, sys_errno});
+  add_failure(summary_, offer.path, message, sys_errno);
 }
 
 void Receiver::record(const Offer& offer, const ContentHash& hash, std::int64_t stored_mtime) {
@@ -421,13 +423,12 @@ void Receiver::skip(const Offer& offer) {
   conn_.send(FrameType::Decision, Decision{Verdict::Skip, {}}.encode());
   ++summary_.files_skipped;
   summary_.bytes_skipped += offer.size;
-  bump(counters_ ? &counters_->files_skipped : nullptr);
+  bump(counters_, &TransferCounters::files_skipped);
 }
 
 void Receiver::report(const Offer& offer, const std::string& error) {
   conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), error}.encode());
-  ++summary_.files_failed;
-  summary_.failures.push_back({offer.path, error, 0});
+  add_failure(summary_, offer.path, error);
 }
 
 bool Receiver::has_reference(const Offer& offer, const Target& target) {
@@ -501,7 +502,7 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
   conn_.send(FrameType::Decision, Decision{Verdict::Link, {}}.encode());
   ++summary_.files_linked;
   summary_.bytes_linked += offer.size;
-  bump(counters_ ? &counters_->files_linked : nullptr);
+  bump(counters_, &TransferCounters::files_linked);
   record(offer, entry.hash, entry.stored_mtime_ns);
   return true;
 }
@@ -617,7 +618,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
              FileResult{static_cast<std::uint8_t>(delta ? Verdict::Delta : Verdict::Copy), {}}.encode());
   ++summary_.files_copied;
   summary_.bytes_copied += offer.size;
-  bump(counters_ ? &counters_->files_received : nullptr);
+  bump(counters_, &TransferCounters::files_received);
   record(offer, got, offer.mtime_ns);
 }
 

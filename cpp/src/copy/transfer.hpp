@@ -62,7 +62,6 @@ class Sender {
   void collect_results();
   void stream_content(int fd, const protocol::Offer& offer);
   void stream_delta(int fd, const protocol::Offer& offer);
-  void failed(const std::string& rel, const std::string& message, int sys_errno = 0);
   // A file that could not even be offered: failed, and the receiver is told.
   void unsent(const std::string& rel, const std::string& message, int sys_errno = 0);
 
