@@ -197,39 +197,30 @@ void Sender::collect_results() {
   }
 }
 
-void Sender::send_hash(int fd, const Offer& offer) {
-  Hasher h;
-  buffer_.resize(kChunk);
-  std::uint64_t done = 0;
-  while (done < offer.size) {
-    ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
-    if (n <= 0) {
-      conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being read"}.encode());
-      return;
-    }
-    h.update(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
-    done += static_cast<std::uint64_t>(n);
-  }
-  conn_.send(FrameType::FileHash, h.digest().encode());
-}
-
-void Sender::stream_content(int fd, const Offer& offer) {
+void Sender::read_through(int fd, const Offer& offer, FrameType end, const std::function<void(std::string_view)>& each) {
   Hasher h;
   buffer_.resize(kChunk);
   for (std::uint64_t done = 0; done < offer.size;) {
     check_cancelled(cancel_);
     ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
     if (n <= 0) {
-      std::string why = n < 0 ? std::strerror(errno) : "it shrank while being sent";
+      std::string why = n < 0 ? std::strerror(errno) : "it shrank while being read";
       conn_.send(FrameType::FileAbort, ErrorMessage{0, why}.encode());
       return;
     }
     std::string_view chunk(buffer_.data(), static_cast<std::size_t>(n));
     h.update(chunk);
-    conn_.send(FrameType::Data, compressor_.encode(chunk));
+    if (each) each(chunk);
     done += static_cast<std::uint64_t>(n);
   }
-  conn_.send(FrameType::FileEnd, h.digest().encode());
+  conn_.send(end, h.digest().encode());
+}
+
+void Sender::send_hash(int fd, const Offer& offer) { read_through(fd, offer, FrameType::FileHash, nullptr); }
+
+void Sender::stream_content(int fd, const Offer& offer) {
+  read_through(fd, offer, FrameType::FileEnd,
+               [this](std::string_view chunk) { conn_.send(FrameType::Data, compressor_.encode(chunk)); });
 }
 
 void Sender::stream_delta(int fd, const Offer& offer) {

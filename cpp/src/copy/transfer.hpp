@@ -7,8 +7,10 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/stat.h>
@@ -58,6 +60,10 @@ class Sender {
   void walk(int dir_fd, const std::string& prefix, bool follow_symlinks);
   void flush();
   void settle(const Queued& file, const protocol::Decision& decision);
+  // Reads the offered bytes in chunks, passing each to `each` (may be empty), then sends `end`
+  // with their hash; a file that shrank or fails to read is aborted instead.
+  void read_through(int fd, const protocol::Offer& offer, protocol::FrameType end,
+                    const std::function<void(std::string_view)>& each);
   void send_hash(int fd, const protocol::Offer& offer);
   void collect_results();
   void stream_content(int fd, const protocol::Offer& offer);
