@@ -183,3 +183,9 @@ def project_repo() -> Path:
     """The project's own history (CI runs in a full clone)."""
     top = git(PROJECT_ROOT, "rev-parse", "--show-toplevel").decode().strip()
     return Path(top)
+
+
+@pytest.fixture(params=["native", "python"])
+def impl(request: pytest.FixtureRequest) -> str:
+    """The provider clients' transport under test: every provider suite runs on both."""
+    return request.param

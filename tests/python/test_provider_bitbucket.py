@@ -17,10 +17,6 @@ from GitFleet.providers.bitbucket import BitBucketClient
 FAST = RetryPolicy(retries=2, backoff=0.01, secondary_wait=0.01)
 
 
-@pytest.fixture(params=["native", "python"])
-def impl(request):
-    return request.param
-
 
 def client(fake: FakeBitbucket, impl: str, token: str = "good-token", **kw) -> BitBucketClient:
     kw.setdefault("retry", FAST)

@@ -14,12 +14,7 @@ from GitFleet.providers._session import RetryPolicy
 from GitFleet.providers.github import GitHubClient
 
 FAST = RetryPolicy(retries=3, backoff=0.01, secondary_wait=0.01)
-IMPLEMENTATIONS = ["native", "python"]
 
-
-@pytest.fixture(params=IMPLEMENTATIONS)
-def impl(request):
-    return request.param
 
 
 def client(fake: FakeGitHub, impl: str, token: str | None = "good-token", **kw) -> GitHubClient:

@@ -12,10 +12,6 @@ from GitFleet.providers.gitlab import GitLabClient
 FAST = RetryPolicy(retries=3, backoff=0.01, secondary_wait=0.01)
 
 
-@pytest.fixture(params=["native", "python"])
-def impl(request):
-    return request.param
-
 
 def client(fake: FakeGitLab, impl: str, token: str = "good-token", **kw) -> GitLabClient:
     kw.setdefault("retry", FAST)

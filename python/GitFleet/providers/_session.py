@@ -95,8 +95,6 @@ class Session:
             self._manager.add_token(token, provider)
         self._etags: dict[str, tuple[str, Any, Mapping[str, str]]] = {}
         self._parse = transport.parse_json
-        self.last_rate_limit: RateLimitInfo | None = None
-        self.requests = 0  # sent over the network, 304s included
 
     async def _token(self) -> TokenInfo | None:
         info = self._manager.get_next_available_token(self.provider)
@@ -123,7 +121,6 @@ class Session:
             cached = self._etags.get(url)
             if cached:
                 headers["If-None-Match"] = cached[0]
-            self.requests += 1
             try:
                 response = await self.transport.get(url, headers)
             except NetworkError:
@@ -133,10 +130,8 @@ class Session:
                 await self._backoff(attempt)
                 continue
             limit = self._parse_rate_limit(response.headers)
-            if limit is not None:
-                self.last_rate_limit = limit
-                if info is not None:
-                    self._manager.update_rate_limit(info.token, self.provider, limit)
+            if limit is not None and info is not None:
+                self._manager.update_rate_limit(info.token, self.provider, limit)
             status = response.status
             if status == 304 and cached:
                 return cached[1], cached[2]

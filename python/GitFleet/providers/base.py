@@ -4,10 +4,11 @@ and conversion machinery they share."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from ._session import RetryPolicy, Session
+from ..exceptions import AuthenticationError, ProviderError
+from ._session import RetryPolicy, Session, with_query
 from .models import (
     BranchInfo,
     ContributorInfo,
@@ -20,13 +21,9 @@ from .models import (
 from .native_transport import NativeTransport
 from .python_transport import HttpxTransport
 from .token_manager import TokenManager
-from .utils import gather_limited
+from .utils import gather_limited, to_dataframe
 
 __all__ = ["GitProviderClient"]
-
-ItemsOf = Callable[[Any], Iterable[Any]]
-NextOf = Callable[[Any, Mapping[str, str]], Optional[str]]
-RestOf = Callable[[Any, Mapping[str, str], str], Optional[list[str]]]
 
 
 class GitProviderClient(ABC):
@@ -92,8 +89,6 @@ class GitProviderClient(ABC):
 
     async def validate_credentials(self) -> bool:
         """True when the provider accepts the credentials (False when it refuses them)."""
-        from ..exceptions import AuthenticationError
-
         try:
             await self.fetch_user_info()
         except AuthenticationError:
@@ -102,8 +97,6 @@ class GitProviderClient(ABC):
 
     def to_pandas(self, data: Any) -> Any:
         """Models (one or a list) as a pandas DataFrame (needs pandas)."""
-        from .utils import to_dataframe
-
         return to_dataframe(data)
 
     # -- shared machinery -------------------------------------------------------------------
@@ -117,23 +110,40 @@ class GitProviderClient(ABC):
     async def _get(self, url: str) -> tuple[Any, Mapping[str, str]]:
         return await self._session.get_json(url)
 
-    async def _paginate(self, url: str, items_of: ItemsOf, next_of: NextOf, rest_of: RestOf) -> list[Any]:
+    # How a provider paginates: the query parameter asking for 100 items a page, the items of
+    # a page, the URL of the next page, and every remaining page's URL when the first page
+    # tells them ([] when there are none, None when only "next" links can be followed).
+    page_size_param = "per_page"
+
+    def _page_items(self, data: Any) -> Iterable[Any]:
+        if not isinstance(data, list):
+            raise ProviderError(f"{self.provider_type.value}: expected a list in a paginated response")
+        return data
+
+    @abstractmethod
+    def _next_page(self, data: Any, headers: Mapping[str, str]) -> str | None: ...
+
+    @abstractmethod
+    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> list[str] | None: ...
+
+    async def _list(self, path: str, **params: Any) -> list[Any]:
         """Every item of every page: when the first page tells the last one, the rest are
         fetched concurrently (at most max_concurrency at once), in order; otherwise the
         server's next links are followed. Items seen twice (a page shifted meanwhile) are
         kept once."""
+        url = with_query(self.base_url + path, **{self.page_size_param: 100}, **params)
         data, headers = await self._get(url)
-        items = list(items_of(data))
-        rest = rest_of(data, headers, url)
+        items = list(self._page_items(data))
+        rest = self._remaining_pages(data, headers, url)
         if rest:
             for body, _ in await gather_limited((self._get(u) for u in rest), self._max_concurrency):
-                items.extend(items_of(body))
+                items.extend(self._page_items(body))
         elif rest is None:
-            following = next_of(data, headers)
+            following = self._next_page(data, headers)
             while following:
                 data, headers = await self._get(following)
-                items.extend(items_of(data))
-                following = next_of(data, headers)
+                items.extend(self._page_items(data))
+                following = self._next_page(data, headers)
         return _dedupe(items)
 
 

@@ -27,28 +27,6 @@ __all__ = ["BitBucketClient"]
 P = ProviderType.BITBUCKET
 
 
-def _rest_of_pages(data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
-    """The values/next envelope: with ``size`` and ``pagelen`` every page is known."""
-    if not data.get("next"):
-        return []
-    try:
-        pages = math.ceil(int(data["size"]) / int(data["pagelen"]))
-        page = int(data.get("page", 1))
-    except (KeyError, TypeError, ValueError):
-        return None
-    return [with_query(url, page=p) for p in range(page + 1, pages + 1)]
-
-
-def _next_page(data: Any, headers: Mapping[str, str]) -> str | None:
-    return data.get("next")
-
-
-def _items(data: Any) -> list[Any]:
-    if not isinstance(data, dict) or not isinstance(data.get("values"), list):
-        raise ProviderError("bitbucket: expected a values/next envelope")
-    return data["values"]
-
-
 def _repo_fields(d: dict[str, Any]) -> dict[str, Any]:
     clone = next((c["href"] for c in d.get("links", {}).get("clone", []) if c.get("name") == "https"), "")
     return dict(provider_type=P, name=d["slug"], full_name=d["full_name"],
@@ -74,9 +52,26 @@ class BitBucketClient(GitProviderClient):
         except (KeyError, ValueError):
             return None
 
-    async def _list(self, path: str, **params: Any) -> list[Any]:
-        return await self._paginate(with_query(self.base_url + path, pagelen=100, **params), _items, _next_page,
-                                    _rest_of_pages)
+    page_size_param = "pagelen"
+
+    def _page_items(self, data: Any) -> list[Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("values"), list):
+            raise ProviderError("bitbucket: expected a values/next envelope")
+        return data["values"]
+
+    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
+        """The values/next envelope: with ``size`` and ``pagelen`` every page is known."""
+        if not data.get("next"):
+            return []
+        try:
+            pages = math.ceil(int(data["size"]) / int(data["pagelen"]))
+            page = int(data.get("page", 1))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return [with_query(url, page=p) for p in range(page + 1, pages + 1)]
+
+    def _next_page(self, data: Any, headers: Mapping[str, str]) -> str | None:
+        return data.get("next")
 
     def _repo(self, owner: str, repo: str) -> str:
         return f"/repositories/{quote(owner, safe='')}/{quote(repo, safe='')}"

@@ -26,29 +26,6 @@ __all__ = ["GitHubClient"]
 P = ProviderType.GITHUB
 
 
-def _rest_of_link(data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
-    """GitHub's Link header: with rel="last" and a page number, every remaining page's URL."""
-    links = link_header(headers.get("link"))
-    if "next" not in links:
-        return []
-    last = links.get("last")
-    pages = parse_qs(urlsplit(last).query).get("page") if last else None
-    if not pages:
-        return None  # cursor pagination: follow "next"
-    first = int(parse_qs(urlsplit(url).query).get("page", ["1"])[0])
-    return [with_query(last, page=p) for p in range(first + 1, int(pages[0]) + 1)]
-
-
-def _next_link(data: Any, headers: Mapping[str, str]) -> str | None:
-    return link_header(headers.get("link")).get("next")
-
-
-def _items(data: Any) -> list[Any]:
-    if not isinstance(data, list):
-        raise ProviderError("github: expected a list in a paginated response")
-    return data
-
-
 def _repo_fields(d: dict[str, Any]) -> dict[str, Any]:
     return dict(provider_type=P, name=d["name"], full_name=d["full_name"], owner=d["owner"]["login"],
                 clone_url=d["clone_url"], description=d.get("description"), default_branch=d.get("default_branch"),
@@ -73,8 +50,20 @@ class GitHubClient(GitProviderClient):
         except (KeyError, ValueError):
             return None
 
-    async def _list(self, path: str) -> list[Any]:
-        return await self._paginate(with_query(self.base_url + path, per_page=100), _items, _next_link, _rest_of_link)
+    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
+        """The Link header: with rel="last" and a page number, every remaining page's URL."""
+        links = link_header(headers.get("link"))
+        if "next" not in links:
+            return []
+        last = links.get("last")
+        pages = parse_qs(urlsplit(last).query).get("page") if last else None
+        if not pages:
+            return None  # cursor pagination: follow "next"
+        first = int(parse_qs(urlsplit(url).query).get("page", ["1"])[0])
+        return [with_query(last, page=p) for p in range(first + 1, int(pages[0]) + 1)]
+
+    def _next_page(self, data: Any, headers: Mapping[str, str]) -> str | None:
+        return link_header(headers.get("link")).get("next")
 
     async def fetch_repositories(self, owner: str) -> list[RepoInfo]:
         """Every repository of a user or an organisation, all pages."""

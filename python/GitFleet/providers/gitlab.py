@@ -27,28 +27,6 @@ __all__ = ["GitLabClient"]
 P = ProviderType.GITLAB
 
 
-def _rest_of_pages(data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
-    """Offset pagination: x-total-pages (absent past 10,000 items) tells every page; keyset
-    pagination and large sets give only the next one."""
-    if not headers.get("x-next-page") and "next" not in link_header(headers.get("link")):
-        return []
-    try:
-        page, total = int(headers.get("x-page", "1")), int(headers["x-total-pages"])
-    except (KeyError, ValueError):
-        return None
-    return [with_query(url, page=p) for p in range(page + 1, total + 1)]
-
-
-def _next_page(data: Any, headers: Mapping[str, str]) -> str | None:
-    return link_header(headers.get("link")).get("next")
-
-
-def _items(data: Any) -> list[Any]:
-    if not isinstance(data, list):
-        raise ProviderError("gitlab: expected a list in a paginated response")
-    return data
-
-
 def _project_fields(d: dict[str, Any]) -> dict[str, Any]:
     return dict(provider_type=P, name=d["path"], full_name=d["path_with_namespace"],
                 owner=d["namespace"]["full_path"], clone_url=d["http_url_to_repo"], description=d.get("description"),
@@ -74,9 +52,19 @@ class GitLabClient(GitProviderClient):
         except (KeyError, ValueError):
             return None
 
-    async def _list(self, path: str, **params: Any) -> list[Any]:
-        url = with_query(self.base_url + path, per_page=100, **params)
-        return await self._paginate(url, _items, _next_page, _rest_of_pages)
+    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
+        """Offset pagination: x-total-pages (absent past 10,000 items) tells every page; keyset
+        pagination and large sets give only the next one."""
+        if not headers.get("x-next-page") and "next" not in link_header(headers.get("link")):
+            return []
+        try:
+            page, total = int(headers.get("x-page", "1")), int(headers["x-total-pages"])
+        except (KeyError, ValueError):
+            return None
+        return [with_query(url, page=p) for p in range(page + 1, total + 1)]
+
+    def _next_page(self, data: Any, headers: Mapping[str, str]) -> str | None:
+        return link_header(headers.get("link")).get("next")
 
     def _project(self, owner: str, repo: str) -> str:
         return "/projects/" + quote(f"{owner}/{repo}", safe="")
