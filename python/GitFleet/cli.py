@@ -5,12 +5,13 @@ py_eacopy. User errors are one line on stderr and a non-zero exit, never a trace
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -51,11 +52,18 @@ class UserError(click.ClickException):
         click.echo(f"gitfleet: error: {self.format_message()}", err=True)
 
 
-def _run(coro: Awaitable[T]) -> T:
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """GitFleet's errors, and bad paths or values, become one-line user errors."""
     try:
-        return asyncio.run(coro)  # type: ignore[arg-type]
+        yield
     except (GitFleetError, OSError, ValueError) as e:
         raise UserError(str(e)) from None
+
+
+def _run(coro: Awaitable[T]) -> T:
+    with _user_errors():
+        return asyncio.run(coro)  # type: ignore[arg-type]
 
 
 def _console(quiet: bool) -> Console:
@@ -191,11 +199,9 @@ def clone(urls: tuple[str, ...], url_file: Any, dest: str, depth: int | None, br
     if not all_urls:
         raise click.UsageError("no repositories: give URLs, --file or a provider listing")
     options = {"depth": depth, "branch": branch, "filter": filter_spec}
-    try:
+    with _user_errors():
         manager = _manager(all_urls, clone_options={k: v for k, v in options.items() if v is not None},
                            max_concurrency=concurrency, dest_root=dest, timeout=timeout, retries=retries)
-    except (GitFleetError, ValueError) as e:
-        raise UserError(str(e)) from None
     tasks = _run(_clone_with_progress(manager, _console(quiet or as_json)))
     failed = {url: t.status.error or "failed" for url, t in tasks.items()
               if t.status.status_type is not CloneStatusType.COMPLETED}
@@ -228,10 +234,8 @@ def _format_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def commits(repo: str, rev: str, since: str | None, until: str | None, max_count: int | None,
             paths: tuple[str, ...], files: bool, fmt: str, output: str | None) -> None:
     """Commit history with line statistics (git log --numstat), as rows."""
-    try:
+    with _user_errors():
         writer = open_table(fmt, FILE_CHANGE_COLUMNS if files else COMMIT_COLUMNS, output, sys.stdout)
-    except (OSError, ValueError) as e:
-        raise UserError(str(e)) from None
 
     async def export() -> None:
         analysis = RepoAnalysis(name=_name_of(os.path.abspath(repo)))
@@ -252,10 +256,8 @@ def commits(repo: str, rev: str, since: str | None, until: str | None, max_count
 @_format_options
 def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, fmt: str, output: str | None) -> None:
     """Blame files (default: every file at REV), line by line, exactly as git blame."""
-    try:
+    with _user_errors():
         writer = open_table(fmt, BLAME_COLUMNS, output, sys.stdout)
-    except (OSError, ValueError) as e:
-        raise UserError(str(e)) from None
 
     def rows(path: str, lines: Sequence[Any]) -> list[tuple[Any, ...]]:
         return [(path, ln.final_line_no, ln.commit_id, ln.author_name, ln.author_email, ln.author_time, ln.orig_path,
@@ -305,15 +307,13 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                 raise UserError(f"not a directory (and not a URL): {path}")
     else:
         clones, local = [_current_repository()], {}
-    try:
+    with _user_errors():
         os.makedirs(out_dir, exist_ok=True)
         ext = "parquet" if table_format == "parquet" else "csv"
         names = {"commits": COMMIT_COLUMNS, "file_changes": FILE_CHANGE_COLUMNS,
                  "blame_ownership": OWNERSHIP_COLUMNS}
         sinks = {n: TableWriter(table_format, cols, path=os.path.join(out_dir, f"{n}.{ext}"))
                  for n, cols in names.items()}
-    except (OSError, ValueError) as e:
-        raise UserError(str(e)) from None
 
     async def work() -> tuple[list[RepoAnalysis], dict[str, str]]:
         failed: dict[str, str] = {}
@@ -327,7 +327,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                         paths[url] = task.temp_dir
                     else:
                         failed[url] = task.status.error or "clone failed"
-            order = [t for t in (list(targets) if targets else clones) if t in paths or os.path.abspath(t) in paths]
+            order = [t for t in (targets or clones) if t in paths]
             results = []
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
                        TimeElapsedColumn())
@@ -340,7 +340,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                         progress.update(bar, state=state)
 
                     try:
-                        results.append(await analyze_repository(manager, paths.get(target) or local[target], name,
+                        results.append(await analyze_repository(manager, paths[target], name,
                                                                 rev=rev, max_count=max_count, sinks=sinks,
                                                                 progress=report))
                     except GitFleetError as e:
