@@ -101,7 +101,12 @@ void bind_http(nb::module_& m) {
     simdjson::dom::parser parser;
     simdjson::padded_string padded(body.c_str(), body.size());
     simdjson::dom::element root;
-    if (auto error = parser.parse(padded).get(root)) throw nb::value_error(simdjson::error_message(error));
+    simdjson::error_code error;
+    {
+      nb::gil_scoped_release release;  // parsing needs no Python; building the objects does
+      error = parser.parse(padded).get(root);
+    }
+    if (error) throw nb::value_error(simdjson::error_message(error));
     return to_python(root);
   }, nb::arg("body"), "JSON text (bytes) to Python objects, parsed by simdjson.");
 }
