@@ -5,6 +5,7 @@ retries with jittered backoff, ETag revalidation, and errors that never show a t
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import random
 import re
@@ -25,6 +26,8 @@ from .models import ProviderType, RateLimitInfo
 from .token_manager import TokenInfo, TokenManager
 
 __all__ = ["Response", "Transport", "Session", "RetryPolicy", "link_header", "with_query"]
+
+ETAG_CACHE_SIZE = 1024  # responses remembered per client for If-None-Match
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ class Session:
         self._manager = token_manager or TokenManager()
         if token:
             self._manager.add_token(token, provider)
-        self._etags: dict[str, tuple[str, Any, Mapping[str, str]]] = {}
+        # Responses kept for revalidation, least recently used dropped first.
+        self._etags: collections.OrderedDict[str, tuple[str, Any, Mapping[str, str]]] = collections.OrderedDict()
         self._parse = transport.parse_json
 
     async def _token(self) -> TokenInfo | None:
@@ -146,6 +150,9 @@ class Session:
                     continue
                 if etag := response.headers.get("etag"):
                     self._etags[url] = (etag, data, response.headers)
+                    self._etags.move_to_end(url)
+                    if len(self._etags) > ETAG_CACHE_SIZE:
+                        self._etags.popitem(last=False)
                 return data, response.headers
             message = _error_message(response)
             if status == 401:
