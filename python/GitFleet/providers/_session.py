@@ -138,6 +138,7 @@ class Session:
                 self._manager.update_rate_limit(info.token, self.provider, limit)
             status = response.status
             if status == 304 and cached:
+                self._etags.move_to_end(url)
                 return cached[1], cached[2]
             if 200 <= status < 300:
                 try:
