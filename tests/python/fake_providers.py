@@ -96,7 +96,8 @@ class FakeProvider:
     # -- what each provider defines ---------------------------------------------------------
 
     def token_of(self, h: _Handler) -> str | None:
-        raise NotImplementedError
+        auth = h.headers.get("Authorization", "")  # "Bearer <token>" (GitHub, Bitbucket)
+        return auth.split(" ", 1)[1] if " " in auth else None
 
     def unauthorized(self) -> tuple[int, Any]:
         raise NotImplementedError
@@ -194,10 +195,6 @@ class FakeGitHub(FakeProvider):
     """GitHub's REST conventions: Link pagination (per_page max 100, default 30), x-ratelimit-*
     headers counted per user, 403/429 primary and secondary bodies, Retry-After, 401 "Bad
     credentials", 404, /rate_limit (free), ETag/If-None-Match (a 304 costs no quota)."""
-
-    def token_of(self, h: _Handler) -> str | None:
-        auth = h.headers.get("Authorization", "")
-        return auth.split(" ", 1)[1] if " " in auth else None
 
     def unauthorized(self) -> tuple[int, Any]:
         return 401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
@@ -380,10 +377,6 @@ class FakeBitbucket(FakeProvider):
     without what remains, 429 when the quota is used up, raw file content from /src."""
 
     with_size = True
-
-    def token_of(self, h: _Handler) -> str | None:
-        auth = h.headers.get("Authorization", "")
-        return auth.split(" ", 1)[1] if " " in auth else None
 
     def unauthorized(self) -> tuple[int, Any]:
         return 401, {"type": "error", "error": {"message": "Access token expired or invalid."}}
