@@ -25,7 +25,7 @@ from ..exceptions import (
 from .models import ProviderType, RateLimitInfo
 from .token_manager import TokenInfo, TokenManager
 
-__all__ = ["Response", "Transport", "Session", "RetryPolicy", "link_header", "with_query"]
+__all__ = ["Response", "Transport", "Session", "RetryPolicy", "link_header", "with_query", "safe_url"]
 
 ETAG_CACHE_SIZE = 1024  # responses remembered per client for If-None-Match
 
@@ -146,7 +146,7 @@ class Session:
                 except ValueError:
                     attempt += 1
                     if attempt > self.retry.retries:
-                        raise ProviderError(f"{self.provider.value}: malformed JSON from {_safe(url)}") from None
+                        raise ProviderError(f"{self.provider.value}: malformed JSON from {safe_url(url)}") from None
                     await self._backoff(attempt)
                     continue
                 if etag := response.headers.get("etag"):
@@ -176,15 +176,15 @@ class Session:
                     wait = _seconds(retry_after) if retry_after is not None else self.retry.secondary_wait
                     await self._sleep(wait * (1 + random.random() * 0.1))
                     continue
-                raise ProviderError(f"{self.provider.value}: forbidden ({status}) {_safe(url)}: {message}")
+                raise ProviderError(f"{self.provider.value}: forbidden ({status}) {safe_url(url)}: {message}")
             if status >= 500:
                 attempt += 1
                 if attempt > self.retry.retries:
-                    raise ProviderError(f"{self.provider.value}: server error {status} from {_safe(url)}: {message}")
+                    raise ProviderError(f"{self.provider.value}: server error {status} from {safe_url(url)}: {message}")
                 await self._backoff(attempt)
                 continue
             error = NotFoundError if status == 404 else ProviderError
-            raise error(f"{self.provider.value}: {status} from {_safe(url)}: {message}")
+            raise error(f"{self.provider.value}: {status} from {safe_url(url)}: {message}")
 
     def _waiting_tokens(self) -> bool:
         return self._manager.get_earliest_reset_time(self.provider) is not None
@@ -203,10 +203,11 @@ def _seconds(value: str) -> float:
         return 60.0
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """A URL fit for a message: no userinfo, no query (tokens sometimes travel there)."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")) if parts.scheme else url
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, host, parts.path, "", "")) if parts.scheme else url.split("?", 1)[0]
 
 
 def _error_message(response: Response) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from .. import _native
 from .._bridge import run_native
 from ..exceptions import NetworkError
-from ._session import Response
+from ._session import Response, safe_url
 
 __all__ = ["NativeTransport"]
 
@@ -30,7 +30,7 @@ class NativeTransport:
 
         status, response_headers, body, error = await run_native(start, lambda: self._client.cancel(ids[0]))
         if error:
-            raise NetworkError(f"{error}: {url.split('?', 1)[0]}")
+            raise NetworkError(f"{error}: {safe_url(url)}")
         return Response(status, response_headers, body)
 
     async def aclose(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import httpx
 
 from ..exceptions import NetworkError
-from ._session import Response
+from ._session import Response, safe_url
 
 __all__ = ["HttpxTransport"]
 
@@ -36,9 +36,9 @@ class HttpxTransport:
         try:
             r = await self._session().get(url, headers=dict(headers))
         except httpx.TimeoutException:
-            raise NetworkError(f"timed out: {httpx.URL(url).copy_with(query=None)}") from None
+            raise NetworkError(f"timed out: {safe_url(url)}") from None
         except httpx.TransportError as e:
-            raise NetworkError(f"{type(e).__name__} for {httpx.URL(url).copy_with(query=None)}") from None
+            raise NetworkError(f"{type(e).__name__} for {safe_url(url)}") from None
         return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.content)
 
     async def aclose(self) -> None:
