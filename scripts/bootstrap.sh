@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-apt_packages=(git g++ cmake ninja-build pkg-config libgit2-dev libgtest-dev libxxhash-dev libzstd-dev libssl-dev libcurl4-openssl-dev libsimdjson-dev)
+apt_packages=(git g++ cmake ninja-build pkg-config libgit2-dev libgtest-dev libxxhash-dev libzstd-dev libssl-dev libcurl4-openssl-dev libsimdjson-dev libdeflate-dev zlib1g-dev)
 # The test command adds what only tests need (chromium renders the HTML report).
 read -r -a extra_packages <<< "${GITFLEET_EXTRA_APT:-}"
 apt_packages+=("${extra_packages[@]}")

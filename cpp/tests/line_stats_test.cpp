@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
-using gitfleet::git::BlobContent;
 using gitfleet::git::line_stats;
 using gitfleet::git::LineStats;
 
 namespace {
 
-LineStats stats(std::string_view a, std::string_view b) { return line_stats(BlobContent{nullptr, a}, BlobContent{nullptr, b}); }
+LineStats stats(std::string_view a, std::string_view b) { return line_stats(a, b); }
 
 void expect(std::string_view a, std::string_view b, std::int64_t additions, std::int64_t deletions) {
   LineStats s = stats(a, b);

@@ -3,6 +3,8 @@
 #include <git2.h>
 #include <sys/stat.h>
 
+#include <optional>
+
 #include <filesystem>
 
 #include <algorithm>
@@ -38,16 +40,16 @@ struct Entry {
 
 // A file at a commit that lines are suspected to come from (git's blame_origin).
 struct Origin {
-  git_oid commit{};
+  ObjectId commit{};
   std::string path;
-  git_oid blob{};
+  ObjectId blob{};
   std::uint32_t mode = 0;
   std::vector<Entry> suspects;  // sorted by s_lno
   std::vector<ignored_lines::Fingerprint> fingerprints;  // only while an ignored commit needs them
 };
 
 // What blame learned of commits, kept for the whole session (shared by every file blamed).
-using CommitCache = std::unordered_map<git_oid, CommitHeader, OidHash, OidEqual>;
+using CommitCache = std::unordered_map<ObjectId, CommitHeader, ObjectIdHash>;
 
 struct FileOutcome {
   BlameResult result;
@@ -121,22 +123,22 @@ class Blamer {
   // Blames every path in one walk: a commit is visited once for all the files that have
   // lines to explain there. Each file's outcome is its result or its own error.
   std::vector<FileOutcome> run(const std::vector<std::string>& paths) {
-    git_oid final_commit = repo_.resolve_commit(options_.rev);
-    TreePtr tree = repo_.tree(info(final_commit).tree);
+    ObjectId final_commit = repo_.resolve_commit(options_.rev);
+    odb::Tree tree = repo_.tree(info(final_commit).tree);
     share_tree_diffs_ = paths.size() > kSharedDiffThreshold;
     std::vector<FileOutcome> outcomes(paths.size());
     // Copies: blob contents are released as the walk moves on (memory stays bounded).
     std::vector<std::string> contents(paths.size());
     for (std::size_t f = 0; f < paths.size(); ++f) {
       try {
-        contents[f] = seed(final_commit, tree.get(), paths[f], static_cast<int>(f));
+        contents[f] = seed(final_commit, tree, paths[f], static_cast<int>(f));
       } catch (...) {
         outcomes[f].error = std::current_exception();
       }
     }
     while (!queue_.empty()) {
       cancel_.throw_if_cancelled();
-      git_oid commit = queue_.pop();
+      ObjectId commit = queue_.pop();
       diffs_.clear();  // tree diffs are shared among the origins of one commit only
       std::vector<Origin*>& origins = origins_of(commit);
       for (;;) {
@@ -154,17 +156,15 @@ class Blamer {
   }
 
  private:
-  std::string_view seed(const git_oid& final_commit, const git_tree* tree, const std::string& path, int file) {
+  std::string_view seed(const ObjectId& final_commit, const odb::Tree& tree, const std::string& path, int file) {
     if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
-    git_tree_entry* entry = nullptr;
-    if (git_tree_entry_bypath(&entry, tree, path.c_str()) < 0)
-      throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
-    git_oid blob = *git_tree_entry_id(entry);
-    std::uint32_t mode = git_tree_entry_filemode(entry);
-    git_tree_entry_free(entry);
-    if (mode == GIT_FILEMODE_TREE || mode == GIT_FILEMODE_COMMIT)
+    std::optional<PathEntry> entry = find_path(repo_, tree, path);
+    if (!entry) throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
+    ObjectId blob = entry->id;
+    std::uint32_t mode = entry->mode;
+    if (mode == odb::kModeTree || mode == odb::kModeGitlink)
       throw Error(ErrorCode::InvalidArgument, "'" + path + "' is not a file in " + options_.rev);
-    std::string_view content = blobs_.content(blob, mode).data;
+    std::string_view content = blobs_.content(blob, mode);
     int lines = static_cast<int>(count_lines(content));
     int first = 0, last = lines;
     if (options_.first_line || options_.last_line) {
@@ -187,24 +187,24 @@ class Blamer {
     return content;
   }
 
-  const CommitHeader& info(const git_oid& id) {
+  const CommitHeader& info(const ObjectId& id) {
     auto it = commits_.find(id);
     if (it != commits_.end()) return it->second;
     return commits_.emplace(id, repo_.header(id)).first->second;
   }
 
   // The origins of a commit in this blame, newest first as git keeps them.
-  std::vector<Origin*>& origins_of(const git_oid& id) { return origins_by_commit_[id]; }
+  std::vector<Origin*>& origins_of(const ObjectId& id) { return origins_by_commit_[id]; }
 
-  void enqueue(const git_oid& id) { queue_.push(info(id).time, id); }
+  void enqueue(const ObjectId& id) { queue_.push(info(id).time, id); }
 
-  Origin* existing_origin(const git_oid& commit, const std::string& path) {
+  Origin* existing_origin(const ObjectId& commit, const std::string& path) {
     for (Origin* o : origins_of(commit))
       if (o->path == path) return o;
     return nullptr;
   }
 
-  Origin* get_origin(const git_oid& commit, const std::string& path) {
+  Origin* get_origin(const ObjectId& commit, const std::string& path) {
     if (Origin* o = existing_origin(commit, path)) return o;
     origins_.push_back(Origin{commit, path, {}, 0, {}, {}});
     Origin* o = &origins_.back();
@@ -214,13 +214,13 @@ class Blamer {
   }
 
   // git's find_origin: the same path in the parent, unless it was added or changed type.
-  Origin* find_origin(const git_oid& parent, Origin* origin) {
+  Origin* find_origin(const ObjectId& parent, Origin* origin) {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
     std::vector<TreeChange> limited;
     if (!share_tree_diffs_) {
-      TreePtr a = repo_.tree(info(parent).tree);
-      TreePtr b = repo_.tree(info(origin->commit).tree);
-      limited = diff_trees(repo_, a.get(), b.get(), Pathspec({origin->path}, true));
+      odb::Tree a = repo_.tree(info(parent).tree);
+      odb::Tree b = repo_.tree(info(origin->commit).tree);
+      limited = diff_trees(repo_, &a, &b, Pathspec({origin->path}, true));
     }
     for (const TreeChange& c : share_tree_diffs_ ? whole_diff(parent, origin->commit) : limited) {
       if (c.new_path != origin->path && c.old_path != origin->path) continue;
@@ -238,7 +238,7 @@ class Blamer {
 
   // git's find_rename: the file the parent had under another name, by git's rename detection
   // between the parent and this commit with this path as the only destination.
-  Origin* find_rename(const git_oid& parent, Origin* origin) {
+  Origin* find_rename(const ObjectId& parent, Origin* origin) {
     std::vector<TreeChange> candidates;
     bool destination = false;
     for (const TreeChange& c : whole_diff(parent, origin->commit)) {
@@ -260,12 +260,12 @@ class Blamer {
   }
 
   // The full tree diff from parent to commit, computed once per commit being processed.
-  const std::vector<TreeChange>& whole_diff(const git_oid& parent, const git_oid& commit) {
+  const std::vector<TreeChange>& whole_diff(const ObjectId& parent, const ObjectId& commit) {
     auto it = diffs_.find(parent);
     if (it != diffs_.end()) return it->second;
-    TreePtr a = repo_.tree(info(parent).tree);
-    TreePtr b = repo_.tree(info(commit).tree);
-    return diffs_.emplace(parent, diff_trees(repo_, a.get(), b.get(), Pathspec())).first->second;
+    odb::Tree a = repo_.tree(info(parent).tree);
+    odb::Tree b = repo_.tree(info(commit).tree);
+    return diffs_.emplace(parent, diff_trees(repo_, &a, &b, Pathspec())).first->second;
   }
 
   void queue_blames(Origin* porigin, std::vector<Entry> sorted) {
@@ -295,8 +295,8 @@ class Blamer {
   // ignored commit (`guess`), changed lines go to the parent line git's heuristic picks.
   void pass_blame_to_parent(Origin* target, Origin* parent, bool guess = false) {
     if (target->suspects.empty()) return;
-    std::string_view pdata = blobs_.content(parent->blob, parent->mode).data;
-    std::string_view tdata = blobs_.content(target->blob, target->mode).data;
+    std::string_view pdata = blobs_.content(parent->blob, parent->mode);
+    std::string_view tdata = blobs_.content(target->blob, target->mode);
     std::vector<Hunk> hunks = diff_hunks(pdata, tdata, options_.ignore_whitespace);
     // git guesses every hunk, in order (the parent's fingerprints are consumed as it goes).
     std::vector<std::vector<ignored_lines::LineBlame>> guesses(guess ? hunks.size() : 0);
@@ -377,7 +377,7 @@ class Blamer {
   }
 
   std::vector<Origin*> pass_blame_to_scapegoats(Origin* origin) {
-    std::vector<git_oid> parents = info(origin->commit).parents;
+    std::vector<ObjectId> parents = info(origin->commit).parents;
     if (options_.first_parent && parents.size() > 1) parents.erase(parents.begin() + 1, parents.end());
     std::vector<Origin*> scapegoats(parents.size(), nullptr);
     // First the same path in each parent, then renames for parents that lack it.
@@ -386,13 +386,13 @@ class Blamer {
         if (scapegoats[i]) continue;
         Origin* porigin = pass == 0 ? find_origin(parents[i], origin) : find_rename(parents[i], origin);
         if (!porigin) continue;
-        if (git_oid_equal(&porigin->blob, &origin->blob)) {
+        if ((porigin->blob == origin->blob)) {
           pass_whole_blame(origin, porigin);
           return {};
         }
         bool same = false;
         for (std::size_t j = 0; j < i; ++j)
-          if (scapegoats[j] && git_oid_equal(&scapegoats[j]->blob, &porigin->blob)) same = true;
+          if (scapegoats[j] && scapegoats[j]->blob == porigin->blob) same = true;
         if (!same) scapegoats[i] = porigin;
       }
     }
@@ -415,7 +415,7 @@ class Blamer {
     std::vector<Entry>& guilty = guilty_[file];
     std::sort(guilty.begin(), guilty.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
     BlameResult out;
-    std::unordered_map<git_oid, std::size_t, OidHash, OidEqual> commit_index;
+    std::unordered_map<ObjectId, std::size_t, ObjectIdHash> commit_index;
     std::size_t pos = 0;
     for (int skipped = 0; skipped < (guilty.empty() ? 0 : guilty.front().lno); ++skipped)
       pos = content.find('\n', pos) + 1;
@@ -433,23 +433,22 @@ class Blamer {
     return out;
   }
 
-  BlameCommit describe(const git_oid& id) {
-    CommitPtr c = repo_.commit(id);
-    const char* enc = git_commit_message_encoding(c.get());
-    std::string_view encoding = enc ? enc : "";
+  BlameCommit describe(const ObjectId& id) {
+    odb::Commit c = repo_.commit(id);
+    std::string_view encoding = c.encoding();
     BlameCommit out;
-    out.sha = oid_hex(id);
-    const git_signature* a = git_commit_author(c.get());
-    const git_signature* m = git_commit_committer(c.get());
-    out.author_name = to_utf8(a->name, encoding);
-    out.author_email = to_utf8(a->email, encoding);
-    out.author_time = a->when.time;
-    out.author_tz = tz_string(a->when.offset);
-    out.committer_name = to_utf8(m->name, encoding);
-    out.committer_email = to_utf8(m->email, encoding);
-    out.committer_time = m->when.time;
-    out.committer_tz = tz_string(m->when.offset);
-    std::string_view message = git_commit_message_raw(c.get());
+    out.sha = id.hex();
+    const odb::Ident& a = c.author();
+    const odb::Ident& m = c.committer();
+    out.author_name = to_utf8(a.name, encoding);
+    out.author_email = to_utf8(a.email, encoding);
+    out.author_time = a.time;
+    out.author_tz = tz_string(a.offset);
+    out.committer_name = to_utf8(m.name, encoding);
+    out.committer_email = to_utf8(m.email, encoding);
+    out.committer_time = m.time;
+    out.committer_tz = tz_string(m.offset);
+    std::string_view message = c.message();
     std::size_t start = message.find_first_not_of('\n');
     message = start == std::string_view::npos ? std::string_view() : message.substr(start);
     out.summary = to_utf8(message.substr(0, message.find('\n')), encoding);
@@ -462,13 +461,13 @@ class Blamer {
   const CancellationToken& cancel_;
   BlobStore blobs_;
   CommitCache& commits_;
-  std::unordered_map<git_oid, std::vector<Origin*>, OidHash, OidEqual> origins_by_commit_;
+  std::unordered_map<ObjectId, std::vector<Origin*>, ObjectIdHash> origins_by_commit_;
   std::deque<Origin> origins_;
   CommitQueue queue_;
   std::map<int, std::vector<Entry>> guilty_;  // by final file
-  std::unordered_set<git_oid, OidHash, OidEqual> ignored_;
+  std::unordered_set<ObjectId, ObjectIdHash> ignored_;
   bool share_tree_diffs_ = false;
-  std::unordered_map<git_oid, std::vector<TreeChange>, OidHash, OidEqual> diffs_;  // by parent, for one commit
+  std::unordered_map<ObjectId, std::vector<TreeChange>, ObjectIdHash> diffs_;  // by parent, for one commit
 };
 
 }  // namespace
@@ -508,11 +507,10 @@ void BlameSession::check_revisions(const BlameOptions& options) {
 }
 
 std::vector<std::string> BlameSession::files_at(const std::string& rev) {
-  git_oid commit = state_->repo.resolve_commit(rev);
-  CommitPtr c = state_->repo.commit(commit);
-  TreePtr tree = state_->repo.tree(*git_commit_tree_id(c.get()));
+  ObjectId commit = state_->repo.resolve_commit(rev);
+  odb::Tree tree = state_->repo.tree(state_->repo.header(commit).tree);
   std::vector<std::string> paths;
-  for (const TreeChange& change : diff_trees(state_->repo, nullptr, tree.get(), Pathspec()))
+  for (const TreeChange& change : diff_trees(state_->repo, nullptr, &tree, Pathspec()))
     if (!is_gitlink_mode(change.new_mode)) paths.push_back(change.new_path);
   return paths;
 }

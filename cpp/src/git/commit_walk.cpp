@@ -4,12 +4,12 @@
 
 namespace gitfleet::git {
 
-CommitWalk::CommitWalk(const Repository& repo, const git_oid& start, WalkOptions options)
+CommitWalk::CommitWalk(const Repository& repo, const ObjectId& start, WalkOptions options)
     : repo_(repo), options_(std::move(options)) {
   enqueue(start);
 }
 
-CommitWalk::Node& CommitWalk::load(const git_oid& id) {
+CommitWalk::Node& CommitWalk::load(const ObjectId& id) {
   auto it = nodes_.find(id);
   if (it != nodes_.end()) return it->second;
   Node node;
@@ -17,28 +17,29 @@ CommitWalk::Node& CommitWalk::load(const git_oid& id) {
   return nodes_.emplace(id, std::move(node)).first->second;
 }
 
-void CommitWalk::enqueue(const git_oid& id) {
+void CommitWalk::enqueue(const ObjectId& id) {
   Node& node = load(id);
   if (node.seen) return;
   node.seen = true;
   queue_.push(node.time, id);
 }
 
-bool CommitWalk::same_tree(const git_oid* old_tree, const git_oid& new_tree) {
-  TreePtr b = repo_.tree(new_tree);
-  if (!old_tree) return !trees_differ(repo_, nullptr, b.get(), options_.pathspec);
-  TreePtr a = repo_.tree(*old_tree);
-  return !trees_differ(repo_, a.get(), b.get(), options_.pathspec);
+bool CommitWalk::same_tree(const ObjectId* old_tree, const ObjectId& new_tree) {
+  if (old_tree && *old_tree == new_tree) return true;
+  odb::Tree b = repo_.tree(new_tree);
+  if (!old_tree) return !trees_differ(repo_, nullptr, &b, options_.pathspec);
+  odb::Tree a = repo_.tree(*old_tree);
+  return !trees_differ(repo_, &a, &b, options_.pathspec);
 }
 
-std::optional<git_oid> CommitWalk::next() {
+std::optional<ObjectId> CommitWalk::next() {
   while (!queue_.empty()) {
-    git_oid id = queue_.pop();
+    ObjectId id = queue_.pop();
     // Copy what we need: enqueue() may rehash nodes_.
     const Node node = nodes_.at(id);
     if (options_.since && node.time < *options_.since) continue;  // git stops below --since
 
-    std::vector<git_oid> follow = node.parents;
+    std::vector<ObjectId> follow = node.parents;
     if (options_.first_parent && follow.size() > 1) follow.erase(follow.begin() + 1, follow.end());
     bool treesame = false;
     if (!options_.pathspec.empty()) {
@@ -56,7 +57,7 @@ std::optional<git_oid> CommitWalk::next() {
         }
       }
     }
-    for (const git_oid& parent : follow) enqueue(parent);
+    for (const ObjectId& parent : follow) enqueue(parent);
 
     if (options_.until && node.time > *options_.until) continue;
     if (treesame) continue;

@@ -16,10 +16,8 @@
 namespace gitfleet::git {
 namespace {
 
-Signature signature_of(const git_signature* sig, std::string_view encoding) {
-  if (!sig) return {};
-  return {to_utf8(sig->name ? sig->name : "", encoding), to_utf8(sig->email ? sig->email : "", encoding),
-          static_cast<std::int64_t>(sig->when.time), sig->when.offset};
+Signature signature_of(const odb::Ident& ident, std::string_view encoding) {
+  return {to_utf8(ident.name, encoding), to_utf8(ident.email, encoding), ident.time, ident.offset};
 }
 
 char change_type_of(const TreeChange& change) {
@@ -33,34 +31,28 @@ class RecordBuilder {
   RecordBuilder(const HistoryOptions& options, std::string repo_name)
       : options_(options), repo_name_(std::move(repo_name)), pathspec_(options.paths) {}
 
-  CommitRecord build(const Repository& repo, const git_oid& id) const {
-    CommitPtr commit = repo.commit(id);
-    const char* enc = git_commit_message_encoding(commit.get());
-    std::string_view encoding = enc ? enc : "";
+  CommitRecord build(const Repository& repo, const ObjectId& id) const {
+    odb::Commit commit = repo.commit(id);
+    std::string_view encoding = commit.encoding();
     CommitRecord record;
-    record.sha = oid_hex(id);
+    record.sha = id.hex();
     record.repo_name = repo_name_;
-    const char* message = git_commit_message_raw(commit.get());
-    record.message = to_utf8(message ? message : "", encoding);
-    record.author = signature_of(git_commit_author(commit.get()), encoding);
-    record.committer = signature_of(git_commit_committer(commit.get()), encoding);
-    unsigned parent_count = git_commit_parentcount(commit.get());
-    for (unsigned i = 0; i < parent_count; ++i) record.parents.push_back(oid_hex(*git_commit_parent_id(commit.get(), i)));
-    record.is_merge = parent_count > 1;
+    record.message = to_utf8(commit.message(), encoding);
+    record.author = signature_of(commit.author(), encoding);
+    record.committer = signature_of(commit.committer(), encoding);
+    for (const ObjectId& parent : commit.parents()) record.parents.push_back(parent.hex());
+    record.is_merge = commit.parents().size() > 1;
 
-    TreePtr tree = repo.tree(*git_commit_tree_id(commit.get()));
-    TreePtr parent_tree;
-    if (parent_count > 0) {
-      CommitPtr parent = repo.commit(*git_commit_parent_id(commit.get(), 0));
-      parent_tree = repo.tree(*git_commit_tree_id(parent.get()));
-    }
-    std::vector<TreeChange> changes = diff_trees(repo, parent_tree.get(), tree.get(), pathspec_);
+    odb::Tree tree = repo.tree(commit.tree());
+    odb::Tree parent_tree;
+    if (!commit.parents().empty()) parent_tree = repo.tree(repo.header(commit.parents().front()).tree);
+    std::vector<TreeChange> changes = diff_trees(repo, commit.parents().empty() ? nullptr : &parent_tree, &tree, pathspec_);
     BlobStore blobs(repo);
     if (options_.detect_renames) changes = detect_renames(std::move(changes), blobs);
 
     for (const TreeChange& change : changes) {
-      BlobContent before = change.status == 'A' ? BlobContent{} : blobs.content(change.old_id, change.old_mode);
-      BlobContent after = change.status == 'D' ? BlobContent{} : blobs.content(change.new_id, change.new_mode);
+      std::string_view before = change.status == 'A' ? std::string_view() : blobs.content(change.old_id, change.old_mode);
+      std::string_view after = change.status == 'D' ? std::string_view() : blobs.content(change.new_id, change.new_mode);
       LineStats stats = line_stats(before, after);
       record.additions += stats.additions;
       record.deletions += stats.deletions;
@@ -97,7 +89,7 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
   validate(options);
   RepositoryPool pool(repo_path);
   auto walker_repo = pool.acquire();
-  git_oid start = walker_repo->resolve_commit(options.rev);
+  ObjectId start = walker_repo->resolve_commit(options.rev);
   WalkOptions walk_options{options.first_parent, options.since, options.until, Pathspec(options.paths)};
   CommitWalk walk(*walker_repo, start, std::move(walk_options));
   RecordBuilder builder(options, walker_repo->name());
@@ -131,9 +123,9 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
     bool walking = true, keep_going = true;
     while (keep_going) {
       cancel.throw_if_cancelled();
-      std::vector<git_oid> run;
+      std::vector<ObjectId> run;
       while (walking && run.size() < kRun) {
-        std::optional<git_oid> id;
+        std::optional<ObjectId> id;
         if (remaining != 0) id = walk.next();
         if (!id) {
           walking = false;
@@ -147,7 +139,7 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
           auto repo = pool.acquire();
           std::vector<CommitRecord> records;
           records.reserve(run.size());
-          for (const git_oid& id : run) {
+          for (const ObjectId& id : run) {
             cancel.throw_if_cancelled();
             records.push_back(builder.build(*repo, id));
           }

@@ -81,8 +81,7 @@ std::int64_t count_lines(std::string_view data) noexcept {
   return data.back() == '\n' ? n : n + 1;
 }
 
-LineStats line_stats(const BlobContent& before, const BlobContent& after) {
-  std::string_view old_data = before.data, new_data = after.data;
+LineStats line_stats(std::string_view old_data, std::string_view new_data) {
   LineStats stats;
   if (looks_binary(old_data) || looks_binary(new_data)) {
     stats.binary = true;
@@ -104,14 +103,10 @@ LineStats line_stats(const BlobContent& before, const BlobContent& after) {
   opts.context_lines = 0;
   opts.interhunk_lines = 0;
   opts.flags = GIT_DIFF_FORCE_TEXT;
-  // With both blobs at hand libgit2 knows their ids (from plain buffers it would SHA-1 them).
-  // The empty "as path" skips libgit2's per-call .gitattributes lookup (six stat calls):
-  // numstat, like git's without attributes, needs only the default text driver.
-  int rc = before.blob && after.blob
-               ? git_diff_blobs(before.blob, "", after.blob, "", &opts, nullptr, nullptr, nullptr,
-                                count_line, &stats)
-               : git_diff_buffers(old_data.data(), old_data.size(), nullptr, new_data.data(), new_data.size(),
-                                  nullptr, &opts, nullptr, nullptr, nullptr, count_line, &stats);
+  // Whole files, not just the differing middle: xdiff classifies lines by how often they
+  // occur in the whole file, and the counts must stay git's.
+  int rc = git_diff_buffers(old_data.data(), old_data.size(), nullptr, new_data.data(), new_data.size(), nullptr,
+                            &opts, nullptr, nullptr, nullptr, count_line, &stats);
   check(rc, ErrorCode::Internal, "line diff failed");
   return stats;
 }

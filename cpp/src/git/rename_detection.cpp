@@ -115,7 +115,7 @@ class RenameMatcher {
   bool has_candidates() const { return !dsts_.empty() && !srcs_.empty(); }
 
   void exact() {
-    std::unordered_map<git_oid, std::vector<int>, OidHash, OidEqual> by_id;
+    std::unordered_map<ObjectId, std::vector<int>, ObjectIdHash> by_id;
     for (int s = 0; s < static_cast<int>(srcs_.size()); ++s) by_id[src(s).old_id].push_back(s);
     for (auto& d : dsts_) {
       const TreeChange& target = changes_[d.change];
@@ -249,9 +249,9 @@ class RenameMatcher {
     return similarity_score(copied, src_size, dst_size);
   }
 
-  const Fingerprint& print(const git_oid& id, std::uint32_t mode) {
+  const Fingerprint& print(const ObjectId& id, std::uint32_t mode) {
     auto it = prints_.find(id);
-    if (it == prints_.end()) it = prints_.emplace(id, fingerprint(blobs_.content(id, mode).data)).first;
+    if (it == prints_.end()) it = prints_.emplace(id, fingerprint(blobs_.content(id, mode))).first;
     return it->second;
   }
 
@@ -259,7 +259,7 @@ class RenameMatcher {
   BlobStore& blobs_;
   std::vector<Destination> dsts_;
   std::vector<Source> srcs_;
-  std::unordered_map<git_oid, Fingerprint, OidHash, OidEqual> prints_;
+  std::unordered_map<ObjectId, Fingerprint, ObjectIdHash> prints_;
 };
 
 }  // namespace

@@ -3,8 +3,15 @@
 #include <filesystem>
 
 namespace gitfleet::git {
+namespace {
 
-Repository Repository::open(const std::string& path) {
+std::shared_ptr<odb::ObjectDatabase> open_objects(git_repository* repo) {
+  // A linked work tree keeps its objects in the common directory.
+  std::string common = git_repository_commondir(repo);
+  return odb::ObjectDatabase::open(common + "objects", git_repository_path(repo));
+}
+
+RepositoryPtr open_libgit2(const std::string& path) {
   ensure_libgit2();
   if (path.empty()) throw Error(ErrorCode::InvalidArgument, "repo_path is empty");
   std::error_code ec;
@@ -17,7 +24,20 @@ Repository Repository::open(const std::string& path) {
     throw Error(ErrorCode::NotARepository,
                 "not a git repository: " + path + (detail.empty() ? "" : " (" + detail + ")"));
   }
-  return Repository(RepositoryPtr(raw), path);
+  return RepositoryPtr(raw);
+}
+
+ObjectId from_libgit2(const git_oid& oid) { return ObjectId::from_raw(oid.id); }
+
+}  // namespace
+
+Repository::Repository(RepositoryPtr repo, std::string path, std::shared_ptr<odb::ObjectDatabase> db)
+    : repo_(std::move(repo)), path_(std::move(path)), db_(std::move(db)), objects_(db_) {}
+
+Repository Repository::open(const std::string& path) {
+  RepositoryPtr repo = open_libgit2(path);
+  auto db = open_objects(repo.get());
+  return Repository(std::move(repo), path, std::move(db));
 }
 
 std::string Repository::name() const {
@@ -32,51 +52,67 @@ std::string Repository::name() const {
   return name;
 }
 
-git_oid Repository::resolve_commit(const std::string& rev) const {
+ObjectId Repository::resolve_commit(const std::string& rev) const {
   if (rev.empty()) throw Error(ErrorCode::InvalidArgument, "rev is empty");
   if (rev.find("..") != std::string::npos)
     throw Error(ErrorCode::InvalidArgument,
                 "rev must name one commit, not a range: '" + rev + "' (use since/until or max_count)");
-  git_object* obj = nullptr;
-  if (git_revparse_single(&obj, repo_.get(), rev.c_str()) < 0)
-    throw Error(ErrorCode::RevisionNotFound, "unknown revision '" + rev + "' in " + path_);
-  ObjectPtr owned(obj);
-  git_object* peeled = nullptr;
-  if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
-    throw Error(ErrorCode::RevisionNotFound, "revision '" + rev + "' does not name a commit in " + path_);
-  git_oid id = *git_object_id(peeled);
-  git_object_free(peeled);
-  return id;
+  // A full id or a reference name resolves without libgit2 reading any object (a damaged
+  // object is then reported by our store, not read by libgit2); other syntax goes to libgit2.
+  std::optional<ObjectId> id = ObjectId::from_hex(rev);
+  if (!id) {
+    git_reference* ref = nullptr;
+    if (git_reference_dwim(&ref, repo_.get(), rev.c_str()) == 0) {
+      ReferencePtr owned(ref);
+      git_reference* resolved = nullptr;
+      if (git_reference_resolve(&resolved, ref) == 0) {
+        ReferencePtr resolved_owned(resolved);
+        if (const git_oid* target = git_reference_target(resolved)) id = from_libgit2(*target);
+      }
+    }
+  }
+  if (!id) {
+    git_object* obj = nullptr;
+    if (git_revparse_single(&obj, repo_.get(), rev.c_str()) < 0)
+      throw Error(ErrorCode::RevisionNotFound, "unknown revision '" + rev + "' in " + path_);
+    id = from_libgit2(*git_object_id(ObjectPtr(obj).get()));
+  }
+  // Peel tags down to the commit.
+  for (int depth = 0; depth < 16; ++depth) {
+    odb::Object object;
+    try {
+      object = objects_.read(*id);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::RevisionNotFound,
+                  "revision '" + rev + "' cannot be read in " + path_ + ": " + e.what());
+    }
+    if (object.type == odb::ObjectType::Commit) return *id;
+    if (object.type != odb::ObjectType::Tag) break;
+    std::string_view data = object.data();
+    if (!data.starts_with("object ") || data.size() < 47) break;
+    id = ObjectId::from_hex(data.substr(7, 40));
+    if (!id) break;
+  }
+  throw Error(ErrorCode::RevisionNotFound, "revision '" + rev + "' does not name a commit in " + path_);
 }
 
-CommitPtr Repository::commit(const git_oid& id) const {
-  git_commit* c = nullptr;
-  check(git_commit_lookup(&c, repo_.get(), &id), ErrorCode::ObjectError, "cannot read commit " + oid_hex(id));
-  return CommitPtr(c);
+odb::Commit Repository::commit(const ObjectId& id) const {
+  odb::Commit commit(id, objects_.read(id));
+  if (db_->is_shallow(id)) commit.drop_parents();
+  return commit;
 }
 
-CommitHeader Repository::header(const git_oid& id) const {
-  CommitPtr c = commit(id);
-  CommitHeader h;
-  h.time = git_commit_time(c.get());
-  h.tree = *git_commit_tree_id(c.get());
-  unsigned n = git_commit_parentcount(c.get());
-  h.parents.reserve(n);
-  for (unsigned i = 0; i < n; ++i) h.parents.push_back(*git_commit_parent_id(c.get(), i));
-  return h;
+CommitHeader Repository::header(const ObjectId& id) const {
+  if (auto graph = db_->graph_commit(id)) return CommitHeader{graph->time, graph->tree, std::move(graph->parents)};
+  odb::Commit c = commit(id);
+  return CommitHeader{c.committer().time, c.tree(), c.parents()};
 }
 
-TreePtr Repository::tree(const git_oid& id) const {
-  git_tree* t = nullptr;
-  check(git_tree_lookup(&t, repo_.get(), &id), ErrorCode::ObjectError, "cannot read tree " + oid_hex(id));
-  return TreePtr(t);
-}
+odb::Tree Repository::tree(const ObjectId& id) const { return odb::Tree(id, objects_.read(id)); }
 
-BlobPtr Repository::blob(const git_oid& id) const {
-  git_blob* b = nullptr;
-  check(git_blob_lookup(&b, repo_.get(), &id), ErrorCode::ObjectError, "cannot read blob " + oid_hex(id));
-  return BlobPtr(b);
-}
+odb::Object Repository::blob(const ObjectId& id) const { return objects_.read(id, odb::ObjectType::Blob); }
+
+std::uint64_t Repository::object_size(const ObjectId& id) const { return objects_.header(id).second; }
 
 RepositoryPool::Lease::~Lease() {
   if (!pool_ || !repo_.raw()) return;
@@ -85,6 +121,7 @@ RepositoryPool::Lease::~Lease() {
 }
 
 RepositoryPool::Lease RepositoryPool::acquire() {
+  std::shared_ptr<odb::ObjectDatabase> db;
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -92,8 +129,16 @@ RepositoryPool::Lease RepositoryPool::acquire() {
       idle_.pop_back();
       return Lease(*this, std::move(repo));
     }
+    db = db_;
   }
-  return Lease(*this, Repository::open(path_));
+  if (!db) {
+    Repository repo = Repository::open(path_);
+    std::lock_guard lock(mutex_);
+    if (!db_) db_ = repo.db_;
+    return Lease(*this, std::move(repo));
+  }
+  RepositoryPtr raw = open_libgit2(path_);
+  return Lease(*this, Repository(std::move(raw), path_, std::move(db)));
 }
 
 }  // namespace gitfleet::git

@@ -1,24 +1,20 @@
 #include "gitfleet/git/tree_diff.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace gitfleet::git {
 namespace {
 
-constexpr std::uint32_t kTreeMode = 0040000;
-
-bool is_tree(const git_tree_entry* e) { return git_tree_entry_filemode(e) == GIT_FILEMODE_TREE; }
+using odb::TreeEntry;
 
 // git's tree order: a subtree sorts as if its name ended in '/'.
-int compare_entries(const git_tree_entry* a, const git_tree_entry* b) {
-  const char* na = git_tree_entry_name(a);
-  const char* nb = git_tree_entry_name(b);
-  std::size_t la = std::strlen(na), lb = std::strlen(nb);
-  std::size_t n = la < lb ? la : lb;
-  int c = std::memcmp(na, nb, n);
+int compare_entries(const TreeEntry& a, const TreeEntry& b) {
+  std::size_t n = std::min(a.name.size(), b.name.size());
+  int c = std::memcmp(a.name.data(), b.name.data(), n);
   if (c != 0) return c;
-  unsigned char ca = la > n ? static_cast<unsigned char>(na[n]) : (is_tree(a) ? '/' : '\0');
-  unsigned char cb = lb > n ? static_cast<unsigned char>(nb[n]) : (is_tree(b) ? '/' : '\0');
+  unsigned char ca = a.name.size() > n ? static_cast<unsigned char>(a.name[n]) : (a.is_tree() ? '/' : '\0');
+  unsigned char cb = b.name.size() > n ? static_cast<unsigned char>(b.name[n]) : (b.is_tree() ? '/' : '\0');
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 
@@ -29,22 +25,22 @@ class TreeWalker {
       : repo_(repo), pathspec_(pathspec), out_(out) {}
 
   // Returns false when stopped early (only in "any difference" mode, out_ == nullptr).
-  bool walk(const std::string& prefix, const git_tree* a, const git_tree* b) {
-    std::size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+  bool walk(const std::string& prefix, const odb::Tree* a, const odb::Tree* b) {
+    static const std::vector<TreeEntry> kNone;
+    const std::vector<TreeEntry>& ea = a ? a->entries() : kNone;
+    const std::vector<TreeEntry>& eb = b ? b->entries() : kNone;
     std::size_t i = 0, j = 0;
-    while (i < na || j < nb) {
-      const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
-      const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
-      int c = !ea ? 1 : !eb ? -1 : compare_entries(ea, eb);
+    while (i < ea.size() || j < eb.size()) {
+      int c = i == ea.size() ? 1 : j == eb.size() ? -1 : compare_entries(ea[i], eb[j]);
       bool keep_going;
       if (c < 0) {
-        keep_going = side(prefix, ea, 'D');
+        keep_going = side(prefix, ea[i], 'D');
         ++i;
       } else if (c > 0) {
-        keep_going = side(prefix, eb, 'A');
+        keep_going = side(prefix, eb[j], 'A');
         ++j;
       } else {
-        keep_going = both(prefix, ea, eb);
+        keep_going = both(prefix, ea[i], eb[j]);
         ++i;
         ++j;
       }
@@ -54,48 +50,49 @@ class TreeWalker {
   }
 
  private:
-  static std::string join(const std::string& prefix, const git_tree_entry* e) {
-    return prefix.empty() ? std::string(git_tree_entry_name(e)) : prefix + "/" + git_tree_entry_name(e);
+  static std::string join(const std::string& prefix, const TreeEntry& e) {
+    std::string path;
+    path.reserve(prefix.size() + 1 + e.name.size());
+    if (!prefix.empty()) path.append(prefix).push_back('/');
+    path.append(e.name);
+    return path;
   }
 
-  bool side(const std::string& prefix, const git_tree_entry* e, char status) {
+  bool side(const std::string& prefix, const TreeEntry& e, char status) {
     std::string path = join(prefix, e);
-    if (is_tree(e)) {
+    if (e.is_tree()) {
       if (!pathspec_.may_match_under(path)) return true;
-      TreePtr t = repo_.tree(*git_tree_entry_id(e));
-      return status == 'D' ? walk(path, t.get(), nullptr) : walk(path, nullptr, t.get());
+      odb::Tree t = repo_.tree(e.id);
+      return status == 'D' ? walk(path, &t, nullptr) : walk(path, nullptr, &t);
     }
     if (!pathspec_.matches(path)) return true;
     if (!out_) return false;
     TreeChange change{status, {}, {}, {}, {}, 0, 0};
     if (status == 'D') {
       change.old_path = std::move(path);
-      change.old_id = *git_tree_entry_id(e);
-      change.old_mode = git_tree_entry_filemode(e);
+      change.old_id = e.id;
+      change.old_mode = e.mode;
     } else {
       change.new_path = std::move(path);
-      change.new_id = *git_tree_entry_id(e);
-      change.new_mode = git_tree_entry_filemode(e);
+      change.new_id = e.id;
+      change.new_mode = e.mode;
     }
     out_->push_back(std::move(change));
     return true;
   }
 
-  bool both(const std::string& prefix, const git_tree_entry* a, const git_tree_entry* b) {
-    const git_oid* ia = git_tree_entry_id(a);
-    const git_oid* ib = git_tree_entry_id(b);
-    std::uint32_t ma = git_tree_entry_filemode(a), mb = git_tree_entry_filemode(b);
-    if (ma == mb && git_oid_equal(ia, ib)) return true;
+  bool both(const std::string& prefix, const TreeEntry& a, const TreeEntry& b) {
+    if (a.mode == b.mode && a.id == b.id) return true;
     std::string path = join(prefix, a);
-    if (ma == kTreeMode) {
+    if (a.is_tree()) {
       if (!pathspec_.may_match_under(path)) return true;
-      TreePtr ta = repo_.tree(*ia);
-      TreePtr tb = repo_.tree(*ib);
-      return walk(path, ta.get(), tb.get());
+      odb::Tree ta = repo_.tree(a.id);
+      odb::Tree tb = repo_.tree(b.id);
+      return walk(path, &ta, &tb);
     }
     if (!pathspec_.matches(path)) return true;
     if (!out_) return false;
-    out_->push_back(TreeChange{'M', path, path, *ia, *ib, ma, mb});
+    out_->push_back(TreeChange{'M', path, path, a.id, b.id, a.mode, b.mode});
     return true;
   }
 
@@ -106,17 +103,33 @@ class TreeWalker {
 
 }  // namespace
 
-std::vector<TreeChange> diff_trees(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+std::vector<TreeChange> diff_trees(const Repository& repo, const odb::Tree* old_tree, const odb::Tree* new_tree,
                                    const Pathspec& pathspec) {
   std::vector<TreeChange> changes;
   TreeWalker(repo, pathspec, &changes).walk("", old_tree, new_tree);
   return changes;
 }
 
-bool trees_differ(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+bool trees_differ(const Repository& repo, const odb::Tree* old_tree, const odb::Tree* new_tree,
                   const Pathspec& pathspec) {
-  if (old_tree && new_tree && git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) return false;
+  if (old_tree && new_tree && old_tree->id() == new_tree->id()) return false;
   return !TreeWalker(repo, pathspec, nullptr).walk("", old_tree, new_tree);
+}
+
+std::optional<PathEntry> find_path(const Repository& repo, const odb::Tree& root, std::string_view path) {
+  odb::Tree subtree;
+  const odb::Tree* tree = &root;
+  for (;;) {
+    std::size_t slash = path.find('/');
+    const odb::TreeEntry* entry = tree->find(path.substr(0, slash));
+    if (!entry) return std::nullopt;
+    if (slash == std::string_view::npos) return PathEntry{entry->id, entry->mode};
+    if (!entry->is_tree()) return std::nullopt;
+    path.remove_prefix(slash + 1);
+    odb::Tree next = repo.tree(entry->id);
+    subtree = std::move(next);
+    tree = &subtree;
+  }
 }
 
 }  // namespace gitfleet::git

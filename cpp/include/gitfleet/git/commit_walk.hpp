@@ -4,8 +4,6 @@
 // --since stops the walk below it, --until filters, and with paths git's default history
 // simplification (a merge that is TREESAME to a parent follows only that parent; commits
 // TREESAME to their parent are not shown).
-#include <git2.h>
-
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -26,23 +24,23 @@ struct WalkOptions {
 
 class CommitWalk {
  public:
-  CommitWalk(const Repository& repo, const git_oid& start, WalkOptions options);
+  CommitWalk(const Repository& repo, const ObjectId& start, WalkOptions options);
 
   // The next commit to show, or nullopt when the walk is over.
-  std::optional<git_oid> next();
+  std::optional<ObjectId> next();
 
  private:
   struct Node : CommitHeader {
     bool seen = false;  // queued once already
   };
 
-  Node& load(const git_oid& id);
-  void enqueue(const git_oid& id);
-  bool same_tree(const git_oid* old_tree, const git_oid& new_tree);
+  Node& load(const ObjectId& id);
+  void enqueue(const ObjectId& id);
+  bool same_tree(const ObjectId* old_tree, const ObjectId& new_tree);
 
   const Repository& repo_;
   WalkOptions options_;
-  std::unordered_map<git_oid, Node, OidHash, OidEqual> nodes_;
+  std::unordered_map<ObjectId, Node, ObjectIdHash> nodes_;
   CommitQueue queue_;
 };
 

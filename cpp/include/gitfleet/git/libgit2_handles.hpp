@@ -1,5 +1,6 @@
 #pragma once
 // RAII ownership of libgit2 objects and one way of turning libgit2 failures into Errors.
+// libgit2 serves references, revision parsing and remotes; objects are read by gitfleet::odb.
 #include <git2.h>
 
 #include <memory>
@@ -15,10 +16,8 @@ struct Libgit2Deleter {
 };
 
 using RepositoryPtr = std::unique_ptr<git_repository, Libgit2Deleter<git_repository, git_repository_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Libgit2Deleter<git_commit, git_commit_free>>;
-using TreePtr = std::unique_ptr<git_tree, Libgit2Deleter<git_tree, git_tree_free>>;
-using BlobPtr = std::unique_ptr<git_blob, Libgit2Deleter<git_blob, git_blob_free>>;
 using ObjectPtr = std::unique_ptr<git_object, Libgit2Deleter<git_object, git_object_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, Libgit2Deleter<git_reference, git_reference_free>>;
 
 // Initialises libgit2 once per process (safe to call from any thread, any number of times).
 void ensure_libgit2();
@@ -28,7 +27,5 @@ std::string last_libgit2_message();
 
 // Throws Error(code, context + ": " + libgit2's message) when rc < 0.
 void check(int rc, ErrorCode code, const std::string& context);
-
-std::string oid_hex(const git_oid& oid);
 
 }  // namespace gitfleet::git

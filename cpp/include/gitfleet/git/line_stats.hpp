@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string_view>
 
-#include "gitfleet/git/blob_store.hpp"
 
 namespace gitfleet::git {
 
@@ -21,6 +20,6 @@ bool looks_binary(std::string_view data) noexcept;
 std::int64_t count_lines(std::string_view data) noexcept;
 
 // Either side may be empty (an added or deleted file).
-LineStats line_stats(const BlobContent& before, const BlobContent& after);
+LineStats line_stats(std::string_view before, std::string_view after);
 
 }  // namespace gitfleet::git

@@ -1,23 +1,29 @@
 #pragma once
-// An open repository: object lookups that fail with errors naming what was missing.
-// One Repository must not be used by two threads at once (libgit2's rule); open one per
-// thread instead (see RepositoryPool).
-#include <git2.h>
-
+// An open repository: references and revisions through libgit2, every object through our
+// own object store (gitfleet::odb), shallow boundaries and the commit-graph honoured.
+// One Repository must not be used by two threads at once; RepositoryPool hands out one per
+// thread, all sharing one object database (its mapped packs).
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "gitfleet/git/libgit2_handles.hpp"
+#include "gitfleet/odb/commit.hpp"
+#include "gitfleet/odb/object_database.hpp"
+#include "gitfleet/odb/tree.hpp"
 
 namespace gitfleet::git {
+
+using odb::ObjectId;
+using odb::ObjectIdHash;
 
 // What walking history needs of a commit: its date, tree and parents.
 struct CommitHeader {
   std::int64_t time = 0;  // committer date
-  git_oid tree{};
-  std::vector<git_oid> parents;
+  ObjectId tree{};
+  std::vector<ObjectId> parents;
 };
 
 class Repository {
@@ -33,20 +39,25 @@ class Repository {
   std::string name() const;
 
   // Resolves a single revision (sha, ref, "HEAD~3", ...) to a commit id.
-  git_oid resolve_commit(const std::string& rev) const;
+  ObjectId resolve_commit(const std::string& rev) const;
 
-  CommitPtr commit(const git_oid& id) const;
-  CommitHeader header(const git_oid& commit) const;
-  TreePtr tree(const git_oid& id) const;
-  BlobPtr blob(const git_oid& id) const;
+  // A shallow commit comes without parents, as git shows it.
+  odb::Commit commit(const ObjectId& id) const;
+  CommitHeader header(const ObjectId& commit) const;
+  odb::Tree tree(const ObjectId& id) const;
+  odb::Object blob(const ObjectId& id) const;
+  std::uint64_t object_size(const ObjectId& id) const;
 
  private:
-  Repository(RepositoryPtr repo, std::string path) : repo_(std::move(repo)), path_(std::move(path)) {}
+  Repository(RepositoryPtr repo, std::string path, std::shared_ptr<odb::ObjectDatabase> db);
+  friend class RepositoryPool;
   RepositoryPtr repo_;
   std::string path_;
+  std::shared_ptr<odb::ObjectDatabase> db_;
+  mutable odb::ObjectReader objects_;
 };
 
-// Hands out one Repository per concurrent user, reusing handles (and their object caches).
+// Hands out one Repository per concurrent user, reusing handles (and their caches).
 class RepositoryPool {
  public:
   explicit RepositoryPool(std::string path) : path_(std::move(path)) {}
@@ -71,6 +82,7 @@ class RepositoryPool {
   std::string path_;
   std::mutex mutex_;
   std::vector<Repository> idle_;
+  std::shared_ptr<odb::ObjectDatabase> db_;  // shared by every handle once the first opened
 };
 
 }  // namespace gitfleet::git

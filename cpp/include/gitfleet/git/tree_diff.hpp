@@ -1,9 +1,9 @@
 #pragma once
 // Tree-to-tree comparison in git's tree order, as diff-tree does it: unchanged subtrees are
 // skipped by id, only paths the pathspec allows are reported.
-#include <git2.h>
-
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -16,19 +16,26 @@ struct TreeChange {
   char status;  // 'A' added, 'D' deleted, 'M' content or mode changed
   std::string old_path;
   std::string new_path;
-  git_oid old_id{};
-  git_oid new_id{};
+  ObjectId old_id{};
+  ObjectId new_id{};
   std::uint32_t old_mode = 0;
   std::uint32_t new_mode = 0;
 };
 
 // old_tree may be null (a root commit is compared with the empty tree).
-std::vector<TreeChange> diff_trees(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+std::vector<TreeChange> diff_trees(const Repository& repo, const odb::Tree* old_tree, const odb::Tree* new_tree,
                                    const Pathspec& pathspec);
 
 // True as soon as one path under the pathspec differs (stops at the first difference).
-bool trees_differ(const Repository& repo, const git_tree* old_tree, const git_tree* new_tree,
+bool trees_differ(const Repository& repo, const odb::Tree* old_tree, const odb::Tree* new_tree,
                   const Pathspec& pathspec);
+
+// What a path names under a tree: the id and mode of its entry (nullopt if absent).
+struct PathEntry {
+  ObjectId id;
+  std::uint32_t mode = 0;
+};
+std::optional<PathEntry> find_path(const Repository& repo, const odb::Tree& root, std::string_view path);
 
 inline bool is_regular_file_mode(std::uint32_t mode) { return (mode & 0170000) == 0100000; }
 
