@@ -23,6 +23,7 @@
 #include "gitfleet/git/repository.hpp"
 #include "gitfleet/git/tree_diff.hpp"
 #include "ignored_lines.hpp"
+#include "line_diff.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -100,9 +101,7 @@ std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target, b
   // lines count as changed, hence who gets them, depends on it.
   opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
   if (ignore_whitespace) opts.flags |= GIT_DIFF_IGNORE_WHITESPACE;
-  check(git_diff_buffers(parent.data(), parent.size(), "", target.data(), target.size(), "", &opts, nullptr, nullptr,
-                         collect_hunk, nullptr, &hunks),
-        ErrorCode::Internal, "blame diff failed");
+  diff_buffers(parent, target, opts, collect_hunk, nullptr, &hunks);
   return hunks;
 }
 

@@ -6,7 +6,12 @@ namespace gitfleet::git {
 
 void ensure_libgit2() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] {
+    git_libgit2_init();
+    // libgit2 re-hashes every object it reads (SHA-1DC, slow); the only objects it reads are
+    // our line diff's buffers (see line_diff.hpp), which are ours already.
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+  });
 }
 
 std::string last_libgit2_message() {

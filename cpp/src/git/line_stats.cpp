@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "gitfleet/git/libgit2_handles.hpp"
+#include "line_diff.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -97,7 +98,6 @@ LineStats line_stats(std::string_view old_data, std::string_view new_data) {
     return stats;
   }
   if (forced_counts(old_data, new_data, stats)) return stats;
-  ensure_libgit2();
   git_diff_options opts;
   git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   opts.context_lines = 0;
@@ -105,9 +105,7 @@ LineStats line_stats(std::string_view old_data, std::string_view new_data) {
   opts.flags = GIT_DIFF_FORCE_TEXT;
   // Whole files, not just the differing middle: xdiff classifies lines by how often they
   // occur in the whole file, and the counts must stay git's.
-  int rc = git_diff_buffers(old_data.data(), old_data.size(), nullptr, new_data.data(), new_data.size(), nullptr,
-                            &opts, nullptr, nullptr, nullptr, count_line, &stats);
-  check(rc, ErrorCode::Internal, "line diff failed");
+  diff_buffers(old_data, new_data, opts, nullptr, count_line, &stats);
   return stats;
 }
 
