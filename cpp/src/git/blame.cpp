@@ -123,7 +123,7 @@ class Blamer {
   // lines to explain there. Each file's outcome is its result or its own error.
   std::vector<FileOutcome> run(const std::vector<std::string>& paths) {
     ObjectId final_commit = repo_.resolve_commit(options_.rev);
-    odb::Tree tree = repo_.tree(info(final_commit).tree);
+    ObjectId tree = info(final_commit).tree;
     share_tree_diffs_ = paths.size() > kSharedDiffThreshold;
     std::vector<FileOutcome> outcomes(paths.size());
     // Copies: blob contents are released as the walk moves on (memory stays bounded).
@@ -155,9 +155,9 @@ class Blamer {
   }
 
  private:
-  std::string_view seed(const ObjectId& final_commit, const odb::Tree& tree, const std::string& path, int file) {
+  std::string_view seed(const ObjectId& final_commit, const ObjectId& tree_id, const std::string& path, int file) {
     if (path.empty()) throw Error(ErrorCode::InvalidArgument, "file path is empty");
-    std::optional<PathEntry> entry = find_path(repo_, tree, path);
+    std::optional<PathEntry> entry = find_path(repo_, tree_id, path);
     if (!entry) throw Error(ErrorCode::InvalidArgument, "no such path '" + path + "' in " + options_.rev);
     ObjectId blob = entry->id;
     std::uint32_t mode = entry->mode;
@@ -215,23 +215,29 @@ class Blamer {
   // git's find_origin: the same path in the parent, unless it was added or changed type.
   Origin* find_origin(const ObjectId& parent, Origin* origin) {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
-    std::vector<TreeChange> limited;
-    if (!share_tree_diffs_) {
-      odb::Tree a = repo_.tree(info(parent).tree);
-      odb::Tree b = repo_.tree(info(origin->commit).tree);
-      limited = diff_trees(repo_, &a, &b, Pathspec({origin->path}, true));
-    }
-    for (const TreeChange& c : share_tree_diffs_ ? whole_diff(parent, origin->commit) : limited) {
-      if (c.new_path != origin->path && c.old_path != origin->path) continue;
-      if (c.status != 'M' || (c.old_mode & 0170000) != (c.new_mode & 0170000)) return nullptr;  // added, type change
-      Origin* o = get_origin(parent, origin->path);
-      o->blob = c.old_id;
-      o->mode = c.old_mode;
-      return o;
+    if (share_tree_diffs_) {
+      for (const TreeChange& c : whole_diff(parent, origin->commit)) {
+        if (c.new_path != origin->path && c.old_path != origin->path) continue;
+        return changed_origin(parent, origin, c.status == 'M' ? std::optional<PathEntry>(PathEntry{c.old_id, c.old_mode})
+                                                             : std::nullopt);
+      }
+    } else {
+      PathComparison c = compare_path(repo_, info(parent).tree, info(origin->commit).tree, origin->path);
+      if (!c.same) return changed_origin(parent, origin, c.old_entry);
     }
     Origin* o = get_origin(parent, origin->path);  // unchanged
     o->blob = origin->blob;
     o->mode = origin->mode;
+    return o;
+  }
+
+  // The parent's origin for a path whose entry differs: none if the parent lacks the path
+  // (added) or has another kind of entry there (type change).
+  Origin* changed_origin(const ObjectId& parent, Origin* origin, const std::optional<PathEntry>& old_entry) {
+    if (!old_entry || (old_entry->mode & 0170000) != (origin->mode & 0170000)) return nullptr;
+    Origin* o = get_origin(parent, origin->path);
+    o->blob = old_entry->id;
+    o->mode = old_entry->mode;
     return o;
   }
 

@@ -110,6 +110,8 @@ CommitHeader Repository::header(const ObjectId& id) const {
 
 odb::Tree Repository::tree(const ObjectId& id) const { return odb::Tree(id, objects_.read(id)); }
 
+odb::Object Repository::object(const ObjectId& id) const { return objects_.read(id); }
+
 odb::Object Repository::blob(const ObjectId& id) const { return objects_.read(id, odb::ObjectType::Blob); }
 
 std::uint64_t Repository::object_size(const ObjectId& id) const { return objects_.header(id).second; }

@@ -116,19 +116,39 @@ bool trees_differ(const Repository& repo, const odb::Tree* old_tree, const odb::
   return !TreeWalker(repo, pathspec, nullptr).walk("", old_tree, new_tree);
 }
 
-std::optional<PathEntry> find_path(const Repository& repo, const odb::Tree& root, std::string_view path) {
-  odb::Tree subtree;
-  const odb::Tree* tree = &root;
+std::optional<PathEntry> find_path(const Repository& repo, const ObjectId& root, std::string_view path) {
+  ObjectId tree = root;
   for (;;) {
     std::size_t slash = path.find('/');
-    const odb::TreeEntry* entry = tree->find(path.substr(0, slash));
+    auto entry = odb::find_entry(tree, repo.object(tree), path.substr(0, slash));
     if (!entry) return std::nullopt;
     if (slash == std::string_view::npos) return PathEntry{entry->id, entry->mode};
     if (!entry->is_tree()) return std::nullopt;
+    tree = entry->id;
     path.remove_prefix(slash + 1);
-    odb::Tree next = repo.tree(entry->id);
-    subtree = std::move(next);
-    tree = &subtree;
+  }
+}
+
+PathComparison compare_path(const Repository& repo, const ObjectId& old_root, const ObjectId& new_root,
+                            std::string_view path) {
+  ObjectId old_tree = old_root, new_tree = new_root;
+  for (;;) {
+    if (old_tree == new_tree) return {true, std::nullopt};
+    std::size_t slash = path.find('/');
+    std::string_view name = path.substr(0, slash);
+    auto old_entry = odb::find_entry(old_tree, repo.object(old_tree), name);
+    auto new_entry = odb::find_entry(new_tree, repo.object(new_tree), name);
+    if (slash == std::string_view::npos) {
+      if (!old_entry) return {false, std::nullopt};
+      PathEntry found{old_entry->id, old_entry->mode};
+      bool same = new_entry && new_entry->id == old_entry->id && new_entry->mode == old_entry->mode;
+      return {same, found};
+    }
+    if (!old_entry || !old_entry->is_tree()) return {false, std::nullopt};
+    if (!new_entry || !new_entry->is_tree()) return {false, find_path(repo, old_entry->id, path.substr(slash + 1))};
+    old_tree = old_entry->id;
+    new_tree = new_entry->id;
+    path.remove_prefix(slash + 1);
   }
 }
 

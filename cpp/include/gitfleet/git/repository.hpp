@@ -45,6 +45,7 @@ class Repository {
   odb::Commit commit(const ObjectId& id) const;
   CommitHeader header(const ObjectId& commit) const;
   odb::Tree tree(const ObjectId& id) const;
+  odb::Object object(const ObjectId& id) const;
   odb::Object blob(const ObjectId& id) const;
   std::uint64_t object_size(const ObjectId& id) const;
 

@@ -35,7 +35,17 @@ struct PathEntry {
   ObjectId id;
   std::uint32_t mode = 0;
 };
-std::optional<PathEntry> find_path(const Repository& repo, const odb::Tree& root, std::string_view path);
+std::optional<PathEntry> find_path(const Repository& repo, const ObjectId& root, std::string_view path);
+
+// A path compared between two root trees, as a diff limited to that one path sees it:
+// `same` when its entry is identical (found without reading below the first shared
+// subtree), else its entry under old_root (nullopt if it is not there).
+struct PathComparison {
+  bool same = false;
+  std::optional<PathEntry> old_entry;
+};
+PathComparison compare_path(const Repository& repo, const ObjectId& old_root, const ObjectId& new_root,
+                            std::string_view path);
 
 inline bool is_regular_file_mode(std::uint32_t mode) { return (mode & 0170000) == 0100000; }
 

@@ -1,6 +1,7 @@
 #pragma once
 // A tree object parsed without copies: entries in git's order, views into the object's bytes.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,13 +27,15 @@ class Tree {
 
   const std::vector<TreeEntry>& entries() const noexcept { return entries_; }
   const ObjectId& id() const noexcept { return id_; }
-  // The entry of that name in this tree (not a path), or nullptr.
-  const TreeEntry* find(std::string_view name) const noexcept;
 
  private:
   ObjectId id_;
   Object object_;
   std::vector<TreeEntry> entries_;
 };
+
+// The entry of that name (not a path) in a tree object, found by scanning its bytes without
+// parsing the whole tree. Error(ObjectError) naming `id` if the tree is malformed.
+std::optional<TreeEntry> find_entry(const ObjectId& id, const Object& tree, std::string_view name);
 
 }  // namespace gitfleet::odb
