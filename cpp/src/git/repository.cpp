@@ -79,13 +79,7 @@ ObjectId Repository::resolve_commit(const std::string& rev) const {
   }
   // Peel tags down to the commit.
   for (int depth = 0; depth < 16; ++depth) {
-    odb::Object object;
-    try {
-      object = objects_.read(*id);
-    } catch (const Error& e) {
-      throw Error(ErrorCode::RevisionNotFound,
-                  "revision '" + rev + "' cannot be read in " + path_ + ": " + e.what());
-    }
+    odb::Object object = objects_.read(*id);  // a damaged object is an ObjectError naming it
     if (object.type == odb::ObjectType::Commit) return *id;
     if (object.type != odb::ObjectType::Tag) break;
     std::string_view data = object.data();
