@@ -26,4 +26,15 @@ if [ ! -f .venv-gitfleet-0.2.8/.ok ]; then
   "$python" -m venv .venv-gitfleet-0.2.8 && .venv-gitfleet-0.2.8/bin/pip install -q "GitFleet==0.2.8" pydantic httpx \
     && touch .venv-gitfleet-0.2.8/.ok || echo "setup_anchors: GitFleet 0.2.8 could not be installed" >&2
 fi
+# GitFleet 0.2.8's wheel bundles an OpenSSL built against glibc 2.38 (one symbol); its
+# extension needs only OpenSSL 3.0's, so Debian's libraries stand in for the bundled ones.
+libs=$(echo .venv-gitfleet-0.2.8/lib/python3*/site-packages/GitFleet.libs)
+if [ -d "$libs" ] && [ ! -f "$libs/.debian-openssl" ]; then
+  for lib in libcrypto libssl; do
+    for bundled in "$libs"/$lib-*.so.3; do
+      [ -e "$bundled" ] && cp "/usr/lib/$(uname -m)-linux-gnu/$lib.so.3" "$bundled"
+    done
+  done
+  touch "$libs/.debian-openssl"
+fi
 exit 0
