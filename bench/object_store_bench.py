@@ -84,14 +84,18 @@ print(n)
 OLD_HISTORY = """
 import asyncio, os, sys
 from GitFleet import RepoManager
-result = asyncio.run(RepoManager([], "", "").extract_commits(sys.argv[1]))
+async def main():  # 0.2.8 wants its manager made on a running loop
+    return await RepoManager([], "", "").extract_commits(sys.argv[1])
+result = asyncio.run(main())
 print(len(result) if not isinstance(result, str) else "error: " + result, flush=True)
 os._exit(0)
 """
 OLD_BLAME = """
 import asyncio, os, sys
 from GitFleet import RepoManager
-result = asyncio.run(RepoManager([], "", "").bulk_blame(sys.argv[1], sys.argv[2:]))
+async def main():  # 0.2.8 wants its manager made on a running loop
+    return await RepoManager([], "", "").bulk_blame(sys.argv[1], sys.argv[2:])
+result = asyncio.run(main())
 print(sum(len(v) for v in result.values() if isinstance(v, list)), flush=True)
 os._exit(0)
 """
