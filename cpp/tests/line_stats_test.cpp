@@ -1,4 +1,4 @@
-#include "gitfleet/git/line_stats.hpp"
+#include "line_stats.hpp"
 
 #include <gtest/gtest.h>
 

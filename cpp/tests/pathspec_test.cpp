@@ -1,4 +1,4 @@
-#include "gitfleet/git/pathspec.hpp"
+#include "pathspec.hpp"
 
 #include <gtest/gtest.h>
 

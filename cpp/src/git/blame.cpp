@@ -16,12 +16,12 @@
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/text_encoding.hpp"
-#include "gitfleet/git/blob_store.hpp"
-#include "gitfleet/git/commit_queue.hpp"
-#include "gitfleet/git/line_stats.hpp"
-#include "gitfleet/git/rename_detection.hpp"
-#include "gitfleet/git/repository.hpp"
-#include "gitfleet/git/tree_diff.hpp"
+#include "blob_store.hpp"
+#include "commit_queue.hpp"
+#include "line_stats.hpp"
+#include "rename_detection.hpp"
+#include "repository.hpp"
+#include "tree_diff.hpp"
 #include "ignored_lines.hpp"
 #include "line_diff.hpp"
 

@@ -1,4 +1,4 @@
-#include "gitfleet/git/blob_store.hpp"
+#include "blob_store.hpp"
 
 namespace gitfleet::git {
 

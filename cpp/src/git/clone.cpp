@@ -13,7 +13,7 @@
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/subprocess.hpp"
-#include "gitfleet/git/repository.hpp"
+#include "repository.hpp"
 
 namespace gitfleet::git {
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
-#include "gitfleet/git/commit_walk.hpp"
+#include "commit_walk.hpp"
 
-#include "gitfleet/git/tree_diff.hpp"
+#include "tree_diff.hpp"
 
 namespace gitfleet::git {
 

@@ -6,12 +6,12 @@
 
 #include "gitfleet/core/text_encoding.hpp"
 #include "gitfleet/core/thread_pool.hpp"
-#include "gitfleet/git/blob_store.hpp"
-#include "gitfleet/git/commit_walk.hpp"
-#include "gitfleet/git/line_stats.hpp"
-#include "gitfleet/git/rename_detection.hpp"
-#include "gitfleet/git/repository.hpp"
-#include "gitfleet/git/tree_diff.hpp"
+#include "blob_store.hpp"
+#include "commit_walk.hpp"
+#include "line_stats.hpp"
+#include "rename_detection.hpp"
+#include "repository.hpp"
+#include "tree_diff.hpp"
 
 namespace gitfleet::git {
 namespace {

@@ -1,4 +1,4 @@
-#include "gitfleet/git/libgit2_handles.hpp"
+#include "libgit2_handles.hpp"
 
 #include <mutex>
 

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <memory>
 
-#include "gitfleet/git/libgit2_handles.hpp"
+#include "libgit2_handles.hpp"
 
 namespace gitfleet::git {
 namespace {

@@ -1,11 +1,11 @@
-#include "gitfleet/git/line_stats.hpp"
+#include "line_stats.hpp"
 
 #include <git2.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "gitfleet/git/libgit2_handles.hpp"
+#include "libgit2_handles.hpp"
 #include "line_diff.hpp"
 
 namespace gitfleet::git {
@@ -16,10 +16,12 @@ constexpr std::size_t kBinaryProbeBytes = 8000;
 // git treats blobs above core.bigFileThreshold (default 512 MiB) as binary.
 constexpr std::size_t kBigFileThreshold = 512u * 1024 * 1024;
 
-int count_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line, void* payload) {
+// Without context lines a hunk's sides are exactly its deleted and added lines: counting
+// hunks spares libgit2 a callback per changed line.
+int count_hunk(const git_diff_delta*, const git_diff_hunk* hunk, void* payload) {
   auto* stats = static_cast<LineStats*>(payload);
-  if (line->origin == GIT_DIFF_LINE_ADDITION) ++stats->additions;
-  else if (line->origin == GIT_DIFF_LINE_DELETION) ++stats->deletions;
+  stats->deletions += hunk->old_lines;
+  stats->additions += hunk->new_lines;
   return 0;
 }
 
@@ -105,7 +107,7 @@ LineStats line_stats(std::string_view old_data, std::string_view new_data) {
   opts.flags = GIT_DIFF_FORCE_TEXT;
   // Whole files, not just the differing middle: xdiff classifies lines by how often they
   // occur in the whole file, and the counts must stay git's.
-  diff_buffers(old_data, new_data, opts, nullptr, count_line, &stats);
+  diff_buffers(old_data, new_data, opts, count_hunk, nullptr, &stats);
   return stats;
 }
 

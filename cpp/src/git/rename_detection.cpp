@@ -1,4 +1,4 @@
-#include "gitfleet/git/rename_detection.hpp"
+#include "rename_detection.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "gitfleet/git/commit_queue.hpp"
-#include "gitfleet/git/line_stats.hpp"
+#include "commit_queue.hpp"
+#include "line_stats.hpp"
 
 namespace gitfleet::git {
 namespace {

@@ -1,4 +1,4 @@
-#include "gitfleet/git/repository.hpp"
+#include "repository.hpp"
 
 #include <filesystem>
 

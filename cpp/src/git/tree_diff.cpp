@@ -1,4 +1,4 @@
-#include "gitfleet/git/tree_diff.hpp"
+#include "tree_diff.hpp"
 
 #include <algorithm>
 #include <cstring>

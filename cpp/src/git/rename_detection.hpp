@@ -5,8 +5,8 @@
 // ranking and rename limit. Same inputs, same pairs as git.
 #include <vector>
 
-#include "gitfleet/git/blob_store.hpp"
-#include "gitfleet/git/tree_diff.hpp"
+#include "blob_store.hpp"
+#include "tree_diff.hpp"
 
 namespace gitfleet::git {
 

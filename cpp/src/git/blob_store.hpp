@@ -6,7 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "gitfleet/git/repository.hpp"
+#include "repository.hpp"
 
 namespace gitfleet::git {
 

@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "gitfleet/git/commit_queue.hpp"
-#include "gitfleet/git/pathspec.hpp"
-#include "gitfleet/git/repository.hpp"
+#include "commit_queue.hpp"
+#include "pathspec.hpp"
+#include "repository.hpp"
 
 namespace gitfleet::git {
 

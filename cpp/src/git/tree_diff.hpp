@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "gitfleet/git/pathspec.hpp"
-#include "gitfleet/git/repository.hpp"
+#include "pathspec.hpp"
+#include "repository.hpp"
 
 namespace gitfleet::git {
 

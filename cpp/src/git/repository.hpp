@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gitfleet/git/libgit2_handles.hpp"
+#include "libgit2_handles.hpp"
 #include "gitfleet/odb/commit.hpp"
 #include "gitfleet/odb/object_database.hpp"
 #include "gitfleet/odb/tree.hpp"
