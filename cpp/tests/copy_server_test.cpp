@@ -8,6 +8,7 @@
 #include <random>
 
 #include "connection.hpp"
+#include "copy_history.hpp"
 #include "gitfleet/copy/copy_client.hpp"
 #include "gitfleet/copy/copy_server.hpp"
 #include "gitfleet/copy/protocol.hpp"
@@ -186,3 +187,20 @@ TEST(CopyProtocol, DecoderSurvivesGarbage) {
 }
 
 }  // namespace
+
+using CopyHistoryTest = gitfleet::testing::TempDirTest;
+
+// A save that fails (its folder is missing) leaves the changes unsaved: the next save writes them.
+TEST_F(CopyHistoryTest, AFailedSaveIsRetried) {
+  std::filesystem::path file = dir / "later" / "history";
+  CopyHistory history(16, file);
+  history.record(HistoryEntry{"a.txt", "dest/a.txt", 3, 1, 1, {}});
+  EXPECT_THROW(history.save(), CopyError);
+  std::filesystem::create_directories(file.parent_path());
+  history.save();
+  CopyHistory loaded(16, file);
+  loaded.load();
+  EXPECT_EQ(loaded.size(), 1u);
+  ASSERT_TRUE(loaded.by_key("a.txt", 3, 1));
+  EXPECT_EQ(loaded.by_key("a.txt", 3, 1)->stored, "dest/a.txt");
+}

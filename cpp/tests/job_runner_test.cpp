@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 using gitfleet::CancellationToken;
@@ -40,4 +41,20 @@ TEST(JobRunner, TokenCancelsOneJob) {
   token.cancel();
   runner.cancel_all_and_wait();
   EXPECT_TRUE(stopped.load());
+}
+
+// What a job holds (the bindings: Python callbacks, released under the GIL) is released before
+// cancel_all_and_wait() returns: at interpreter exit nothing may touch Python afterwards.
+TEST(JobRunner, WhatAJobHoldsIsReleasedBeforeItCountsAsFinished) {
+  JobRunner runner(1);
+  std::atomic<bool> released{false};
+  // A slow release widens the window in which a runner that retired jobs first would return.
+  std::shared_ptr<int> held(new int(0), [&](int* p) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    delete p;
+    released = true;
+  });
+  runner.start([held = std::move(held)](const CancellationToken&) {});
+  runner.cancel_all_and_wait();
+  EXPECT_TRUE(released.load());
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -48,7 +49,7 @@ void CopyHistory::record_locked(const HistoryEntry& e) {
   by_content_[HashKey{e.size, e.hash.lo, e.hash.hi}] = it;
   ++sizes_[e.size];
   while (entries_.size() > capacity_) erase_locked(std::prev(entries_.end()));
-  dirty_ = true;
+  ++changes_;
 }
 
 void CopyHistory::erase_locked(It it) {
@@ -58,7 +59,7 @@ void CopyHistory::erase_locked(It it) {
   erase_if_points_to(by_content_, HashKey{it->size, it->hash.lo, it->hash.hi}, it);
   if (--sizes_[it->size] == 0) sizes_.erase(it->size);
   entries_.erase(it);
-  dirty_ = true;
+  ++changes_;
 }
 
 std::optional<HistoryEntry> CopyHistory::touch_locked(It it) {
@@ -128,15 +129,17 @@ void CopyHistory::load() {
   }
   std::lock_guard lock(mutex_);
   for (auto e = loaded.rbegin(); e != loaded.rend(); ++e) record_locked(*e);  // saved newest first
-  dirty_ = false;
+  saved_changes_ = changes_;
 }
 
 void CopyHistory::save() {
   if (file_.empty()) return;
   Writer w;
+  std::uint64_t snapshot;
   {
     std::lock_guard lock(mutex_);
-    if (!dirty_) return;
+    if (changes_ == saved_changes_) return;
+    snapshot = changes_;
     w.u32(kHistoryMagic);
     w.u32(kHistoryVersion);
     w.u64(entries_.size());
@@ -149,7 +152,6 @@ void CopyHistory::save() {
       w.u64(e.hash.lo);
       w.u64(e.hash.hi);
     }
-    dirty_ = false;
   }
   TemporaryFile temp(file_);
   ::fchmod(temp.fd(), 0600);
@@ -163,6 +165,8 @@ void CopyHistory::save() {
     done += static_cast<std::size_t>(n);
   }
   temp.publish();
+  std::lock_guard lock(mutex_);
+  saved_changes_ = std::max(saved_changes_, snapshot);
 }
 
 }  // namespace gitfleet::copy

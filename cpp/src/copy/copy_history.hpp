@@ -38,7 +38,9 @@ class CopyHistory {
   std::size_t size();
 
   void load();
-  void save();  // no-op without a file or when nothing changed since the last save
+  // No-op without a file or when nothing changed since the last successful save; throws
+  // CopyError if the file cannot be written (the changes stay unsaved).
+  void save();
 
  private:
   using Entries = std::list<HistoryEntry>;
@@ -59,7 +61,10 @@ class CopyHistory {
   std::mutex mutex_;
   std::size_t capacity_;
   std::filesystem::path file_;
-  bool dirty_ = false;
+  // Changes made, and how many of them the file holds: a failed save leaves them apart, so
+  // the next save tries again (and a change made during a save is not lost either).
+  std::uint64_t changes_ = 0;
+  std::uint64_t saved_changes_ = 0;
   Entries entries_;  // most recently used first
   std::unordered_map<std::string, It> by_stored_, by_key_, by_name_;
   std::unordered_map<HashKey, It, HashKeyHash> by_content_;

@@ -12,7 +12,7 @@ CancellationToken JobRunner::start(std::function<void(const CancellationToken&)>
     std::lock_guard lock(mutex_);
     where = live_.insert(live_.end(), token);
   }
-  drivers_.post([this, token, where, job = std::move(job)] {
+  drivers_.post([this, token, where, job = std::move(job)]() mutable {
     struct Retire {  // even if the job throws, it leaves the live list
       JobRunner* runner;
       std::list<CancellationToken>::iterator where;
@@ -22,7 +22,11 @@ CancellationToken JobRunner::start(std::function<void(const CancellationToken&)>
         if (runner->live_.empty()) runner->idle_.notify_all();
       }
     } retire{this, where};
-    job(token);
+    // Declared after `retire`, so destroyed before it: whatever the job holds (Python
+    // callbacks among it) is released before the job counts as finished, never after
+    // cancel_all_and_wait() has returned and the interpreter is shutting down.
+    auto running = std::move(job);
+    running(token);
   });
   return token;
 }

@@ -115,32 +115,50 @@ class Stream {
   const ObjectId& id_;
 };
 
+// A loose object opened and inflated as far as its header (and the first bytes after it).
+struct Opened {
+  std::vector<unsigned char> bytes;
+  std::unique_ptr<Stream> stream;
+  unsigned char head[kMaxHeader];
+  std::size_t got = 0;
+  bool ended = false;
+  Header header{};
+
+  static std::optional<Opened> open(const std::string& objects_dir, const ObjectId& id) {
+    std::optional<Opened> o(std::in_place);
+    auto bytes = slurp(path_of(objects_dir, id), id);
+    if (!bytes) return std::nullopt;
+    o->bytes = std::move(*bytes);
+    o->stream = std::make_unique<Stream>(o->bytes, id);
+    o->got = o->stream->fill(o->head, sizeof o->head, o->ended);
+    o->header = parse_header(o->head, o->got, id);
+    return o;
+  }
+};
+
 }  // namespace
 
 std::optional<Object> read_loose(const std::string& objects_dir, const ObjectId& id) {
-  auto bytes = slurp(path_of(objects_dir, id), id);
-  if (!bytes) return std::nullopt;
-  Stream stream(*bytes, id);
-  unsigned char head[kMaxHeader];
-  bool ended = false;
-  std::size_t got = stream.fill(head, sizeof head, ended);
-  Header h = parse_header(head, got, id);
+  auto opened = Opened::open(objects_dir, id);
+  if (!opened) return std::nullopt;
+  const Header& h = opened->header;
   if (h.size > (std::uint64_t(1) << 40)) damaged(id, "absurd size");
-  std::size_t extra = got - h.length;
+  std::size_t extra = opened->got - h.length;
   if (extra > h.size) damaged(id, "longer than its header says");
   Object object;
   object.type = h.type;
   object.size = static_cast<std::size_t>(h.size);
   auto storage = std::make_shared_for_overwrite<char[]>(object.size + 1);
-  std::memcpy(storage.get(), head + h.length, extra);
+  std::memcpy(storage.get(), opened->head + h.length, extra);
   std::size_t have = extra;
+  bool& ended = opened->ended;
   if (!ended && have < object.size)
-    have += stream.fill(reinterpret_cast<unsigned char*>(storage.get()) + have, object.size - have, ended);
+    have += opened->stream->fill(reinterpret_cast<unsigned char*>(storage.get()) + have, object.size - have, ended);
   if (have != object.size) damaged(id, "shorter than its header says");
   if (!ended) {
     // Every byte announced is here: the stream must end now, with nothing more.
     unsigned char probe;
-    if (stream.fill(&probe, 1, ended) != 0 || !ended) damaged(id, "longer than its header says");
+    if (opened->stream->fill(&probe, 1, ended) != 0 || !ended) damaged(id, "longer than its header says");
   }
   object.storage = std::move(storage);
   return object;
@@ -148,14 +166,9 @@ std::optional<Object> read_loose(const std::string& objects_dir, const ObjectId&
 
 std::optional<std::pair<ObjectType, std::uint64_t>> read_loose_header(const std::string& objects_dir,
                                                                       const ObjectId& id) {
-  auto bytes = slurp(path_of(objects_dir, id), id);
-  if (!bytes) return std::nullopt;
-  Stream stream(*bytes, id);
-  unsigned char head[kMaxHeader];
-  bool ended = false;
-  std::size_t got = stream.fill(head, sizeof head, ended);
-  Header h = parse_header(head, got, id);
-  return std::pair{h.type, h.size};
+  auto opened = Opened::open(objects_dir, id);
+  if (!opened) return std::nullopt;
+  return std::pair{opened->header.type, opened->header.size};
 }
 
 }  // namespace gitfleet::odb
