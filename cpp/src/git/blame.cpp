@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,6 +38,16 @@ struct Entry {
   int num_lines;
   Origin* suspect;
   int file;  // which final file lno counts in (several are blamed in one walk)
+};
+
+// Lines of the final file that a commit is found guilty of: [lno, lno + num_lines) are its
+// lines [s_lno, ...) of `path`.
+struct Guilty {
+  int lno;
+  int s_lno;
+  int num_lines;
+  ObjectId commit;
+  const std::string* path;
 };
 
 // A file at a commit that lines are suspected to come from (git's blame_origin).
@@ -139,15 +150,22 @@ class Blamer {
       cancel_.throw_if_cancelled();
       ObjectId commit = queue_.pop();
       diffs_.clear();  // tree diffs are shared among the origins of one commit only
-      std::vector<Origin*>& origins = origins_of(commit);
-      for (;;) {
-        auto it = std::find_if(origins.begin(), origins.end(), [](Origin* o) { return !o->suspects.empty(); });
-        if (it == origins.end()) break;
-        Origin* suspect = *it;
+      // In git's order, newest origin first; passing blame only adds origins to parents, so
+      // one pass sees every origin of this commit that has lines to explain.
+      const auto& origins = origins_of(commit).list;
+      for (std::size_t i = 0; i < origins.size(); ++i) {
+        Origin* suspect = origins[i].get();
+        if (suspect->suspects.empty()) continue;
         pass_blame(suspect);
-        for (Entry& e : suspect->suspects) guilty_[e.file].push_back(e);
+        const std::string* path = &*paths_.insert(suspect->path).first;
+        for (Entry& e : suspect->suspects) guilty_[e.file].push_back({e.lno, e.s_lno, e.num_lines, suspect->commit, path});
         suspect->suspects.clear();
       }
+      // Every line this commit held went to a parent or stays here (in guilty_, by value):
+      // its origins are done. Freed now, a long history's origins (a file at every commit
+      // it lived through) never pile up; should the commit be reached again through clock
+      // skew, its origins are found again as they were first found.
+      origins_by_commit_.erase(commit);
     }
     for (std::size_t f = 0; f < paths.size(); ++f)
       if (!outcomes[f].error) outcomes[f].result = result(static_cast<int>(f), contents[f]);
@@ -178,8 +196,8 @@ class Blamer {
     origin->blob = blob;
     origin->mode = mode;
     if (last > first) {
-      bool queued = std::any_of(origins_of(final_commit).begin(), origins_of(final_commit).end(),
-                                [](Origin* o) { return !o->suspects.empty(); });
+      const auto& list = origins_of(final_commit).list;
+      bool queued = std::any_of(list.begin(), list.end(), has_suspects);
       origin->suspects.push_back({first, first, last - first, origin, file});
       if (!queued) enqueue(final_commit);
     }
@@ -193,22 +211,27 @@ class Blamer {
   }
 
   // The origins of a commit in this blame, newest first as git keeps them.
-  std::vector<Origin*>& origins_of(const ObjectId& id) { return origins_by_commit_[id]; }
+  // A commit's origins, newest first as git keeps them, and by path.
+  struct Origins {
+    std::deque<std::unique_ptr<Origin>> list;  // newest in front: O(1) for thousands of files
+    std::unordered_map<std::string_view, Origin*> by_path;  // views of the origins' own paths
+  };
+  Origins& origins_of(const ObjectId& id) { return origins_by_commit_[id]; }
+  static bool has_suspects(const std::unique_ptr<Origin>& o) { return !o->suspects.empty(); }
 
   void enqueue(const ObjectId& id) { queue_.push(info(id).time, id); }
 
   Origin* existing_origin(const ObjectId& commit, const std::string& path) {
-    for (Origin* o : origins_of(commit))
-      if (o->path == path) return o;
-    return nullptr;
+    Origins& origins = origins_of(commit);
+    auto it = origins.by_path.find(path);
+    return it == origins.by_path.end() ? nullptr : it->second;
   }
 
   Origin* get_origin(const ObjectId& commit, const std::string& path) {
     if (Origin* o = existing_origin(commit, path)) return o;
-    origins_.push_back(Origin{commit, path, {}, 0, {}, {}});
-    Origin* o = &origins_.back();
-    auto& list = origins_of(commit);
-    list.insert(list.begin(), o);
+    Origins& origins = origins_of(commit);
+    Origin* o = origins.list.emplace_front(std::make_unique<Origin>(Origin{commit, path, {}, 0, {}, {}})).get();
+    origins.by_path.emplace(o->path, o);
     return o;
   }
 
@@ -216,8 +239,9 @@ class Blamer {
   Origin* find_origin(const ObjectId& parent, Origin* origin) {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
     if (share_tree_diffs_) {
-      for (const TreeChange& c : whole_diff(parent, origin->commit)) {
-        if (c.new_path != origin->path && c.old_path != origin->path) continue;
+      const WholeDiff& diff = whole_diff(parent, origin->commit);
+      if (auto it = diff.first_by_path.find(origin->path); it != diff.first_by_path.end()) {
+        const TreeChange& c = diff.changes[it->second];
         return changed_origin(parent, origin, c.status == 'M' ? std::optional<PathEntry>(PathEntry{c.old_id, c.old_mode})
                                                              : std::nullopt);
       }
@@ -246,7 +270,7 @@ class Blamer {
   Origin* find_rename(const ObjectId& parent, Origin* origin) {
     std::vector<TreeChange> candidates;
     bool destination = false;
-    for (const TreeChange& c : whole_diff(parent, origin->commit)) {
+    for (const TreeChange& c : whole_diff(parent, origin->commit).changes) {
       if (c.status == 'D') candidates.push_back(c);
       else if (c.status == 'A' && c.new_path == origin->path) {
         candidates.push_back(c);
@@ -254,7 +278,10 @@ class Blamer {
       }
     }
     if (!destination) return nullptr;
-    for (const TreeChange& c : detect_renames(std::move(candidates), blobs_)) {
+    // The candidates' contents live only as long as this search: a whole-repository blame
+    // compares thousands of deleted files over a history, and keeping them grew without end.
+    BlobStore candidate_blobs(repo_);
+    for (const TreeChange& c : detect_renames(std::move(candidates), candidate_blobs)) {
       if (c.status != 'R' || c.new_path != origin->path) continue;
       Origin* o = get_origin(parent, c.old_path);
       o->blob = c.old_id;
@@ -264,13 +291,25 @@ class Blamer {
     return nullptr;
   }
 
-  // The full tree diff from parent to commit, computed once per commit being processed.
-  const std::vector<TreeChange>& whole_diff(const ObjectId& parent, const ObjectId& commit) {
-    auto it = diffs_.find(parent);
-    if (it != diffs_.end()) return it->second;
+  // The full tree diff from parent to commit, computed once per commit being processed, with
+  // the first change naming each path (as old or new path).
+  struct WholeDiff {
+    std::vector<TreeChange> changes;
+    std::unordered_map<std::string_view, std::size_t> first_by_path;  // views of changes' paths
+  };
+  const WholeDiff& whole_diff(const ObjectId& parent, const ObjectId& commit) {
+    auto [it, inserted] = diffs_.try_emplace(parent);
+    WholeDiff& diff = it->second;
+    if (!inserted) return diff;
     odb::Tree a = repo_.tree(info(parent).tree);
     odb::Tree b = repo_.tree(info(commit).tree);
-    return diffs_.emplace(parent, diff_trees(repo_, &a, &b, Pathspec())).first->second;
+    diff.changes = diff_trees(repo_, &a, &b, Pathspec());
+    for (std::size_t i = 0; i < diff.changes.size(); ++i) {
+      const TreeChange& c = diff.changes[i];
+      if (!c.new_path.empty()) diff.first_by_path.try_emplace(c.new_path, i);
+      if (!c.old_path.empty()) diff.first_by_path.try_emplace(c.old_path, i);
+    }
+    return diff;
   }
 
   void queue_blames(Origin* porigin, std::vector<Entry> sorted) {
@@ -283,8 +322,8 @@ class Blamer {
       porigin->suspects = std::move(merged);
       return;
     }
-    const std::vector<Origin*>& siblings = origins_of(porigin->commit);
-    bool queued = std::any_of(siblings.begin(), siblings.end(), [](Origin* o) { return !o->suspects.empty(); });
+    const auto& siblings = origins_of(porigin->commit).list;
+    bool queued = std::any_of(siblings.begin(), siblings.end(), has_suspects);
     porigin->suspects = std::move(sorted);
     if (!queued) enqueue(porigin->commit);
   }
@@ -417,20 +456,20 @@ class Blamer {
   }
 
   BlameResult result(int file, std::string_view content) {
-    std::vector<Entry>& guilty = guilty_[file];
-    std::sort(guilty.begin(), guilty.end(), [](const Entry& a, const Entry& b) { return a.lno < b.lno; });
+    std::vector<Guilty>& guilty = guilty_[file];
+    std::sort(guilty.begin(), guilty.end(), [](const Guilty& a, const Guilty& b) { return a.lno < b.lno; });
     BlameResult out;
     std::unordered_map<ObjectId, std::size_t, ObjectIdHash> commit_index;
     std::size_t pos = 0;
     for (int skipped = 0; skipped < (guilty.empty() ? 0 : guilty.front().lno); ++skipped)
       pos = content.find('\n', pos) + 1;
-    for (const Entry& e : guilty) {
-      auto [it, inserted] = commit_index.try_emplace(e.suspect->commit, out.commits.size());
-      if (inserted) out.commits.push_back(describe(e.suspect->commit));
+    for (const Guilty& e : guilty) {
+      auto [it, inserted] = commit_index.try_emplace(e.commit, out.commits.size());
+      if (inserted) out.commits.push_back(describe(e.commit));
       for (int j = 0; j < e.num_lines; ++j) {
         std::size_t nl = content.find('\n', pos);
         std::size_t stop = nl == std::string_view::npos ? content.size() : nl;
-        out.lines.push_back({it->second, e.suspect->path, e.s_lno + j + 1, e.lno + j + 1,
+        out.lines.push_back({it->second, *e.path, e.s_lno + j + 1, e.lno + j + 1,
                              std::string(content.substr(pos, stop - pos))});
         pos = nl == std::string_view::npos ? content.size() : nl + 1;
       }
@@ -466,13 +505,13 @@ class Blamer {
   const CancellationToken& cancel_;
   BlobStore blobs_;
   CommitCache& commits_;
-  std::unordered_map<ObjectId, std::vector<Origin*>, ObjectIdHash> origins_by_commit_;
-  std::deque<Origin> origins_;
+  std::unordered_map<ObjectId, Origins, ObjectIdHash> origins_by_commit_;  // of commits not yet done
   CommitQueue queue_;
-  std::map<int, std::vector<Entry>> guilty_;  // by final file
+  std::map<int, std::vector<Guilty>> guilty_;  // by final file
+  std::unordered_set<std::string> paths_;     // the paths guilty_ points to
   std::unordered_set<ObjectId, ObjectIdHash> ignored_;
   bool share_tree_diffs_ = false;
-  std::unordered_map<ObjectId, std::vector<TreeChange>, ObjectIdHash> diffs_;  // by parent, for one commit
+  std::unordered_map<ObjectId, WholeDiff, ObjectIdHash> diffs_;  // by parent, for one commit
 };
 
 }  // namespace

@@ -10,10 +10,10 @@
 
 #include "commit_graph.hpp"
 #include "delta.hpp"
-#include "delta_base_cache.hpp"
 #include "gitfleet/core/error.hpp"
 #include "inflate.hpp"
 #include "loose_object.hpp"
+#include "lru_cache.hpp"
 #include "pack.hpp"
 
 namespace gitfleet::odb {
@@ -119,12 +119,13 @@ std::optional<GraphCommit> ObjectDatabase::graph_commit(const ObjectId& commit) 
 struct ObjectReader::Impl {
   ObjectDatabase::State& db;
   DeltaBaseCache cache;
+  ObjectCache recent;
   Inflater inflater;
   std::vector<std::shared_ptr<Pack>> packs;  // this reader's copy of the list
   std::uint64_t generation = ~0ull;
   std::size_t last_hit = 0;
 
-  Impl(ObjectDatabase::State& state, std::size_t budget) : db(state), cache(budget) {}
+  Impl(ObjectDatabase::State& state, std::size_t budget) : db(state), cache(budget), recent(budget / 2) {}
 
   void refresh() {
     if (generation == db.generation.load(std::memory_order_acquire)) return;
@@ -167,14 +168,14 @@ struct ObjectReader::Impl {
     Object base;
     for (std::uint64_t at = offset;;) {
       if (chain.size() > kMaxDeltaChain) pack.damaged(id, offset, "delta chain too long (a cycle?)");
-      if (const Object* cached = cache.find(&pack, at)) {
+      if (const Object* cached = cache.find({&pack, at})) {
         base = *cached;
         break;
       }
       PackEntry e = pack.entry(at, id);
       if (e.type >= 1 && e.type <= 4) {
         base = inflate_entry(pack, at, e, static_cast<ObjectType>(e.type), id);
-        if (!chain.empty()) cache.put(&pack, at, base);
+        if (!chain.empty()) cache.put({&pack, at}, base);
         break;
       }
       chain.push_back({at, e});
@@ -198,7 +199,7 @@ struct ObjectReader::Impl {
       if (const char* what = apply_delta(base.data(), bytes, delta.size, storage.get(), *size))
         pack.damaged(id, step.offset, std::string("bad delta: ") + what);
       base = Object{base.type, std::move(storage), static_cast<std::size_t>(*size)};
-      if (i > 0) cache.put(&pack, step.offset, base);
+      if (i > 0) cache.put({&pack, step.offset}, base);
     }
     return base;
   }
@@ -211,6 +212,13 @@ struct ObjectReader::Impl {
   }
 
   Object read(const ObjectId& id, int depth = 0) {
+    if (const Object* cached = recent.find(id)) return *cached;
+    Object object = read_uncached(id, depth);
+    recent.put(id, object);
+    return object;
+  }
+
+  Object read_uncached(const ObjectId& id, int depth) {
     if (depth > 64) throw Error(ErrorCode::ObjectError, "object " + id.hex() + ": delta bases refer to each other");
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (auto [pack, offset] = locate(id); pack) return read_packed(*pack, offset, id, depth);

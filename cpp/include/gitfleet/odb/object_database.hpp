@@ -58,7 +58,8 @@ class ObjectDatabase {
 
 class ObjectReader {
  public:
-  // `cache_bytes` bounds the delta-base cache (git's core.deltaBaseCacheLimit is 96 MiB).
+  // `cache_bytes` bounds the delta-base cache (git's core.deltaBaseCacheLimit is 96 MiB);
+  // half as much again keeps recently read objects.
   explicit ObjectReader(std::shared_ptr<ObjectDatabase> db, std::size_t cache_bytes = 48u << 20);
   ~ObjectReader();
   ObjectReader(ObjectReader&&) noexcept;

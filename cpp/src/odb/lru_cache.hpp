@@ -1,0 +1,62 @@
+#pragma once
+// Objects kept by a reader, least recently used dropped past a byte budget. Two uses: delta
+// bases by (pack, offset), so a chain is resolved from its nearest cached base as git does;
+// and whole objects by id, because a walk reads most trees and changed blobs twice (a commit's
+// old side is its parent's new side).
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <unordered_map>
+
+#include "gitfleet/odb/object_database.hpp"
+
+namespace gitfleet::odb {
+
+template <class Key, class KeyHash>
+class LruCache {
+ public:
+  explicit LruCache(std::size_t budget) : budget_(budget) {}
+
+  const Object* find(const Key& key) {
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return &it->second->second;
+  }
+
+  void put(const Key& key, const Object& object) {
+    if (object.size > budget_ / 4) return;  // one huge object would evict everything else
+    if (index_.count(key)) return;
+    lru_.emplace_front(key, object);
+    index_.emplace(key, lru_.begin());
+    used_ += object.size;
+    while (used_ > budget_ && !lru_.empty()) {
+      used_ -= lru_.back().second.size;
+      index_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+  }
+
+ private:
+  using Entries = std::list<std::pair<Key, Object>>;
+  std::size_t budget_;
+  std::size_t used_ = 0;
+  Entries lru_;
+  std::unordered_map<Key, typename Entries::iterator, KeyHash> index_;
+};
+
+struct PackOffset {
+  const void* pack;
+  std::uint64_t offset;
+  bool operator==(const PackOffset&) const = default;
+};
+struct PackOffsetHash {
+  std::size_t operator()(const PackOffset& k) const noexcept {
+    return std::hash<const void*>{}(k.pack) ^ (k.offset * 0x9E3779B97F4A7C15ull);
+  }
+};
+
+using DeltaBaseCache = LruCache<PackOffset, PackOffsetHash>;
+using ObjectCache = LruCache<ObjectId, ObjectIdHash>;
+
+}  // namespace gitfleet::odb
