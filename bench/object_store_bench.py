@@ -219,12 +219,12 @@ def main() -> None:
     print(machine_line())
     with tempfile.TemporaryDirectory(prefix="gitfleet-bench-") as tmp:
         repos = args.repo or [fast_import_history(Path(tmp) / "synthetic", commits=3000, files=40, lines=80)]
-        for repo in repos:
+        for index, repo in enumerate(repos):
             repo = repo.resolve()
             bare = subprocess.run(["git", "-C", str(repo), "rev-parse", "--is-bare-repository"],
                                   capture_output=True, text=True, check=True).stdout.strip() == "true"
             if bare:  # PyDriller needs a work tree: every tool reads the same local clone
-                clone = Path(tmp) / repo.name
+                clone = Path(tmp) / f"{index}-{repo.name}"
                 subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
                 repo = clone
             bench_repo(repo, args)

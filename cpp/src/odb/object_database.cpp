@@ -119,13 +119,12 @@ std::optional<GraphCommit> ObjectDatabase::graph_commit(const ObjectId& commit) 
 struct ObjectReader::Impl {
   ObjectDatabase::State& db;
   DeltaBaseCache cache;
-  ObjectCache recent;
   Inflater inflater;
   std::vector<std::shared_ptr<Pack>> packs;  // this reader's copy of the list
   std::uint64_t generation = ~0ull;
   std::size_t last_hit = 0;
 
-  Impl(ObjectDatabase::State& state, std::size_t budget) : db(state), cache(budget), recent(budget / 2) {}
+  Impl(ObjectDatabase::State& state, std::size_t budget) : db(state), cache(budget) {}
 
   void refresh() {
     if (generation == db.generation.load(std::memory_order_acquire)) return;
@@ -212,13 +211,6 @@ struct ObjectReader::Impl {
   }
 
   Object read(const ObjectId& id, int depth = 0) {
-    if (const Object* cached = recent.find(id)) return *cached;
-    Object object = read_uncached(id, depth);
-    recent.put(id, object);
-    return object;
-  }
-
-  Object read_uncached(const ObjectId& id, int depth) {
     if (depth > 64) throw Error(ErrorCode::ObjectError, "object " + id.hex() + ": delta bases refer to each other");
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (auto [pack, offset] = locate(id); pack) return read_packed(*pack, offset, id, depth);

@@ -58,8 +58,7 @@ class ObjectDatabase {
 
 class ObjectReader {
  public:
-  // `cache_bytes` bounds the delta-base cache (git's core.deltaBaseCacheLimit is 96 MiB);
-  // half as much again keeps recently read objects.
+  // `cache_bytes` bounds the delta-base cache (git's core.deltaBaseCacheLimit is 96 MiB).
   explicit ObjectReader(std::shared_ptr<ObjectDatabase> db, std::size_t cache_bytes = 48u << 20);
   ~ObjectReader();
   ObjectReader(ObjectReader&&) noexcept;
