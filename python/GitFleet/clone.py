@@ -1,17 +1,18 @@
-"""Fleet cloning: status models and the glue between RepoManager and the native fleet."""
+"""Fleet cloning: the status and option models (pydantic), and native task rows as models.
+
+Imported on first use (RepoManager's clone methods, ``GitFleet.CloneTask``...): local work
+(history, blame) never loads pydantic."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import _native
-from .exceptions import InvalidArgumentError
 
-__all__ = ["CloneStatusType", "CloneStatus", "CloneTask", "CloneOptions", "fleet_settings",
+__all__ = ["CloneStatusType", "CloneStatus", "CloneTask", "CloneOptions", "task_from_native",
            "to_pydantic_status", "to_pydantic_task", "convert_clone_tasks"]
 
 
@@ -50,44 +51,6 @@ class CloneOptions(BaseModel):
     single_branch: bool = False
     filter: Optional[str] = None
     submodules: bool = False
-
-
-def fleet_settings(
-    clone_options: CloneOptions | Mapping[str, Any] | None,
-    *,
-    max_concurrency: int,
-    dest_root: str | None,
-    timeout: float | None,
-    retries: int,
-    retry_backoff: float,
-    username: str,
-    token: str,
-) -> _native.FleetSettings:
-    try:
-        options = clone_options if isinstance(clone_options, CloneOptions) else CloneOptions(**(clone_options or {}))
-    except (TypeError, ValueError) as e:
-        raise InvalidArgumentError(f"clone_options: {e}") from None
-    for name, value, low in (("max_concurrency", max_concurrency, 1), ("retries", retries, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise InvalidArgumentError(f"{name} must be an integer >= {low}, got {value!r}")
-    if timeout is not None and not timeout > 0:
-        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if not retry_backoff >= 0:
-        raise InvalidArgumentError(f"retry_backoff must be >= 0 seconds, got {retry_backoff!r}")
-    s = _native.FleetSettings()
-    s.max_concurrency = max_concurrency
-    s.dest_root = str(dest_root) if dest_root else ""
-    s.depth = options.depth
-    s.branch = options.branch or ""
-    s.single_branch = options.single_branch
-    s.filter = options.filter or ""
-    s.submodules = options.submodules
-    s.timeout_ms = int(timeout * 1000) if timeout else 0
-    s.retries = retries
-    s.retry_backoff_ms = int(retry_backoff * 1000)
-    s.username = username
-    s.token = token
-    return s
 
 
 def task_from_native(row: tuple[str, str, int | None, str, str]) -> CloneTask:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from . import _native, blame, history
 from ._bridge import run_native
 from .blame import BlameFilters, BlameLine
-from .clone import CloneOptions, CloneTask, fleet_settings, task_from_native
 from .exceptions import BlameError, InvalidArgumentError
+from .fleet_settings import fleet_settings
 from .history import CommitRecord, HistoryFilters, PathLike
+
+if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import them
+    from .clone import CloneOptions, CloneTask
 
 __all__ = ["RepoManager"]
 
@@ -103,6 +106,8 @@ class RepoManager:
     async def fetch_clone_tasks(self) -> dict[str, CloneTask]:
         """A snapshot of every task: url -> CloneTask(url, status, temp_dir). Cheap enough to
         poll while clones run; it never waits for them."""
+        from .clone import task_from_native
+
         fleet = self._native_fleet()
         return {row[0]: task_from_native(row) for row in fleet.tasks()}
 
