@@ -167,7 +167,18 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
     commits = int(subprocess.run([*env_git, "rev-list", "--count", "HEAD"], capture_output=True, text=True,
                                  check=True).stdout)
     print(f"\n=== {repo} ({commits} commits)")
+    if "history" in args.parts:
+        bench_history(repo, commits, args)
+    if "blame" in args.parts:
+        bench_blame(repo, args)
+    if args.whole:
+        whole = measure([OURS, "-c", WHOLE, str(repo)])
+        print(f"\nwhole-repository blame ({whole.output or '?'} files), {os.cpu_count()} cores: "
+              + (f"{whole.seconds:.1f} s, peak {whole.rss_mb:.0f} MB" if not whole.error else whole.error))
 
+
+def bench_history(repo: Path, commits: int, args: argparse.Namespace) -> None:
+    env_git = ["git", "-C", str(repo)]
     git_log = best(args.repeat, [*env_git, "log", "--numstat", "--diff-merges=first-parent",
                                  "--format=%H%x00%an%x00%ae%x00%at%x00%ct%x00%P"])
     rows = [("git log --numstat", git_log, commits),
@@ -180,6 +191,9 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
     rows.append(("GitFleet 0.2.8", old, float(old.output) if old.output.isdigit() else commits))
     table("history with per-file line counts", rows, (git_log.seconds / commits, git_log.rss_mb))
 
+
+def bench_blame(repo: Path, args: argparse.Namespace) -> None:
+    env_git = ["git", "-C", str(repo)]
     files = most_changed(repo, args.files)
     one = args.blame_file or files[0]
     git_one = best(args.repeat, [*env_git, "blame", "--porcelain", one])
@@ -199,11 +213,6 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
         ("GitFleet 0.2.8 bulk_blame", old_bulk, 1),
     ], (git_bulk.seconds, git_bulk.rss_mb))
 
-    if args.whole:
-        whole = measure([OURS, "-c", WHOLE, str(repo)])
-        print(f"\nwhole-repository blame ({whole.output or '?'} files), {os.cpu_count()} cores: "
-              + (f"{whole.seconds:.1f} s, peak {whole.rss_mb:.0f} MB" if not whole.error else whole.error))
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -214,6 +223,7 @@ def main() -> None:
     parser.add_argument("--slow-limit", type=int, default=300, help="commits timed for pygit2 and PyDriller")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a slow anchor is stopped")
     parser.add_argument("--whole", action="store_true", help="also blame every file at HEAD")
+    parser.add_argument("--parts", default="history,blame", help="which of history,blame to run")
     args = parser.parse_args()
     os.environ.update({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
     print(machine_line())
