@@ -14,19 +14,30 @@ from .repo_manager import RepoManager
 __version__ = "0.3.0.dev0"
 
 _CLONE_MODELS = ("CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask")
+# The provider API at the top level too, as GitFleet 0.2.x and the seed documents import it.
+_PROVIDER_NAMES = (
+    "GitProviderClient", "GitHubClient", "GitLabClient", "BitBucketClient", "ProviderType", "UserInfo",
+    "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo", "CommitRef", "TokenManager",
+    "TokenInfo", "TokenStatus", "CredentialManager", "CredentialInfo", "RateLimiter", "rate_limited", "to_dict",
+    "to_json", "to_dataframe", "flatten_dataframe",
+)
 
 
 def __getattr__(name: str) -> object:
-    # The clone models are pydantic models: loaded when first asked for, so that local work
-    # (history, blame) starts without importing pydantic.
+    # Both load pydantic (and the providers httpx): imported when first asked for, so that
+    # local work (history, blame) starts without them.
     if name in _CLONE_MODELS:
         from . import clone
 
         return getattr(clone, name)
+    if name in _PROVIDER_NAMES:
+        from . import providers
+
+        return getattr(providers, name)
     raise AttributeError(f"module 'GitFleet' has no attribute {name!r}")
 
 
 __all__ = [
     "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters",
-    "CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask", *exceptions.__all__,
+    *_CLONE_MODELS, *_PROVIDER_NAMES, *exceptions.__all__,
 ]

@@ -72,3 +72,25 @@ def test_simdjson_parser():
         "a": [1, -2, 3.5, True, None, "ü", 18446744073709551615]}
     with pytest.raises(ValueError):
         _native.parse_json(b'{"truncated": [1, 2')
+
+
+def test_top_level_exports_load_lazily_and_say_which_transport() -> None:
+    """`from GitFleet import GitHubClient` (seed 002, GitFleet 0.2.x) works, and importing
+    GitFleet alone loads neither pydantic nor httpx; `_use_rust` answers for the transport."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, GitFleet\n"
+        "assert 'pydantic' not in sys.modules and 'httpx' not in sys.modules, 'loaded eagerly'\n"
+        "from GitFleet import GitHubClient, GitLabClient, BitBucketClient, TokenManager, RepoInfo, to_dataframe\n"
+        "from GitFleet import CloneTask, CloneStatus\n"
+        "import GitFleet.providers as p\n"
+        "assert GitHubClient is p.GitHubClient and RepoInfo is p.RepoInfo and TokenManager is p.TokenManager\n"
+        "assert GitHubClient('t')._use_rust is True and GitHubClient('t', use_python_impl=True)._use_rust is False\n"
+        "assert set(GitFleet.__all__) >= {'GitHubClient', 'CloneTask', 'to_json', 'GitFleetError'}\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -52,6 +52,12 @@ class GitProviderClient(ABC):
         """Which transport carries the requests: "python" (httpx) or "native" (C++)."""
         return self._session.transport.name
 
+    @property
+    def _use_rust(self) -> bool:
+        """What GitFleet 0.2.x code (and seed 002) checks: True when the native transport
+        carries the requests (ours is C++, theirs was Rust), False for httpx."""
+        return self.implementation == "native"
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, implementation={self.implementation!r})"
 
