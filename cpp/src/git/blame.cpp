@@ -53,7 +53,7 @@ struct Guilty {
 // A file at a commit that lines are suspected to come from (git's blame_origin).
 struct Origin {
   ObjectId commit{};
-  std::string path;
+  const std::string* path = nullptr;  // interned: one copy of each path for the whole blame
   ObjectId blob{};
   std::uint32_t mode = 0;
   std::vector<Entry> suspects;  // sorted by s_lno
@@ -152,13 +152,13 @@ class Blamer {
       diffs_.clear();  // tree diffs are shared among the origins of one commit only
       // In git's order, newest origin first; passing blame only adds origins to parents, so
       // one pass sees every origin of this commit that has lines to explain.
-      const auto& origins = origins_of(commit).list;
+      auto& origins = origins_of(commit).list;
       for (std::size_t i = 0; i < origins.size(); ++i) {
-        Origin* suspect = origins[i].get();
+        Origin* suspect = &origins[i];
         if (suspect->suspects.empty()) continue;
         pass_blame(suspect);
-        const std::string* path = &*paths_.insert(suspect->path).first;
-        for (Entry& e : suspect->suspects) guilty_[e.file].push_back({e.lno, e.s_lno, e.num_lines, suspect->commit, path});
+        for (Entry& e : suspect->suspects)
+          guilty_[e.file].push_back({e.lno, e.s_lno, e.num_lines, suspect->commit, suspect->path});
         suspect->suspects.clear();
       }
       // Every line this commit held went to a parent or stays here (in guilty_, by value):
@@ -192,7 +192,7 @@ class Blamer {
                                                     std::to_string(options_.last_line) + " is outside '" + path +
                                                     "', which has " + std::to_string(lines) + " lines");
     }
-    Origin* origin = get_origin(final_commit, path);
+    Origin* origin = get_origin(final_commit, intern(path));
     origin->blob = blob;
     origin->mode = mode;
     if (last > first) {
@@ -210,28 +210,30 @@ class Blamer {
     return commits_.emplace(id, repo_.header(id)).first->second;
   }
 
-  // The origins of a commit in this blame, newest first as git keeps them.
-  // A commit's origins, newest first as git keeps them, and by path.
+  // A commit's origins, newest first as git keeps them, and by (interned) path. A deque keeps
+  // them in place as it grows at the front, in blocks: a whole-repository blame makes an
+  // origin for every file at every commit it lives through.
   struct Origins {
-    std::deque<std::unique_ptr<Origin>> list;  // newest in front: O(1) for thousands of files
-    std::unordered_map<std::string_view, Origin*> by_path;  // views of the origins' own paths
+    std::deque<Origin> list;
+    std::unordered_map<const std::string*, Origin*> by_path;
   };
   Origins& origins_of(const ObjectId& id) { return origins_by_commit_[id]; }
-  static bool has_suspects(const std::unique_ptr<Origin>& o) { return !o->suspects.empty(); }
+  static bool has_suspects(const Origin& o) { return !o.suspects.empty(); }
+  const std::string* intern(const std::string& path) { return &*paths_.insert(path).first; }
 
   void enqueue(const ObjectId& id) { queue_.push(info(id).time, id); }
 
-  Origin* existing_origin(const ObjectId& commit, const std::string& path) {
+  Origin* existing_origin(const ObjectId& commit, const std::string* path) {
     Origins& origins = origins_of(commit);
     auto it = origins.by_path.find(path);
     return it == origins.by_path.end() ? nullptr : it->second;
   }
 
-  Origin* get_origin(const ObjectId& commit, const std::string& path) {
+  Origin* get_origin(const ObjectId& commit, const std::string* path) {
     if (Origin* o = existing_origin(commit, path)) return o;
     Origins& origins = origins_of(commit);
-    Origin* o = origins.list.emplace_front(std::make_unique<Origin>(Origin{commit, path, {}, 0, {}, {}})).get();
-    origins.by_path.emplace(o->path, o);
+    Origin* o = &origins.list.emplace_front(Origin{commit, path, {}, 0, {}, {}});
+    origins.by_path.emplace(path, o);
     return o;
   }
 
@@ -240,13 +242,13 @@ class Blamer {
     if (Origin* o = existing_origin(parent, origin->path)) return o;
     if (share_tree_diffs_) {
       const WholeDiff& diff = whole_diff(parent, origin->commit);
-      if (auto it = diff.first_by_path.find(origin->path); it != diff.first_by_path.end()) {
+      if (auto it = diff.first_by_path.find(*origin->path); it != diff.first_by_path.end()) {
         const TreeChange& c = diff.changes[it->second];
         return changed_origin(parent, origin, c.status == 'M' ? std::optional<PathEntry>(PathEntry{c.old_id, c.old_mode})
                                                              : std::nullopt);
       }
     } else {
-      PathComparison c = compare_path(repo_, info(parent).tree, info(origin->commit).tree, origin->path);
+      PathComparison c = compare_path(repo_, info(parent).tree, info(origin->commit).tree, *origin->path);
       if (!c.same) return changed_origin(parent, origin, c.old_entry);
     }
     Origin* o = get_origin(parent, origin->path);  // unchanged
@@ -272,7 +274,7 @@ class Blamer {
     bool destination = false;
     for (const TreeChange& c : whole_diff(parent, origin->commit).changes) {
       if (c.status == 'D') candidates.push_back(c);
-      else if (c.status == 'A' && c.new_path == origin->path) {
+      else if (c.status == 'A' && c.new_path == *origin->path) {
         candidates.push_back(c);
         destination = true;
       }
@@ -282,8 +284,8 @@ class Blamer {
     // compares thousands of deleted files over a history, and keeping them grew without end.
     BlobStore candidate_blobs(repo_);
     for (const TreeChange& c : detect_renames(std::move(candidates), candidate_blobs)) {
-      if (c.status != 'R' || c.new_path != origin->path) continue;
-      Origin* o = get_origin(parent, c.old_path);
+      if (c.status != 'R' || c.new_path != *origin->path) continue;
+      Origin* o = get_origin(parent, intern(c.old_path));
       o->blob = c.old_id;
       o->mode = c.old_mode;
       return o;
@@ -508,7 +510,7 @@ class Blamer {
   std::unordered_map<ObjectId, Origins, ObjectIdHash> origins_by_commit_;  // of commits not yet done
   CommitQueue queue_;
   std::map<int, std::vector<Guilty>> guilty_;  // by final file
-  std::unordered_set<std::string> paths_;     // the paths guilty_ points to
+  std::unordered_set<std::string> paths_;     // interned: origins and guilty_ point to them
   std::unordered_set<ObjectId, ObjectIdHash> ignored_;
   bool share_tree_diffs_ = false;
   std::unordered_map<ObjectId, WholeDiff, ObjectIdHash> diffs_;  // by parent, for one commit
