@@ -1,9 +1,7 @@
 #include "inflate.hpp"
 
 #include <libdeflate.h>
-#include <zlib.h>
 
-#include <climits>
 #include <new>
 
 namespace gitfleet::odb {
@@ -26,27 +24,6 @@ bool Inflater::inflate_exact(const unsigned char* in, std::size_t in_size, unsig
   // the pack can be offered as input: it reports how much the stream took.
   libdeflate_result r = libdeflate_zlib_decompress_ex(impl_->d, in, in_size, out, out_size, &consumed, &produced);
   return r == LIBDEFLATE_SUCCESS && produced == out_size;
-}
-
-long inflate_prefix(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return -1;
-  zs.next_in = const_cast<unsigned char*>(in);
-  zs.avail_in = static_cast<uInt>(in_size > UINT_MAX ? UINT_MAX : in_size);
-  zs.next_out = out;
-  zs.avail_out = static_cast<uInt>(out_size);
-  long produced = -1;
-  for (;;) {
-    int rc = ::inflate(&zs, Z_SYNC_FLUSH);
-    if (rc == Z_STREAM_END || zs.avail_out == 0) {
-      produced = static_cast<long>(out_size - zs.avail_out);
-      break;
-    }
-    // No progress possible: damaged, or the input ended before the stream did.
-    if (rc != Z_OK) break;
-  }
-  inflateEnd(&zs);
-  return produced;
 }
 
 }  // namespace gitfleet::odb

@@ -1,6 +1,7 @@
 #pragma once
-// zlib streams as git stores objects: whole-buffer inflation with libdeflate where the
-// output size is known (pack entries), zlib where only a prefix is wanted.
+// Pack entries' zlib streams, inflated whole with libdeflate (their size is known from the
+// entry header). Loose objects, whose size is only known once inflation has begun, use zlib
+// (loose_object.cpp).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,9 +23,5 @@ class Inflater {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The first bytes of a zlib stream, up to `out_size` (fewer if the stream ends). Returns how
-// many were produced, or -1 if the stream is damaged before that.
-long inflate_prefix(const unsigned char* in, std::size_t in_size, unsigned char* out, std::size_t out_size);
 
 }  // namespace gitfleet::odb

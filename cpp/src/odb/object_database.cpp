@@ -109,7 +109,6 @@ std::shared_ptr<ObjectDatabase> ObjectDatabase::open(const std::string& objects_
 }
 
 bool ObjectDatabase::is_shallow(const ObjectId& commit) const { return state_->shallow.count(commit) != 0; }
-bool ObjectDatabase::has_shallow() const { return !state_->shallow.empty(); }
 
 std::optional<GraphCommit> ObjectDatabase::graph_commit(const ObjectId& commit) const {
   if (!state_->graph) return std::nullopt;

@@ -33,12 +33,6 @@ std::string ObjectId::hex() const {
   return out;
 }
 
-bool ObjectId::is_zero() const noexcept {
-  for (unsigned char b : bytes)
-    if (b) return false;
-  return true;
-}
-
 const char* type_name(ObjectType type) noexcept {
   switch (type) {
     case ObjectType::Commit: return "commit";

@@ -44,7 +44,6 @@ class ObjectDatabase {
 
   // True when git treats this commit as having no parents (listed in .git/shallow).
   bool is_shallow(const ObjectId& commit) const;
-  bool has_shallow() const;
   // The commit-graph's record of a commit (none when there is no usable graph, or the graph
   // does not hold the commit). Never used in a shallow repository, as git does.
   std::optional<GraphCommit> graph_commit(const ObjectId& commit) const;
@@ -71,7 +70,6 @@ class ObjectReader {
   // Type and size without the content where the store allows (packed non-deltas, loose).
   std::pair<ObjectType, std::uint64_t> header(const ObjectId& id);
 
-  const ObjectDatabase& database() const noexcept { return *db_; }
 
  private:
   struct Impl;

@@ -22,7 +22,6 @@ struct ObjectId {
   static std::optional<ObjectId> from_hex(std::string_view hex) noexcept;
 
   std::string hex() const;
-  bool is_zero() const noexcept;
   friend bool operator==(const ObjectId&, const ObjectId&) = default;
   friend auto operator<=>(const ObjectId&, const ObjectId&) = default;
 };
