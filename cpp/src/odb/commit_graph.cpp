@@ -56,23 +56,8 @@ std::unique_ptr<CommitGraph> CommitGraph::open(const std::string& objects_dir) {
   return graph;
 }
 
-std::optional<std::uint32_t> CommitGraph::position(const ObjectId& id) const noexcept {
-  unsigned first = id.bytes[0];
-  std::uint32_t lo = first ? be32(fanout_ + 4 * (first - 1)) : 0;
-  std::uint32_t hi = be32(fanout_ + 4 * first);
-  if (hi > count_) hi = count_;
-  while (lo < hi) {
-    std::uint32_t mid = lo + (hi - lo) / 2;
-    int c = std::memcmp(ids_ + std::size_t(mid) * ObjectId::kSize, id.bytes.data(), ObjectId::kSize);
-    if (c == 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return std::nullopt;
-}
-
 std::optional<GraphCommit> CommitGraph::find(const ObjectId& id) const {
-  auto pos = position(id);
+  auto pos = find_sorted_id(fanout_, ids_, ObjectId::kSize, 0, count_, id.bytes.data());
   if (!pos) return std::nullopt;
   const unsigned char* d = data_ + std::size_t(*pos) * kDataWidth;
   GraphCommit c;

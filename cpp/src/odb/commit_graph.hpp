@@ -19,7 +19,6 @@ class CommitGraph {
 
  private:
   explicit CommitGraph(std::unique_ptr<MappedFile> file) : file_(std::move(file)) {}
-  std::optional<std::uint32_t> position(const ObjectId& id) const noexcept;
   ObjectId id_at(std::uint32_t pos) const noexcept { return ObjectId::from_raw(ids_ + std::size_t(pos) * ObjectId::kSize); }
 
   std::unique_ptr<MappedFile> file_;

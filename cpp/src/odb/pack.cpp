@@ -68,34 +68,15 @@ Pack::Pack(const std::string& base) : index_(base + ".idx"), pack_(base + ".pack
 }
 
 std::optional<std::uint64_t> Pack::find(const ObjectId& id) const noexcept {
-  unsigned first = id.bytes[0];
-  std::uint32_t lo = first ? be32(fanout_ + 4 * (first - 1)) : 0;
-  std::uint32_t hi = be32(fanout_ + 4 * first);
   std::size_t stride = version_ == 2 ? kHash : kHash + 4;
-  std::size_t skip = version_ == 2 ? 0 : 4;
-  while (lo < hi) {
-    std::uint32_t mid = lo + (hi - lo) / 2;
-    int c = std::memcmp(names_ + std::size_t(mid) * stride + skip, id.bytes.data(), kHash);
-    if (c == 0) {
-      std::uint64_t offset;
-      if (version_ == 1) {
-        offset = be32(names_ + std::size_t(mid) * stride);
-      } else {
-        std::uint32_t o = be32(offsets32_ + std::size_t(mid) * 4);
-        if (o & 0x80000000u) {
-          std::size_t large = o & 0x7fffffffu;
-          if (large >= large_count_) return std::uint64_t(~0ull);  // rejected by entry()
-          offset = be64(offsets64_ + large * 8);
-        } else {
-          offset = o;
-        }
-      }
-      return offset;
-    }
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return std::nullopt;
+  auto mid = find_sorted_id(fanout_, names_, stride, version_ == 2 ? 0 : 4, count_, id.bytes.data());
+  if (!mid) return std::nullopt;
+  if (version_ == 1) return be32(names_ + std::size_t(*mid) * stride);
+  std::uint32_t o = be32(offsets32_ + std::size_t(*mid) * 4);
+  if (!(o & 0x80000000u)) return o;
+  std::size_t large = o & 0x7fffffffu;
+  if (large >= large_count_) return std::uint64_t(~0ull);  // outside the pack: entry() refuses it
+  return be64(offsets64_ + large * 8);
 }
 
 void Pack::damaged(const ObjectId& id, std::uint64_t offset, const std::string& what) const {
