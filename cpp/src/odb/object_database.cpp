@@ -10,10 +10,10 @@
 
 #include "commit_graph.hpp"
 #include "delta.hpp"
+#include "delta_base_cache.hpp"
 #include "gitfleet/core/error.hpp"
 #include "inflate.hpp"
 #include "loose_object.hpp"
-#include "lru_cache.hpp"
 #include "pack.hpp"
 
 namespace gitfleet::odb {
