@@ -27,7 +27,7 @@ def __getattr__(name: str) -> object:
     # Both load pydantic (and the providers httpx): imported when first asked for, so that
     # local work (history, blame) starts without them.
     if name in _CLONE_MODELS:
-        from . import clone
+        from .models import repo as clone
 
         return getattr(clone, name)
     if name in _PROVIDER_NAMES:

@@ -34,7 +34,7 @@ from .analysis import (
     analyze_repository,
     fleet_of,
 )
-from .clone import CloneStatusType, CloneTask
+from .models.repo import CloneStatusType, CloneTask
 from .exceptions import GitFleetError
 from .html_report import render_report
 from .repo_manager import RepoManager

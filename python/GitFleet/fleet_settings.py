@@ -9,7 +9,7 @@ from . import _native
 from .exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
-    from .clone import CloneOptions
+    from .models.repo import CloneOptions
 
 __all__ = ["fleet_settings"]
 
@@ -18,7 +18,7 @@ def _clone_options(clone_options: CloneOptions | Mapping[str, Any] | None) -> Cl
     """The validated options, or None for git's defaults (then the models stay unloaded)."""
     if clone_options is None:
         return None
-    from .clone import CloneOptions
+    from .models.repo import CloneOptions
 
     try:
         return clone_options if isinstance(clone_options, CloneOptions) else CloneOptions(**clone_options)

@@ -16,7 +16,7 @@ from .fleet_settings import fleet_settings
 from .history import CommitRecord, HistoryFilters, PathLike
 
 if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import them
-    from .clone import CloneOptions, CloneTask
+    from .models.repo import CloneOptions, CloneTask
 
 __all__ = ["RepoManager"]
 
@@ -106,7 +106,7 @@ class RepoManager:
     async def fetch_clone_tasks(self) -> dict[str, CloneTask]:
         """A snapshot of every task: url -> CloneTask(url, status, temp_dir). Cheap enough to
         poll while clones run; it never waits for them."""
-        from .clone import task_from_native
+        from .models.repo import task_from_native
 
         fleet = self._native_fleet()
         return {row[0]: task_from_native(row) for row in fleet.tasks()}

@@ -13,7 +13,7 @@ import GitFleet
 import pytest
 from git_servers import git_daemon, smart_http_server
 from GitFleet import RepoManager
-from GitFleet.clone import CloneStatusType
+from GitFleet.models.repo import CloneStatusType
 from gitrepo import fast_import_history, git
 
 TOKEN = "gf-test-token-7c1d9e"

@@ -7,7 +7,7 @@ import os
 import stat
 
 import pytest
-from GitFleet.providers.credentials import CredentialManager
+from GitFleet.utils.auth import CredentialManager
 
 
 def test_round_trip_with_a_key(tmp_path):

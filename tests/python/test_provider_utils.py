@@ -8,7 +8,7 @@ import time
 
 import pytest
 from GitFleet.providers import BranchInfo, CommitRef, RepoInfo
-from GitFleet.providers.utils import (
+from GitFleet.utils import (
     RateLimiter,
     flatten_dataframe,
     rate_limited,

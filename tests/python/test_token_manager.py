@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from GitFleet.providers.models import ProviderType, RateLimitInfo
+from GitFleet.models.common import ProviderType, RateLimitInfo
 from GitFleet.providers.token_manager import TokenManager, TokenStatus
 
 
@@ -91,7 +91,7 @@ def test_concurrent_rotation_hands_out_every_token_evenly():
 
 
 def test_models_are_frozen_and_compare_without_raw_data():
-    from GitFleet.providers.models import BranchInfo, CommitRef, RepoInfo
+    from GitFleet.models.common import BranchInfo, CommitRef, RepoInfo
     from pydantic import ValidationError
 
     a = RepoInfo(provider_type="github", name="x", full_name="o/x", owner="o", clone_url="https://h/o/x.git",

@@ -6,10 +6,9 @@ says which. Token rotation (TokenManager), rate limits, retries, ETags: docs/pro
 from ._session import RetryPolicy
 from .base import GitProviderClient
 from .bitbucket import BitBucketClient
-from .credentials import CredentialInfo, CredentialManager
 from .github import GitHubClient
 from .gitlab import GitLabClient
-from .models import (
+from ..models.common import (
     BranchInfo,
     CommitRef,
     ContributorInfo,
@@ -20,14 +19,9 @@ from .models import (
     UserInfo,
 )
 from .token_manager import TokenInfo, TokenManager, TokenStatus
-from .utils import (
-    RateLimiter,
-    flatten_dataframe,
-    rate_limited,
-    to_dataframe,
-    to_dict,
-    to_json,
-)
+from ..utils.auth import CredentialInfo, CredentialManager
+from ..utils.converters import flatten_dataframe, to_dataframe, to_dict, to_json
+from ..utils.rate_limit import RateLimiter, rate_limited
 
 __all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
            "CommitRef", "TokenManager", "TokenInfo", "TokenStatus", "GitProviderClient", "GitHubClient", "GitLabClient", "BitBucketClient", "RetryPolicy", "CredentialManager",

@@ -22,7 +22,7 @@ from ..exceptions import (
     ProviderError,
     RateLimitError,
 )
-from .models import ProviderType, RateLimitInfo
+from ..models.common import ProviderType, RateLimitInfo
 from .token_manager import TokenInfo, TokenManager
 
 __all__ = ["Response", "Transport", "Session", "RetryPolicy", "link_header", "with_query", "safe_url"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..exceptions import AuthenticationError, ProviderError
 from ._session import RetryPolicy, Session, with_query
-from .models import (
+from ..models.common import (
     BranchInfo,
     ContributorInfo,
     ProviderType,
@@ -21,7 +21,8 @@ from .models import (
 from .native_transport import NativeTransport
 from .python_transport import HttpxTransport
 from .token_manager import TokenManager
-from .utils import gather_limited, to_dataframe
+from ..utils.converters import to_dataframe
+from ..utils.rate_limit import gather_limited
 
 __all__ = ["GitProviderClient"]
 

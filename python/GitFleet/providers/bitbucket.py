@@ -11,7 +11,7 @@ from urllib.parse import quote
 from ..exceptions import ProviderError
 from ._session import with_query
 from .base import GitProviderClient
-from .models import (
+from ..models.common import (
     BranchInfo,
     CommitRef,
     ContributorInfo,

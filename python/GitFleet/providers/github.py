@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from ..exceptions import ProviderError
 from ._session import link_header, with_query
 from .base import GitProviderClient
-from .models import (
+from ..models.common import (
     BranchInfo,
     CommitRef,
     ContributorInfo,

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .models import ProviderType, RateLimitInfo
+from ..models.common import ProviderType, RateLimitInfo
 
 __all__ = ["TokenManager", "TokenInfo", "TokenStatus"]
 

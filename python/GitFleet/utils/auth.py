@@ -10,13 +10,15 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .models import ProviderType
-from .token_manager import TokenManager
+from ..models.common import ProviderType
+
+if TYPE_CHECKING:
+    from ..providers.token_manager import TokenManager
 
 __all__ = ["CredentialManager", "CredentialInfo"]
 
@@ -128,6 +130,8 @@ class CredentialManager:
         return len(self._credentials) != before
 
     def to_token_manager(self, manager: TokenManager | None = None) -> TokenManager:
+        from ..providers.token_manager import TokenManager  # the providers package imports this module
+
         manager = manager or TokenManager()
         for c in self._credentials:
             manager.add_token(c.token, c.provider, c.username)
