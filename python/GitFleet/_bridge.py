@@ -1,16 +1,44 @@
 """GitFleet's side of the async bridge (shared with py_eacopy): the native error factory,
-shutdown of native jobs at exit, and ``run_native``."""
+shutdown of native jobs at exit, ``run_native``, and ``started`` for methods that begin their
+work when called."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from typing_extensions import ParamSpec
 
 from py_eacopy._async_bridge import OnDone, run_native
 
 from . import _native
 from .exceptions import from_native
 
-__all__ = ["OnDone", "run_native"]
+__all__ = ["OnDone", "run_native", "started"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _native.set_error_factory(from_native)
 atexit.register(_native.shutdown)
+
+
+def started(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Awaitable[T]]:
+    """Makes an async method start when called, as GitFleet 0.2's methods did: on a running loop
+    it returns an ``asyncio.Task`` already scheduled (so ``task = manager.clone_all()`` followed
+    by polling ``task.done()`` works, as well as ``await``); with no loop running it returns the
+    coroutine, for ``asyncio.run(manager.extract_commits(...))``."""
+
+    @functools.wraps(method)
+    def start(*args: P.args, **kwargs: P.kwargs) -> Awaitable[T]:
+        coroutine = method(*args, **kwargs)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return coroutine
+        return loop.create_task(coroutine)
+
+    return start

@@ -109,7 +109,7 @@ async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[s
     with Progress(*columns, console=console, transient=False) as progress:
         overall = progress.add_task("[bold]all repositories", total=len(manager.urls))
         bars = {url: progress.add_task(_name_of(url), total=100) for url in manager.urls}
-        run = asyncio.ensure_future(manager.clone_all())
+        run = manager.clone_all()
         while True:
             tasks = await manager.fetch_clone_tasks()
             ended = 0

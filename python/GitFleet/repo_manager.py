@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Unpack
 
 from . import _native, blame, history
-from ._bridge import run_native
+from ._bridge import run_native, started
 from .blame import BlameFilters, BlameLine
 from .exceptions import BlameError, InvalidArgumentError
 from .fleet_settings import fleet_settings
@@ -85,12 +85,14 @@ class RepoManager:
         token = ", github_token=<hidden>" if self._has_token else ""
         return f"RepoManager(urls={len(self._urls)}, github_username={self._github_username!r}{token})"
 
+    @started
     async def clone_all(self) -> None:
         """Clones every queued repository; returns when all have finished. One failure never
         stops the others: look at :meth:`fetch_clone_tasks` for each outcome."""
         fleet = self._native_fleet()
         await run_native(lambda done: fleet.start_run(fleet.queued_urls(), done))
 
+    @started
     async def clone(self, url: str) -> CloneTask:
         """Clones one repository (adding it to the fleet if new) and returns its task."""
         key = self._add(url)
@@ -98,11 +100,13 @@ class RepoManager:
         await run_native(lambda done: fleet.start_run([key], done))
         return (await self.fetch_clone_tasks())[key]
 
+    @started
     async def retry_failed_clones(self) -> None:
         """Clones again every repository whose clone failed."""
         fleet = self._native_fleet()
         await run_native(lambda done: fleet.start_run(fleet.failed_urls(), done))
 
+    @started
     async def fetch_clone_tasks(self) -> dict[str, CloneTask]:
         """A snapshot of every task: url -> CloneTask(url, status, temp_dir). Cheap enough to
         poll while clones run; it never waits for them."""
@@ -118,6 +122,7 @@ class RepoManager:
             return {url: True for url in self._urls}
         return {url: (error or True) for url, error in self._fleet.cleanup()}
 
+    @started
     async def extract_commits(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> list[CommitRecord]:
         """Every commit ``git log <rev> [-- paths]`` shows, in git's order, with line counts
         identical to ``git log --numstat`` (merges counted against their first parent).
@@ -140,6 +145,7 @@ class RepoManager:
         return history.yield_commits(repo_path, batch_size, **filters)
 
 
+    @started
     async def bulk_blame(
         self, repo_path: PathLike, file_paths: Iterable[str], **options: Unpack[BlameFilters]
     ) -> dict[str, list[BlameLine] | BlameError]:
@@ -164,6 +170,7 @@ class RepoManager:
         ``batch_size``: Python holds at most two batches of line objects at a time."""
         return blame.stream_blame(repo_path, file_path, batch_size, blame.blame_options(line_range=line_range, **options))
 
+    @started
     async def blame_repository(
         self, repo_path: PathLike, **options: Unpack[BlameFilters]
     ) -> dict[str, list[BlameLine] | BlameError]:
@@ -172,6 +179,7 @@ class RepoManager:
         ``git blame`` run on each file does. Same results as :meth:`bulk_blame`."""
         return await blame.bulk_blame(repo_path, None, blame.blame_options(**options))
 
+    @started
     async def blame(
         self,
         repo_path: PathLike,

@@ -100,7 +100,7 @@ async def test_token_never_appears_in_process_listings(served: Path) -> None:
     with smart_http_server(served, ("alice", TOKEN)) as server:
         url = f"http://127.0.0.1:{server.server_address[1]}/big.git"
         manager = RepoManager([url], "alice", TOKEN)
-        run = asyncio.create_task(manager.clone_all())
+        run = manager.clone_all()  # already started: poll run.done() or await it
         seen_git = False
         while not run.done():
             for proc in Path("/proc").iterdir():
@@ -122,7 +122,7 @@ async def test_progress_is_monotonic_and_polling_never_blocks(served: Path) -> N
         urls = [f"git://127.0.0.1:{port}/big.git", f"git://127.0.0.1:{port}/small.git"]
         manager = RepoManager(urls, max_concurrency=2)
         history: dict[str, list[int]] = {u: [] for u in urls}
-        run = asyncio.create_task(manager.clone_all())
+        run = manager.clone_all()  # already started: poll run.done() or await it
         polls = 0
         while not run.done():
             for url, task in (await manager.fetch_clone_tasks()).items():
@@ -145,7 +145,7 @@ async def test_server_killed_mid_clone_fails_cleanly(served: Path) -> None:
     with git_daemon(served) as (port, daemon):
         url = f"git://127.0.0.1:{port}/big.git"
         manager = RepoManager([url], retries=1, retry_backoff=0.05)
-        run = asyncio.create_task(manager.clone_all())
+        run = manager.clone_all()  # already started: poll run.done() or await it
         while True:
             task = (await manager.fetch_clone_tasks())[url]
             if task.status.progress and task.status.progress > 0 or run.done():
@@ -249,7 +249,7 @@ async def test_cancelling_clone_all_kills_git_and_leaves_nothing(served: Path) -
     with git_daemon(served) as (port, _):
         url = f"git://127.0.0.1:{port}/big.git"
         manager = RepoManager([url])
-        run = asyncio.create_task(manager.clone_all())
+        run = manager.clone_all()  # already started: poll run.done() or await it
         while (await manager.fetch_clone_tasks())[url].status.status_type is not CloneStatusType.CLONING:
             await asyncio.sleep(0.002)
         directory = (await manager.fetch_clone_tasks())[url].temp_dir

@@ -51,7 +51,7 @@ async def test_leaving_a_stream_early_stops_the_native_work(bulk_repo: Path) -> 
 
 
 async def test_cancelling_the_task_stops_the_native_work(bulk_repo: Path) -> None:
-    task = asyncio.create_task(RepoManager().extract_commits(bulk_repo, include_files=True, threads=1))
+    task = RepoManager().extract_commits(bulk_repo, include_files=True, threads=1)
     await asyncio.sleep(0.02)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
