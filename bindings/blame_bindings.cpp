@@ -3,12 +3,11 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <future>
-
-#include "gitfleet/core/job_runner.hpp"
-#include "gitfleet/core/thread_pool.hpp"
 #include "gitfleet/git/blame.hpp"
+#include "gitfleet/git/bulk_blame.hpp"
+#include "gitfleet/git/find_files.hpp"
 #include "batch_stream.hpp"
+#include "fs_path.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -38,11 +37,6 @@ std::vector<BlameLineRecord> records_of(const BlameResult& r) {
   return out;
 }
 
-struct FileOutcome {
-  std::vector<BlameLineRecord> lines;
-  std::exception_ptr error;
-};
-
 // One file's lines in batches: the blame runs on a driver thread and hands its records over
 // `batch_size` at a time, so Python never holds more than a few batches of line objects.
 using BlameStream = BatchStream<BlameLineRecord>;
@@ -66,11 +60,6 @@ BlameStream::Producer blame_batches(std::string repo_path, std::string path, Bla
   };
 }
 
-struct NativeBlame {
-  CancellationToken token;
-  void cancel() const { token.cancel(); }
-};
-
 }  // namespace
 
 void bind_blame(nb::module_& m) {
@@ -85,10 +74,7 @@ void bind_blame(nb::module_& m) {
       .def_ro("committer_time", &BlameLineRecord::committer_time)
       .def_ro("committer_tz", &BlameLineRecord::committer_tz)
       .def_ro("summary", &BlameLineRecord::summary)
-      .def_prop_ro("orig_path", [](const BlameLineRecord& r) {
-        return nb::steal(PyUnicode_DecodeUTF8(r.orig_path.data(), static_cast<Py_ssize_t>(r.orig_path.size()),
-                                              "surrogateescape"));
-      })
+      .def_prop_ro("orig_path", [](const BlameLineRecord& r) { return fs_str(r.orig_path); })
       .def_ro("orig_line_no", &BlameLineRecord::orig_line_no)
       .def_ro("final_line_no", &BlameLineRecord::final_line_no)
       .def_prop_ro("line_content", [](const BlameLineRecord& r) {
@@ -98,7 +84,7 @@ void bind_blame(nb::module_& m) {
       .def_ro("boundary", &BlameLineRecord::boundary)
       .def("__repr__", [](const BlameLineRecord& r) {
         return nb::str("BlameLine(final_line_no={}, commit_id='{}', orig_path={!r}, orig_line_no={})")
-            .format(r.final_line_no, r.commit_id, r.orig_path, r.orig_line_no);
+            .format(r.final_line_no, r.commit_id, fs_str(r.orig_path), r.orig_line_no);
       });
 
   nb::class_<BlameOptions>(m, "BlameOptions")
@@ -110,12 +96,11 @@ void bind_blame(nb::module_& m) {
       .def_rw("last_line", &BlameOptions::last_line)
       .def_rw("ignore_revs", &BlameOptions::ignore_revs);
 
-  nb::class_<NativeBlame>(m, "NativeBlame").def("cancel", &NativeBlame::cancel);
-
   auto blame_stream = nb::class_<BlameStream>(m, "BlameStream")
-      .def("__init__", [](BlameStream* self, std::string repo_path, std::string path, BlameOptions options,
+      .def("__init__", [](BlameStream* self, FsPath repo_path, FsPath path, BlameOptions options,
                           std::size_t batch_size) {
-        new (self) BlameStream(blame_batches(std::move(repo_path), std::move(path), std::move(options), batch_size));
+        new (self) BlameStream(blame_batches(std::move(repo_path.bytes), std::move(path.bytes), std::move(options),
+                                             batch_size));
       }, nb::arg("repo_path"), nb::arg("path"), nb::arg("options"), nb::arg("batch_size"));
   BlameStream::bind_methods(blame_stream);
 
@@ -128,62 +113,41 @@ void bind_blame(nb::module_& m) {
   // paths=None means every file at options.rev.
   m.def(
       "start_bulk_blame",
-      [](std::string repo_path, std::optional<std::vector<std::string>> maybe_paths, BlameOptions options,
-         nb::callable on_done) {
-        auto callback = std::make_shared<PythonCallback>(std::move(on_done));
-        CancellationToken token = JobRunner::shared().start(
-            [repo_path = std::move(repo_path), maybe_paths = std::move(maybe_paths), options = std::move(options),
-             callback](const CancellationToken& cancel) {
-              std::vector<std::string> paths;
-              try {
-                // A bad repository or revision fails the call, not each file.
-                auto probe = git::BlameSessionPool::shared().acquire(repo_path);
-                probe->check_revisions(options);
-                paths = maybe_paths ? *maybe_paths : probe->files_at(options.rev);
-              } catch (...) {
-                auto error = std::current_exception();
-                callback->call([&] { return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error)); });
-                return;
+      [](FsPath repo_path, std::optional<std::vector<FsPath>> paths, BlameOptions options, nb::callable on_done) {
+        std::optional<std::vector<std::string>> names;
+        if (paths) names.emplace(paths->begin(), paths->end());
+        return start_job(
+            [repo_path = std::move(repo_path.bytes), names = std::move(names),
+             options = std::move(options)](const CancellationToken& cancel) {
+              return git::bulk_blame(repo_path, names, options, cancel);
+            },
+            std::move(on_done), python_exception_for, [](std::vector<git::FileBlame>&& files) {
+              nb::list out;
+              for (git::FileBlame& f : files) {
+                nb::object lines = f.error ? nb::none() : nb::cast(records_of(f.result));
+                nb::object error = f.error ? python_exception_for(f.error) : nb::none();
+                out.append(nb::make_tuple(fs_str(f.path), lines, error));
               }
-              // One walk per core, each over its share of the files: a commit is visited once
-              // per walk for all the files of that share.
-              std::size_t groups = std::min(paths.size(), ThreadPool::shared().size());
-              std::vector<FileOutcome> outcomes(paths.size());
-              std::vector<std::future<void>> futures;
-              for (std::size_t g = 0; g < groups; ++g)
-                futures.push_back(ThreadPool::shared().submit([&, g] {
-                  std::vector<std::size_t> mine;
-                  std::vector<std::string> share;
-                  for (std::size_t i = g; i < paths.size(); i += groups) {
-                    mine.push_back(i);
-                    share.push_back(paths[i]);
-                  }
-                  try {
-                    auto session = git::BlameSessionPool::shared().acquire(repo_path);
-                    std::vector<std::exception_ptr> errors;
-                    std::vector<git::BlameResult> results = session->blame_together(share, options, cancel, errors);
-                    for (std::size_t k = 0; k < mine.size(); ++k) {
-                      outcomes[mine[k]].error = errors[k];
-                      if (!errors[k]) outcomes[mine[k]].lines = records_of(results[k]);
-                    }
-                  } catch (...) {
-                    for (std::size_t i : mine) outcomes[i].error = std::current_exception();
-                  }
-                }));
-              for (auto& f : futures) f.get();
-              callback->call([&] {
-                nb::list out;
-                for (std::size_t i = 0; i < paths.size(); ++i) {
-                  nb::object lines = outcomes[i].error ? nb::none() : nb::cast(std::move(outcomes[i].lines));
-                  nb::object error = outcomes[i].error ? python_exception_for(outcomes[i].error) : nb::none();
-                  out.append(nb::make_tuple(paths[i], lines, error));
-                }
-                return std::tuple<nb::object, nb::object>(out, nb::none());
-              });
+              return nb::object(out);
             });
-        return NativeBlame{token};
       },
       nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"));
+
+  m.def(
+      "start_find_files",
+      [](FsPath repo_path, std::string rev, std::vector<FsPath> patterns, nb::callable on_done) {
+        return start_job(
+            [repo_path = std::move(repo_path.bytes), rev = std::move(rev),
+             patterns = std::vector<std::string>(patterns.begin(), patterns.end())](const CancellationToken&) {
+              return git::find_files(repo_path, rev, patterns);
+            },
+            std::move(on_done), python_exception_for, [](std::vector<std::string>&& paths) {
+              nb::list out;
+              for (const std::string& path : paths) out.append(fs_str(path));
+              return nb::object(out);
+            });
+      },
+      nb::arg("repo_path"), nb::arg("rev"), nb::arg("patterns"), nb::arg("on_done"));
 }
 
 }  // namespace gitfleet::bindings

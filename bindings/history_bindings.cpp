@@ -9,6 +9,7 @@
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/git/history.hpp"
 #include "batch_stream.hpp"
+#include "fs_path.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -19,15 +20,10 @@ using git::FileChange;
 using git::HistoryOptions;
 using Batch = std::vector<CommitRecord>;
 
-// Paths are bytes in git; undecodable bytes survive as surrogates (os.fsencode restores them).
-nb::object path_str(const std::string& s) {
-  return nb::steal(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape"));
-}
-
 nb::dict file_dict(const FileChange& f) {
   nb::dict d;
-  d["path"] = path_str(f.path);
-  d["old_path"] = f.old_path.empty() ? nb::none() : path_str(f.old_path);
+  d["path"] = fs_str(f.path);
+  d["old_path"] = f.old_path.empty() ? nb::none() : fs_str(f.old_path);
   d["change_type"] = std::string(1, f.change_type);
   d["additions"] = f.additions;
   d["deletions"] = f.deletions;
@@ -60,8 +56,8 @@ nb::dict commit_dict(const CommitRecord& c) {
 
 // Runs extract_commits on a driver thread and calls on_done(records, None) or
 // on_done(None, exception) with the GIL.
-NativeRun start_extract_commits(std::string repo_path, HistoryOptions options, nb::callable on_done) {
-  return start_job([repo_path = std::move(repo_path), options = std::move(options)](const CancellationToken& cancel) {
+NativeRun start_extract_commits(FsPath repo_path, HistoryOptions options, nb::callable on_done) {
+  return start_job([repo_path = std::move(repo_path.bytes), options = std::move(options)](const CancellationToken& cancel) {
     return git::extract_commits(repo_path, options, cancel);
   }, std::move(on_done));
 }
@@ -88,8 +84,8 @@ CommitStream::Producer commit_batches(std::string repo_path, HistoryOptions opti
 
 void bind_history(nb::module_& m) {
   nb::class_<FileChange>(m, "FileChange", "One file of a commit, with numstat counts against the first parent.")
-      .def_prop_ro("path", [](const FileChange& f) { return path_str(f.path); })
-      .def_prop_ro("old_path", [](const FileChange& f) { return f.old_path.empty() ? nb::none() : path_str(f.old_path); })
+      .def_prop_ro("path", [](const FileChange& f) { return fs_str(f.path); })
+      .def_prop_ro("old_path", [](const FileChange& f) { return f.old_path.empty() ? nb::none() : fs_str(f.old_path); })
       .def_prop_ro("change_type", [](const FileChange& f) { return std::string(1, f.change_type); })
       .def_ro("additions", &FileChange::additions)
       .def_ro("deletions", &FileChange::deletions)
@@ -97,7 +93,7 @@ void bind_history(nb::module_& m) {
       .def("to_dict", &file_dict)
       .def("__repr__", [](const FileChange& f) {
         return nb::str("FileChange(path={!r}, change_type='{}', additions={}, deletions={})")
-            .format(path_str(f.path), std::string(1, f.change_type), f.additions, f.deletions);
+            .format(fs_str(f.path), std::string(1, f.change_type), f.additions, f.deletions);
       });
 
   nb::class_<CommitRecord>(m, "CommitRecord", "One commit as `git log --numstat` reports it.")
@@ -129,7 +125,9 @@ void bind_history(nb::module_& m) {
       .def_rw("max_count", &HistoryOptions::max_count, nb::arg().none())
       .def_rw("since", &HistoryOptions::since, nb::arg().none())
       .def_rw("until", &HistoryOptions::until, nb::arg().none())
-      .def_rw("paths", &HistoryOptions::paths)
+      .def_prop_rw(
+          "paths", [](const HistoryOptions& o) { return std::vector<FsPath>(o.paths.begin(), o.paths.end()); },
+          [](HistoryOptions& o, const std::vector<FsPath>& paths) { o.paths.assign(paths.begin(), paths.end()); })
       .def_rw("first_parent", &HistoryOptions::first_parent)
       .def_rw("include_files", &HistoryOptions::include_files)
       .def_rw("detect_renames", &HistoryOptions::detect_renames)
@@ -140,8 +138,8 @@ void bind_history(nb::module_& m) {
 
 
   auto commit_stream = nb::class_<CommitStream>(m, "CommitStream")
-      .def("__init__", [](CommitStream* self, std::string repo_path, HistoryOptions options, std::size_t batch_size) {
-        new (self) CommitStream(commit_batches(std::move(repo_path), std::move(options), batch_size));
+      .def("__init__", [](CommitStream* self, FsPath repo_path, HistoryOptions options, std::size_t batch_size) {
+        new (self) CommitStream(commit_batches(std::move(repo_path.bytes), std::move(options), batch_size));
       }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"));
   CommitStream::bind_methods(commit_stream);
 }

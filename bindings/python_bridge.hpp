@@ -92,13 +92,22 @@ class PythonCallback {
   PythonRef fn_;
 };
 
-// Runs fn(cancel) as a native job (GIL released); when it ends, on_done(result, None) or
-// on_done(None, exception) is called with the GIL (result None when fn returns void).
-template <class Fn>
-NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = python_exception_for) {
+// The Python object for a job's result: nb::cast unless a binding says otherwise.
+struct CastResult {
+  template <class T>
+  nb::object operator()(T&& value) const {
+    return nb::cast(std::forward<T>(value));
+  }
+};
+
+// Runs fn(cancel) as a native job (GIL released); when it ends, on_done(to_python(result), None)
+// or on_done(None, exception) is called with the GIL (result None when fn returns void).
+template <class Fn, class ToPython = CastResult>
+NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = python_exception_for,
+                    ToPython to_python = {}) {
   auto callback = std::make_shared<PythonCallback>(std::move(on_done));
   CancellationToken token =
-      JobRunner::shared().start([fn = std::move(fn), callback, exception_for](const CancellationToken& cancel) {
+      JobRunner::shared().start([fn = std::move(fn), callback, exception_for, to_python](const CancellationToken& cancel) {
         using Result = decltype(fn(cancel));
         std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> result;
         std::exception_ptr error;
@@ -117,7 +126,7 @@ NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = py
           if constexpr (std::is_void_v<Result>)
             return std::tuple<nb::object, nb::object>(nb::none(), nb::none());
           else
-            return std::tuple<nb::object, nb::object>(nb::cast(std::move(*result)), nb::none());
+            return std::tuple<nb::object, nb::object>(to_python(std::move(*result)), nb::none());
         });
       });
   return NativeRun{token};

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from typing_extensions import ParamSpec
 
-from py_eacopy._async_bridge import OnDone, run_native
+from fleet_shared.async_bridge import OnDone, run_native
 
 from . import _native
 from .exceptions import from_native

@@ -10,9 +10,9 @@ from . import _native
 from ._bridge import run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
-from .history import PathLike, _repo_path, checked_rev
+from .history import PathLike, _repo_path, checked_paths, checked_rev, path_argument
 
-__all__ = ["BlameLine", "BlameFilters", "bulk_blame", "stream_blame"]
+__all__ = ["BlameLine", "BlameFilters", "bulk_blame", "stream_blame", "find_files"]
 
 
 def _ignore_revs_from_file(path: PathLike) -> list[str]:
@@ -75,42 +75,53 @@ def blame_options(
 
 
 async def bulk_blame(
-    repo_path: PathLike, file_paths: Iterable[str] | None, options: _native.BlameOptions
-) -> dict[str, list[BlameLine] | BlameError]:
-    """file_paths=None: every file at options.rev, in one walk of the history per core."""
+    repo_path: PathLike, file_paths: Iterable[PathLike] | None, options: _native.BlameOptions
+) -> dict[str | bytes, list[BlameLine] | BlameError]:
+    """file_paths=None: every file at options.rev, in one walk of the history per core. The
+    result is keyed by the paths as given (str or bytes), or by str names for every file."""
     path = _repo_path(repo_path)
-    if isinstance(file_paths, (str, os.PathLike)):
+    if isinstance(file_paths, (str, bytes, os.PathLike)):
         raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
-    files = None if file_paths is None else [os.fspath(p) for p in file_paths]
+    files = None if file_paths is None else checked_paths(file_paths, "file_paths")
     outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done))
-    result: dict[str, list[BlameLine] | BlameError] = {}
-    for file_path, lines, error in outcomes:
+    result: dict[str | bytes, list[BlameLine] | BlameError] = {}
+    for i, (name, lines, error) in enumerate(outcomes):
+        file_path = name if files is None else files[i]
         if error is None:
             result[file_path] = lines
         else:
             # One bad file never fails the batch: its entry is the error, as a BlameError.
             cause = error if isinstance(error, GitFleetError) else None
-            blame_error = BlameError(f"{file_path}: {error}")
+            blame_error = BlameError(f"{name}: {error}")
             blame_error.__cause__ = cause
             result[file_path] = blame_error
     return result
 
 
 async def stream_blame(
-    repo_path: PathLike, file_path: str, batch_size: int, options: _native.BlameOptions
+    repo_path: PathLike, file_path: PathLike, batch_size: int, options: _native.BlameOptions
 ) -> AsyncIterator[list[BlameLine]]:
     path = _repo_path(repo_path)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
-    stream = _native.BlameStream(path, os.fspath(file_path), options, batch_size)
+    stream = _native.BlameStream(path, path_argument(file_path, "file_path"), options, batch_size)
     try:
         while True:
             try:
                 batch = await run_native(stream.receive, stream.close)
             except (InvalidArgumentError, GitObjectError) as e:  # about this file, as bulk_blame reports it
-                raise BlameError(f"{file_path}: {e}") from e
+                raise BlameError(f"{os.fsdecode(file_path)}: {e}") from e
             if batch is None:
                 return
             yield batch
     finally:
         stream.close()
+
+
+async def find_files(repo_path: PathLike, patterns: PathLike | Iterable[PathLike], rev: str) -> list[str | bytes]:
+    """The files at ``rev`` that git pathspecs select (``git ls-files -- <patterns>``), as str,
+    or as bytes when ``repo_path`` is bytes (as os.listdir answers)."""
+    path = _repo_path(repo_path)
+    items = checked_paths(patterns, "pattern")
+    names = await run_native(lambda done: _native.start_find_files(path, checked_rev(rev), items, done))
+    return [os.fsencode(n) for n in names] if isinstance(path, bytes) else names

@@ -9,7 +9,7 @@ import os
 from collections.abc import AsyncIterator, Iterable
 from typing import TypedDict, Union
 
-from py_eacopy._paths import StrPath, checked_path
+from fleet_shared.paths import StrPath, checked_path
 from typing_extensions import Unpack
 
 from . import _native
@@ -53,8 +53,19 @@ def _timestamp(value: DateLike, name: str, *, round_up: bool) -> int:
     return math.ceil(seconds) if round_up else math.floor(seconds)
 
 
-def _repo_path(repo_path: PathLike) -> str:
-    return checked_path(repo_path, "repo_path", type_error=InvalidArgumentError, value_error=InvalidArgumentError)
+def path_argument(value: object, name: str) -> str | bytes:
+    """A path argument (str, bytes or os.PathLike) checked, or InvalidArgumentError naming it."""
+    return checked_path(value, name, type_error=InvalidArgumentError, value_error=InvalidArgumentError)
+
+
+def _repo_path(repo_path: PathLike) -> str | bytes:
+    return path_argument(repo_path, "repo_path")
+
+
+def checked_paths(value: PathLike | Iterable[PathLike], name: str) -> list[str | bytes]:
+    """One path or several, each a str, bytes or os.PathLike naming a path inside the repository."""
+    items = [value] if isinstance(value, (str, bytes, os.PathLike)) else list(value)
+    return [path_argument(p, name) for p in items]
 
 
 def checked_rev(rev: object) -> str:
@@ -76,7 +87,7 @@ class HistoryFilters(TypedDict, total=False):
     max_count: int | None  #: stop after this many commits (git log -n)
     since: DateLike | None  #: committer date >= since; older history is not walked
     until: DateLike | None  #: committer date <= until
-    paths: str | Iterable[str] | None  #: limit to these files/directories/globs (git log -- paths)
+    paths: PathLike | Iterable[PathLike] | None  #: limit to these files/directories/globs (git log -- paths)
     first_parent: bool  #: follow only first parents
     include_files: bool  #: add per-file FileChange records
     detect_renames: bool  #: git's default rename detection (default True)
@@ -89,7 +100,7 @@ def history_options(
     max_count: int | None = None,
     since: DateLike | None = None,
     until: DateLike | None = None,
-    paths: str | Iterable[str] | None = None,
+    paths: PathLike | Iterable[PathLike] | None = None,
     first_parent: bool = False,
     include_files: bool = False,
     detect_renames: bool = True,
@@ -106,11 +117,7 @@ def history_options(
     if since is not None and until is not None and options.since > options.until:
         raise InvalidArgumentError(f"since ({since!r}) is later than until ({until!r})")
     if paths is not None:
-        items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-        for p in items:
-            if not isinstance(p, (str, os.PathLike)) or not os.fspath(p):
-                raise InvalidArgumentError(f"paths must be non-empty strings, got {p!r}")
-        options.paths = [os.fspath(p) for p in items]
+        options.paths = checked_paths(paths, "paths")
     options.first_parent = bool(first_parent)
     options.include_files = bool(include_files)
     options.detect_renames = bool(detect_renames)

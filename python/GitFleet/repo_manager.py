@@ -147,8 +147,8 @@ class RepoManager:
 
     @started
     async def bulk_blame(
-        self, repo_path: PathLike, file_paths: Iterable[str], **options: Unpack[BlameFilters]
-    ) -> dict[str, list[BlameLine] | BlameError]:
+        self, repo_path: PathLike, file_paths: Iterable[PathLike], **options: Unpack[BlameFilters]
+    ) -> dict[str | bytes, list[BlameLine] | BlameError]:
         """Blames every file of ``file_paths`` at ``rev``, in parallel on every core:
         path -> its lines (as ``git blame --line-porcelain`` describes them), or a
         :class:`BlameError` for that path alone (a missing file never fails the batch).
@@ -160,7 +160,7 @@ class RepoManager:
     def stream_blame(
         self,
         repo_path: PathLike,
-        file_path: str,
+        file_path: PathLike,
         batch_size: int = 1000,
         *,
         line_range: tuple[int, int] | None = None,
@@ -180,10 +180,22 @@ class RepoManager:
         return await blame.bulk_blame(repo_path, None, blame.blame_options(**options))
 
     @started
+    async def find_files(
+        self, repo_path: PathLike, pattern: PathLike | Iterable[PathLike], *, rev: str = "HEAD"
+    ) -> list[str | bytes]:
+        """The files at ``rev`` that ``pattern`` selects (one pattern or several), as
+        ``git ls-files -- <patterns>`` lists them in a clean checkout: ``*`` crosses ``/``
+        (``"*.py"`` finds Python files at every depth, ``"src/**/*.rs"`` those under src/),
+        ``?`` and ``[...]`` as in fnmatch, and a pattern without wildcards names a file or a
+        directory. Submodules are not files. Names come back as str (bytes when ``repo_path``
+        is bytes), ready for :meth:`bulk_blame`."""
+        return await blame.find_files(repo_path, pattern, rev)
+
+    @started
     async def blame(
         self,
         repo_path: PathLike,
-        file_path: str,
+        file_path: PathLike,
         *,
         line_range: tuple[int, int] | None = None,
         **options: Unpack[BlameFilters],
@@ -192,7 +204,7 @@ class RepoManager:
         line number ``git blame --porcelain`` gives it; ``line_range=(first, last)`` (1-based,
         inclusive) blames only those lines, as ``git blame -L``. Raises :class:`BlameError`."""
         native_options = blame.blame_options(line_range=line_range, **options)
-        result = (await blame.bulk_blame(repo_path, [file_path], native_options))[file_path]
+        (result,) = (await blame.bulk_blame(repo_path, [file_path], native_options)).values()
         if isinstance(result, BlameError):
             raise result
         return result

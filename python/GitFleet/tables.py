@@ -1,6 +1,10 @@
 """Rows out of GitFleet in the formats the command line offers: an aligned table, JSON lines,
 CSV or Parquet (Parquet needs pyarrow: ``pip install GitFleet[parquet]``). Writers take rows in
-batches, so a history of any length streams through with bounded memory."""
+batches, so a history of any length streams through with bounded memory.
+
+File names that are not UTF-8 (str with surrogate escapes, as os.listdir gives them): table and
+CSV output carry their exact bytes, JSON lines escape them as ``\\udcXX`` (json.loads and
+os.fsencode give the bytes back), Parquet (UTF-8 strings only) shows them as ``\\xXX``."""
 
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ class TableWriter:
         elif out is None:
             if path is None:
                 raise ValueError("a table writer needs a stream or a path")
-            self._out = open(path, "w", encoding="utf-8", newline="")
+            self._out = open(path, "w", encoding="utf-8", errors="surrogateescape", newline="")
             self._owned = True
         if fmt == "csv":
             self._csv = csv.writer(self._out)
@@ -50,7 +54,7 @@ class TableWriter:
         if self.fmt == "csv":
             self._csv.writerows(rows)
         elif self.fmt == "jsonl":
-            self._out.writelines(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n" for row in rows)
+            self._out.writelines(_json_line(dict(zip(self.columns, row))) for row in rows)
         elif self.fmt == "table":
             self._table_rows.extend(rows)
         else:
@@ -60,7 +64,7 @@ class TableWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(self.columns)})
+        batch = pa.table({name: [_utf8(row[i]) for row in rows] for i, name in enumerate(self.columns)})
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self._path, batch.schema)
         self._parquet.write_table(batch.cast(self._parquet.schema))
@@ -82,6 +86,24 @@ class TableWriter:
             self._out.flush()
 
 
+def _json_line(record: dict[str, Any]) -> str:
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate escapes of a non-UTF-8 name: its \udcXX escapes keep them
+        line = json.dumps(record)
+    return line + "\n"
+
+
+def _utf8(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value
+
+
 def _aligned(columns: Sequence[str], rows: list[Sequence[Any]]) -> str:
     cells = [list(columns)] + [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
@@ -96,5 +118,7 @@ def _aligned(columns: Sequence[str], rows: list[Sequence[Any]]) -> str:
 def open_table(fmt: str, columns: Sequence[str], output: str | None, stdout: IO[str]) -> TableWriter:
     """A writer to ``output`` (a path), or to ``stdout`` when it is None or "-"."""
     if output in (None, "-"):
+        if hasattr(stdout, "reconfigure"):  # a non-UTF-8 file name goes out as its bytes, as git's
+            stdout.reconfigure(errors="surrogateescape")
         return TableWriter(fmt, columns, out=stdout)
     return TableWriter(fmt, columns, path=os.fspath(output))

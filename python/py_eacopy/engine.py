@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from . import _eacopy, settings
-from ._async_bridge import run_native
-from ._paths import StrPath, checked_path
+from fleet_shared.async_bridge import run_native
+from fleet_shared.paths import StrPath, checked_path
 from .server import DEFAULT_PORT, token_from
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
 from .summary import CopySummary, DeltaStats

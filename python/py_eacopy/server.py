@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _eacopy
-from ._paths import StrPath, checked_path
+from fleet_shared.paths import StrPath, checked_path
 
 __all__ = ["EACopyServer", "ServerStats", "create_server", "DEFAULT_PORT", "token_from"]
 

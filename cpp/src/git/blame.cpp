@@ -553,12 +553,7 @@ void BlameSession::check_revisions(const BlameOptions& options) {
 }
 
 std::vector<std::string> BlameSession::files_at(const std::string& rev) {
-  ObjectId commit = state_->repo.resolve_commit(rev);
-  odb::Tree tree = state_->repo.tree(state_->repo.header(commit).tree);
-  std::vector<std::string> paths;
-  for (const TreeChange& change : diff_trees(state_->repo, nullptr, &tree, Pathspec()))
-    if (!is_gitlink_mode(change.new_mode)) paths.push_back(change.new_path);
-  return paths;
+  return files_in_tree(state_->repo, state_->repo.resolve_commit(rev), Pathspec());
 }
 
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options,

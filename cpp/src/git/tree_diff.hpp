@@ -47,6 +47,10 @@ struct PathComparison {
 PathComparison compare_path(const Repository& repo, const ObjectId& old_root, const ObjectId& new_root,
                             std::string_view path);
 
+// The files (not submodules) of a commit's tree that the pathspec selects, in git's order:
+// find_files, and the file list of a whole-repository blame.
+std::vector<std::string> files_in_tree(const Repository& repo, const ObjectId& commit, const Pathspec& pathspec);
+
 inline bool is_regular_file_mode(std::uint32_t mode) { return (mode & 0170000) == 0100000; }
 
 }  // namespace gitfleet::git

@@ -1,0 +1,115 @@
+"""A file name that is not UTF-8 through every GitFleet API and the command line: results
+equal git's, names go back in as they came out (str with surrogate escapes, or bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gitrepo import GitRepo, git
+
+from GitFleet import InvalidArgumentError, RepoManager
+
+RAW = b"caf\xe9.txt"  # Latin-1: not valid UTF-8
+NAME = os.fsdecode(RAW)  # 'caf\udce9.txt', as os.listdir returns it
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("nonutf8") / "repo")
+    r.write(NAME, "one\ntwo\n")
+    r.write("plain.txt", "x\n")
+    r.commit("first")
+    r.write(NAME, "one\nthree\nfour\n")
+    r.commit("second")
+    return r
+
+
+def expected_commits(repo: GitRepo) -> list[str]:
+    out = subprocess.run(["git", "blame", "--porcelain", "--", RAW], cwd=repo.path, capture_output=True, check=True).stdout
+    shas = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and len(parts[0]) == 40 and parts[1].isdigit():
+            shas.append(parts[0].decode())
+    return shas
+
+
+async def test_history_names_go_back_into_blame(repo: GitRepo) -> None:
+    manager = RepoManager()
+    commits = await manager.extract_commits(repo.path, include_files=True)
+    names = {f.path for c in commits for f in c.files}
+    assert names == {NAME, "plain.txt"}
+    expected = expected_commits(repo)
+    for path in (NAME, RAW, Path(NAME)):
+        lines = await manager.blame(repo.path, path)
+        assert [ln.commit_id for ln in lines] == expected
+        assert {ln.orig_path for ln in lines} == {NAME}
+
+
+async def test_bulk_stream_whole_and_paths_filter(repo: GitRepo) -> None:
+    manager = RepoManager()
+    expected = expected_commits(repo)
+    bulk = await manager.bulk_blame(repo.path, [NAME, RAW])
+    assert list(bulk) == [NAME, RAW]  # keyed as given
+    assert all([ln.commit_id for ln in v] == expected for v in bulk.values())
+    streamed = [ln async for batch in manager.stream_blame(repo.path, NAME) for ln in batch]
+    assert [ln.commit_id for ln in streamed] == expected
+    whole = await asyncio.wait_for(manager.blame_repository(repo.path), 60)
+    assert sorted(whole) == sorted([NAME, "plain.txt"])
+    assert [ln.commit_id for ln in whole[NAME]] == expected
+    log = git(repo.path, "log", "--format=%H", "--", RAW).decode().split()
+    for paths in ([NAME], [RAW], NAME):
+        assert [c.sha for c in await manager.extract_commits(repo.path, paths=paths)] == log
+
+
+async def test_find_files_and_bytes_repository_path(repo: GitRepo) -> None:
+    manager = RepoManager()
+    assert await manager.find_files(repo.path, "*.txt") == [NAME, "plain.txt"]
+    assert await manager.find_files(os.fsencode(repo.path), b"*.txt") == [RAW, b"plain.txt"]
+    assert len(await manager.extract_commits(os.fsencode(repo.path))) == 2
+
+
+async def test_nul_bytes_are_refused_by_name(repo: GitRepo) -> None:
+    manager = RepoManager()
+    with pytest.raises(ValueError, match="file_path"):
+        await manager.blame(repo.path, "a\0b")
+    with pytest.raises(InvalidArgumentError, match="repo_path"):
+        await manager.extract_commits(str(repo.path) + "\0")
+    with pytest.raises(InvalidArgumentError, match="paths"):
+        await manager.extract_commits(repo.path, paths=[b"x\0"])
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("command", ["commits", "blame"])
+def test_cli_every_format(repo: GitRepo, tmp_path: Path, fmt: str, command: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    args = [sys.executable, "-m", "GitFleet", command, str(repo.path)]
+    if command == "commits":
+        args.append("--files")
+    result = subprocess.run([*args, "--format", fmt, "-o", str(out)], capture_output=True)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        names = set(pq.read_table(out).column("path").to_pylist())
+        assert "caf\\xe9.txt" in names
+    elif fmt == "jsonl":
+        names = {json.loads(line)["path"] for line in out.read_text().splitlines()}
+        assert NAME in names  # \udce9 in the JSON; os.fsencode gives the bytes back
+    else:
+        raw = out.read_bytes()
+        assert RAW in raw
+        if fmt == "csv":
+            rows = list(csv.reader(raw.decode("utf-8", "surrogateescape").splitlines()))
+            assert NAME in {row[rows[0].index("path")] for row in rows[1:]}
+    # And to standard output: the exact bytes, no traceback.
+    if fmt in ("table", "csv"):
+        result = subprocess.run([*args, "--format", fmt], capture_output=True)
+        assert result.returncode == 0 and RAW in result.stdout and result.stderr == b""
