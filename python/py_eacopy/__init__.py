@@ -20,7 +20,7 @@ import atexit
 
 from . import _eacopy
 from .engine import EACopy
-from .errors import AuthenticationError, CopyServerError, RefusedError, from_native
+from .errors import AuthenticationError, CopyServerError, NetworkError, RefusedError, from_native
 from .functions import (
     async_copy,
     async_copy2,
@@ -75,6 +75,7 @@ __all__ = [
     "DeltaStats",
     "format_summary",
     "CopyServerError",
+    "NetworkError",
     "AuthenticationError",
     "RefusedError",
 ]

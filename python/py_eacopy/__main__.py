@@ -5,11 +5,13 @@ a copy server.
                    [--files LIST] [--symlinks] [--dirs-exist-ok] [--on-error raise|retry|ignore]
                    [--retries N] [--quiet] [--json]
     eacopy SRC DST --server HOST[:PORT] [--download] [--compression N] [--fallback DIR] ...
-    eacopy serve --root DIR [--host H] [--port P] [--threads N] [--max-connections N]
+    eacopy serve [--root DIR] [--host H] [--port P] [--threads N] [--max-connections N]
                  [--idle-timeout S] [--history-file F]
 
-The copy server's shared secret comes from $EACOPY_TOKEN or --token-file, never from the
-command line (where ``ps`` would show it).
+The copy server's shared secret comes from --token-file or $EACOPY_TOKEN, else from the
+per-user secret file (~/.config/py_eacopy/secret, created 0600 on first use: one user's server
+and clients on one machine need no set-up), never from the command line (where ``ps`` would
+show it).
 
 Exit status: 0 all copied, 1 some files failed, 2 the copy could not run (bad arguments,
 missing source, no server, refused, ...).
@@ -25,7 +27,7 @@ import sys
 import threading
 
 from . import EACopy, ErrorStrategy, LogLevel, create_server
-from .server import DEFAULT_PORT, TOKEN_ENV
+from .server import DEFAULT_PORT, TOKEN_ENV, user_secret_path
 from .summary import CopySummary
 
 
@@ -63,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=3, help="attempts after the first with --on-error retry")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    remote = p.add_argument_group("through a copy server (the secret: $EACOPY_TOKEN or --token-file)")
+    remote = p.add_argument_group("through a copy server (the secret: --token-file, $EACOPY_TOKEN or the per-user secret)")
     remote.add_argument("--server", type=_server_address, metavar="HOST[:PORT]",
                         help="upload SRC into DST, a directory under the server's root")
     remote.add_argument("--download", action="store_true", help="with --server: SRC is under the server's root")
@@ -76,14 +78,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eacopy serve", description="Run a deduplicating copy server.")
-    p.add_argument("--root", required=True, help="the directory served; every client path stays beneath it")
+    p.add_argument("--root", help="the directory served (default: the current one); client paths stay beneath it")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free one)")
     p.add_argument("--threads", type=int, default=4, help="connections served at once")
     p.add_argument("--max-connections", type=int, default=64, help="served plus waiting; more are told 'busy'")
     p.add_argument("--idle-timeout", type=float, default=30.0, help="seconds before a silent client is dropped")
     p.add_argument("--history-file", help="keep the history of written files here, across restarts")
-    p.add_argument("--token-file", metavar="FILE", help="read the shared secret from FILE (default $EACOPY_TOKEN)")
+    p.add_argument("--token-file", metavar="FILE", help="read the shared secret from FILE (default $EACOPY_TOKEN, else the per-user secret)")
     return p
 
 
@@ -100,7 +102,9 @@ def serve(argv: list[str]) -> int:
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
+    secret = "--token-file" if args.token_file else TOKEN_ENV if TOKEN_ENV in os.environ else user_secret_path()
     print(f"eacopy: serving {server.root} on {args.host}:{server.port}", flush=True)
+    print(f"eacopy: clients authenticate with the secret of {secret}", flush=True)
     while not stopped.wait(0.5):
         pass
     server.stop()

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import _eacopy, settings
 from fleet_shared.async_bridge import run_native
 from fleet_shared.paths import StrPath, checked_path
-from .server import DEFAULT_PORT, token_from
+from .server import DEFAULT_PORT, EACopyServer, create_server, token_from
 from .settings import Config, ErrorStrategy, LogLevel, ProgressCallback, logger
 from .summary import CopySummary, DeltaStats
 
@@ -168,6 +168,11 @@ class EACopy:
         (an older version; may be ``dst`` itself) that ``src`` shares and the bytes it does
         not (the rsync algorithm). Returns how many bytes came from where."""
         return self._run(self._delta_op(src, dst, reference))
+
+    def create_server(self, port: int = DEFAULT_PORT, thread_count: int | None = None, **options: Any) -> EACopyServer:
+        """A copy server (see :func:`py_eacopy.create_server`: ``root``, ``token`` and the
+        other options) serving with this engine's ``thread_count`` unless given."""
+        return create_server(port, self.thread_count if thread_count is None else thread_count, **options)
 
     def copy_with_server(
         self,

@@ -12,8 +12,9 @@ same file                 :class:`shutil.SameFileError`
 special file (fifo, ...)  :class:`shutil.SpecialFileError`
 invalid argument          :class:`ValueError`
 cancelled                 :class:`asyncio.CancelledError`
-network / server          :class:`CopyServerError` (a ``ConnectionError``), with
-                          :class:`AuthenticationError` and :class:`RefusedError`
+network / server          :class:`CopyServerError` (a ``ConnectionError``; also named
+                          ``NetworkError``), with :class:`AuthenticationError` and
+                          :class:`RefusedError`
 ========================  ==========================================================
 """
 
@@ -22,11 +23,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 
-__all__ = ["CopyServerError", "AuthenticationError", "RefusedError", "from_native"]
+__all__ = ["CopyServerError", "NetworkError", "AuthenticationError", "RefusedError", "from_native"]
 
 
 class CopyServerError(ConnectionError):
     """A copy server could not be reached, or broke the protocol."""
+
+
+NetworkError = CopyServerError  # the name py-eacopy's documentation uses
 
 
 class AuthenticationError(CopyServerError):

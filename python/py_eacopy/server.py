@@ -11,26 +11,63 @@ the network (challenge-response) and never shown in a repr. Protocol: docs/copy_
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from . import _eacopy
 from fleet_shared.paths import StrPath, checked_path
 
-__all__ = ["EACopyServer", "ServerStats", "create_server", "DEFAULT_PORT", "token_from"]
+from . import _eacopy
+from .settings import logger
+
+__all__ = ["EACopyServer", "ServerStats", "create_server", "DEFAULT_PORT", "token_from", "user_secret_path"]
 
 DEFAULT_PORT = 31337
 TOKEN_ENV = "EACOPY_TOKEN"
 
 
+def user_secret_path() -> str:
+    """Where the per-user secret lives: ``$XDG_CONFIG_HOME/py_eacopy/secret`` (by default
+    ``~/.config/py_eacopy/secret``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "py_eacopy", "secret")
+
+
+def user_secret() -> str:
+    """The per-user secret, created once (random, 256 bits) in a 0600 file in a 0700 folder.
+    A file that others could read or that another user owns is refused, never used."""
+    path = user_secret_path()
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        pass
+    else:  # a new secret, written whole before anyone can read a partial one
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd) as f:
+        st = os.fstat(f.fileno())
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            raise PermissionError(f"refusing the copy server secret {path!r}: it must belong to you and be mode 0600")
+        secret = f.read().strip()
+    if not secret:
+        raise ValueError(f"the copy server secret file {path!r} is empty: delete it to make a new one")
+    return secret
+
+
 def token_from(token: str | None, what: str) -> str:
-    """The shared secret: ``token`` if given, else the ``EACOPY_TOKEN`` environment variable."""
+    """The shared secret: ``token`` if given, else ``$EACOPY_TOKEN``, else the per-user secret
+    (:func:`user_secret`), which lets one user's server and clients on one machine meet without
+    configuration; a client on another machine needs the secret given explicitly."""
     if token is None:
         token = os.environ.get(TOKEN_ENV)
-    if not token:
-        raise ValueError(f"{what} needs the copy server's shared secret: pass token= or set {TOKEN_ENV}")
+    if token is None:
+        return user_secret()
     if not isinstance(token, str):
         raise TypeError("token must be a str")
+    if not token:
+        raise ValueError(f"{what}: the shared secret (token) must not be empty")
     return token
 
 
@@ -51,11 +88,12 @@ class ServerStats:
 
 
 class EACopyServer:
-    """A copy server serving the directory ``root``; see :func:`create_server`."""
+    """A copy server serving the directory ``root`` (default: the current directory, as
+    ``python -m http.server``); see :func:`create_server`."""
 
     def __init__(
         self,
-        root: StrPath,
+        root: StrPath | None = None,
         token: str | None = None,
         port: int = DEFAULT_PORT,
         thread_count: int = 4,
@@ -66,7 +104,7 @@ class EACopyServer:
         history_size: int = 1_000_000,
         history_file: StrPath | None = None,
     ) -> None:
-        self.root = os.path.abspath(checked_path(root, "root"))
+        self.root = os.path.abspath(os.getcwd() if root is None else checked_path(root, "root"))
         if not os.path.isdir(self.root):
             raise NotADirectoryError(f"the copy server's root is not a directory: {self.root!r}")
         if not 0 <= port <= 65535:
@@ -79,6 +117,8 @@ class EACopyServer:
             raise ValueError(f"idle_timeout must be positive, not {idle_timeout}")
         self.host = host
         history = "" if history_file is None else os.path.abspath(checked_path(history_file, "history_file"))
+        if token is None and TOKEN_ENV not in os.environ:
+            logger.info("copy server: clients authenticate with the per-user secret in %s", user_secret_path())
         self._native = _eacopy.CopyServer(host, port, thread_count, max(max_connections, thread_count), self.root,
                                           token_from(token, "create_server"), idle_timeout, history_size, history)
 
@@ -125,11 +165,10 @@ def create_server(
     token: str | None = None,
     **options: Any,
 ) -> EACopyServer:
-    """A copy server for the directory ``root``, not yet started (``start()`` it, or use it as a
-    context manager). ``token`` is the shared secret (default: ``$EACOPY_TOKEN``). Options:
+    """A copy server for the directory ``root`` (default: the current directory), not yet
+    started (``start()`` it, or use it as a context manager). ``token`` is the shared secret
+    (default: ``$EACOPY_TOKEN``, else the per-user secret file, see :func:`token_from`). Options:
     ``host`` (default ``"127.0.0.1"``), ``max_connections`` (served plus waiting; beyond it
     clients are told the server is busy), ``idle_timeout`` (seconds), ``history_size`` (files
     remembered for linking), ``history_file`` (keep the history across restarts)."""
-    if root is None:
-        raise ValueError("create_server needs root=, the directory to serve")
     return EACopyServer(root, token, port, thread_count, **options)

@@ -12,10 +12,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_git_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     # GitFleet (libgit2) and the git CLI both read only the repositories' own configuration.
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # py_eacopy's per-user secret (and anything else kept per user) never lands in the real home.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "config-home"))
 
 
 def build_rich_repo(path: Path) -> GitRepo:

@@ -169,8 +169,13 @@ def test_copy_and_serve_pass_through_to_py_eacopy(tmp_path):
     assert (tmp_path / "dst/a.txt").read_text() == "a"
     assert gitfleet("copy", tmp_path / "missing", tmp_path / "x").returncode == 2
     assert "--root" in gitfleet("serve", "--help").stdout
-    env = {k: v for k, v in os.environ.items() if k != "EACOPY_TOKEN"}
-    assert_user_error(gitfleet("serve", "--root", tmp_path, "--port", "0", env=env), 2, "EACOPY_TOKEN")
+    # No token anywhere: the per-user secret, refused when others could read it.
+    config = tmp_path / "config"
+    (config / "py_eacopy").mkdir(parents=True)
+    (config / "py_eacopy" / "secret").write_text("s3cret\n")
+    (config / "py_eacopy" / "secret").chmod(0o644)
+    env = {**{k: v for k, v in os.environ.items() if k != "EACOPY_TOKEN"}, "XDG_CONFIG_HOME": str(config)}
+    assert_user_error(gitfleet("serve", "--root", tmp_path, "--port", "0", env=env), 2, "mode 0600")
 
 
 @pytest.mark.parametrize("args", [("commits",), ("blame",), ("analyze", "--format", "xml")])

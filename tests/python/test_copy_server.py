@@ -129,8 +129,8 @@ def test_wrong_secret_is_refused_and_never_shown(tmp_path, server):
     with pytest.raises(py_eacopy.AuthenticationError) as info:
         py_eacopy.copy_with_server(tmp_path / "a", "d", "127.0.0.1", server.port, token="guessed-secret")
     assert "guessed-secret" not in str(info.value) and TOKEN not in str(info.value)
-    with pytest.raises(ValueError, match="EACOPY_TOKEN"):
-        os.environ.pop("EACOPY_TOKEN", None)
+    os.environ.pop("EACOPY_TOKEN", None)
+    with pytest.raises(py_eacopy.AuthenticationError):  # no token: the per-user secret, not this server's
         py_eacopy.copy_with_server(tmp_path / "a", "d", "127.0.0.1", server.port)
     with open(f"/proc/{server.proc.pid}/cmdline", "rb") as f:
         assert TOKEN.encode() not in f.read()
@@ -290,8 +290,7 @@ def test_in_process_server_async_client_and_stats(tmp_path):
     assert stats.bytes_received > 0 and stats.history_entries == 10
     with pytest.raises(NotADirectoryError):
         py_eacopy.create_server(root=tmp_path / "missing", token=TOKEN)
-    with pytest.raises(ValueError, match="root"):
-        py_eacopy.create_server(token=TOKEN)
+    assert py_eacopy.create_server(token=TOKEN).root == os.getcwd()  # as python -m http.server
 
 
 def test_cli_client_upload_and_download(tmp_path, root, server):
@@ -312,7 +311,8 @@ def test_cli_client_upload_and_download(tmp_path, root, server):
     assert result.returncode == 0 and digest_tree(tmp_path / "back") == digest_tree(src)
     result = subprocess.run([sys.executable, "-m", "py_eacopy", str(src), "x", "--server", f"127.0.0.1:{server.port}"],
                             capture_output=True, text=True, env={k: v for k, v in env.items() if k != "EACOPY_TOKEN"})
-    assert result.returncode == 2 and "EACOPY_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "authentication" in result.stderr.lower() and TOKEN not in result.stderr
 
 
 # -- the frame parser under fuzzing ------------------------------------------------------------
@@ -373,3 +373,28 @@ def test_compression_levels(tmp_path, level):
         assert summary.compression_level >= 1
     if level > 0:
         assert summary.compression_level == level
+
+
+def test_no_token_anywhere_uses_the_per_user_secret(tmp_path, monkeypatch, caplog):
+    """Seed 004 as written: create_server(port=..., thread_count=...) and copy_with_server(src,
+    dst, host, port=...) with no token meet through a secret file only this user can read."""
+    monkeypatch.delenv("EACOPY_TOKEN", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "src"
+    make_tree(src, files=3)
+    (tmp_path / "served").mkdir()
+    caplog.set_level("INFO", logger="py_eacopy")
+    with py_eacopy.EACopy().create_server(port=0, thread_count=2, root=tmp_path / "served") as server:
+        summary = py_eacopy.copy_with_server(src, "up", "127.0.0.1", port=server.port)
+    assert summary.files_copied == 3 and digest_tree(tmp_path / "served" / "up") == digest_tree(src)
+    secret_file = tmp_path / "config" / "py_eacopy" / "secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600 and secret_file.parent.stat().st_mode & 0o777 == 0o700
+    secret = secret_file.read_text().strip()
+    assert len(secret) >= 40 and str(secret_file) in caplog.text and secret not in caplog.text
+    # The same secret on every call; one that others could read is refused, never used.
+    assert py_eacopy.server.token_from(None, "x") == secret
+    secret_file.chmod(0o640)
+    with pytest.raises(PermissionError, match="0600"):
+        py_eacopy.create_server(port=0)
+    assert issubclass(py_eacopy.NetworkError, ConnectionError) and py_eacopy.NetworkError is py_eacopy.CopyServerError
