@@ -1,6 +1,6 @@
 """GitFleet's side of the async bridge (shared with py_eacopy): the native error factory,
-shutdown of native jobs at exit, ``run_native``, and ``started`` for methods that begin their
-work when called."""
+shutdown of native jobs at exit (and what must follow it), ``run_native``, and ``started`` for
+methods that begin their work when called."""
 
 from __future__ import annotations
 
@@ -17,13 +17,27 @@ from fleet_shared.async_bridge import OnDone, run_native
 from . import _native
 from .exceptions import from_native
 
-__all__ = ["OnDone", "run_native", "started"]
+__all__ = ["OnDone", "run_native", "started", "after_native_jobs_at_exit"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 _native.set_error_factory(from_native)
-atexit.register(_native.shutdown)
+_after_native_jobs: list[Callable[[], None]] = []
+
+
+def after_native_jobs_at_exit(fn: Callable[[], None]) -> Callable[[], None]:
+    """Runs ``fn`` at interpreter exit once the native jobs have been cancelled and have ended
+    (a clone still running at exit is stopped before its directory is removed)."""
+    _after_native_jobs.append(fn)
+    return fn
+
+
+@atexit.register
+def _shutdown() -> None:
+    _native.shutdown()
+    for fn in _after_native_jobs:
+        fn()
 
 
 def started(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Awaitable[T]]:

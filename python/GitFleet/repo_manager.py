@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from . import _native, blame, history
-from ._bridge import run_native, started
+from ._bridge import after_native_jobs_at_exit, run_native, started
 from .blame import BlameFilters, BlameLine
 from .exceptions import BlameError, InvalidArgumentError
 from .fleet_settings import fleet_settings
@@ -20,6 +21,15 @@ if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import t
 
 __all__ = ["RepoManager"]
 
+# Managers that may own temporary clones: what they created is removed at interpreter exit.
+_managers: weakref.WeakSet[RepoManager] = weakref.WeakSet()
+
+
+@after_native_jobs_at_exit
+def _remove_temporary_clones() -> None:
+    for manager in list(_managers):
+        manager.cleanup()
+
 
 class RepoManager:
     """A fleet of repositories, and the analyses that run on local clones.
@@ -28,7 +38,9 @@ class RepoManager:
 
     Cloning runs the ``git`` executable, at most ``max_concurrency`` clones at a time, into
     private (0700) temporary directories or, with ``dest_root``, into ``dest_root/<name>``
-    (where an existing clone of the same URL is updated with ``git fetch`` instead).
+    (where an existing clone of the same URL is updated with ``git fetch`` instead). Temporary
+    clones are removed by :meth:`cleanup`, or else when the manager is garbage collected or the
+    interpreter exits; clones under ``dest_root`` are kept.
     ``timeout`` (seconds) bounds each attempt; transient network failures are retried
     ``retries`` times with jittered exponential backoff starting at ``retry_backoff`` seconds.
     The token authenticates HTTPS clones through an askpass helper: it never appears in
@@ -66,6 +78,7 @@ class RepoManager:
         # Created on first use: local-only work never needs git on PATH.
         if self._fleet is None:
             self._fleet = _native.CloneFleet(self._settings)
+            _managers.add(self)
         return self._fleet
 
     def _add(self, url: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import GitFleet
@@ -235,14 +237,17 @@ async def test_existing_clone_is_updated_with_fetch(served: Path, tmp_path: Path
 async def test_clone_options_reach_git(served: Path) -> None:
     with git_daemon(served) as (port, _):
         url = f"git://127.0.0.1:{port}/small.git"
-        shallow = await RepoManager(clone_options={"depth": 1, "branch": "main", "single_branch": True}).clone(url)
-        partial = await RepoManager(clone_options={"filter": "blob:none"}).clone(url)
+        # The managers stay referenced: their temporary clones live as long as they do.
+        shallow_manager = RepoManager(clone_options={"depth": 1, "branch": "main", "single_branch": True})
+        partial_manager = RepoManager(clone_options={"filter": "blob:none"})
+        shallow = await shallow_manager.clone(url)
+        partial = await partial_manager.clone(url)
     assert shallow.status.status_type is CloneStatusType.COMPLETED, shallow.status.error
     assert git(shallow.temp_dir, "rev-list", "--count", "HEAD").strip() == b"1"
     assert partial.status.status_type is CloneStatusType.COMPLETED, partial.status.error
     assert git(partial.temp_dir, "config", "remote.origin.partialclonefilter").strip() == b"blob:none"
-    for task in (shallow, partial):
-        subprocess.run(["rm", "-rf", str(Path(task.temp_dir).parent)], check=True)
+    assert shallow_manager.cleanup() == {url: True} and partial_manager.cleanup() == {url: True}
+    assert not Path(shallow.temp_dir).exists() and not Path(partial.temp_dir).exists()
 
 
 async def test_cancelling_clone_all_kills_git_and_leaves_nothing(served: Path) -> None:
@@ -351,14 +356,14 @@ async def test_submodules_are_cloned_when_asked(served: Path, tmp_path: Path) ->
         git(work, "-c", "user.name=T", "-c", "user.email=t@e", "commit", "-q", "-m", "with submodule")
         git(tmp_path, "clone", "-q", "--bare", str(work), str(tmp_path / "super.git"))
         url = f"git://127.0.0.1:{port}/super.git"
-        with_subs = await RepoManager(clone_options={"submodules": True}).clone(url)
-        without = await RepoManager().clone(url)
+        managers = [RepoManager(clone_options={"submodules": True}), RepoManager()]
+        with_subs, without = [await m.clone(url) for m in managers]
     assert with_subs.status.status_type is CloneStatusType.COMPLETED, with_subs.status.error
     assert (Path(with_subs.temp_dir) / "sub" / "src").is_dir()
     assert without.status.status_type is CloneStatusType.COMPLETED
     assert not (Path(without.temp_dir) / "sub" / "src").exists()
-    for task in (with_subs, without):
-        subprocess.run(["rm", "-rf", str(Path(task.temp_dir).parent)], check=True)
+    for m in managers:
+        m.cleanup()
 
 
 async def test_a_retried_clone_keeps_its_place_under_dest_root(served: Path, tmp_path: Path) -> None:
@@ -372,3 +377,32 @@ async def test_a_retried_clone_keeps_its_place_under_dest_root(served: Path, tmp
     with git_daemon(served, port=port):
         await manager.retry_failed_clones()
     assert (await manager.fetch_clone_tasks())[url].temp_dir == str(tmp_path / "dest" / "small")
+
+
+def test_temporary_clones_go_with_the_manager_and_at_exit(served: Path, tmp_path: Path) -> None:
+    """Seed 001: temporary directories are cleaned up automatically (cleanup() only does it early)."""
+    url = str(served / "small.git")
+
+    async def clone_one() -> str:
+        manager = RepoManager([url])
+        await manager.clone_all()
+        directory = (await manager.fetch_clone_tasks())[url].temp_dir
+        assert directory and Path(directory).is_dir()
+        return directory
+
+    directory = asyncio.run(clone_one())  # the manager is gone once the coroutine returns
+    gc.collect()
+    assert not Path(directory).parent.exists()
+
+    # Still referenced at interpreter exit (a global), never cleaned up by the script.
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import asyncio\n"
+        "from GitFleet import RepoManager\n"
+        f"manager = RepoManager([{url!r}])\n"
+        "asyncio.run(manager.clone_all())\n"
+        f"print(asyncio.run(manager.fetch_clone_tasks())[{url!r}].temp_dir)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert result.stderr == ""
+    assert not Path(result.stdout.strip()).parent.exists()

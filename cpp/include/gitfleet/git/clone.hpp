@@ -75,7 +75,7 @@ SplitUrl split_credentials(const std::string& url);
 class CloneFleet {
  public:
   explicit CloneFleet(FleetSettings settings);
-  ~CloneFleet();
+  ~CloneFleet();  // removes its askpass helper and the temporary clones it made
   CloneFleet(const CloneFleet&) = delete;
   CloneFleet& operator=(const CloneFleet&) = delete;
 
