@@ -1,17 +1,8 @@
 """The data models (pydantic): provider API answers (:mod:`.common`) and fleet cloning
 (:mod:`.repo`)."""
 
-from .common import (
-    BranchInfo,
-    CommitRef,
-    ContributorInfo,
-    ProviderType,
-    RateLimitInfo,
-    RepoDetails,
-    RepoInfo,
-    UserInfo,
-)
+from . import common, repo
+from .common import *  # noqa: F403  (the provider models, as common.__all__ lists them)
 from .repo import CloneOptions, CloneStatus, CloneStatusType, CloneTask
 
-__all__ = ["ProviderType", "UserInfo", "RepoInfo", "RepoDetails", "RateLimitInfo", "BranchInfo", "ContributorInfo",
-           "CommitRef", "CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask"]
+__all__ = [*common.__all__, "CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask"]
