@@ -17,7 +17,11 @@ from .summary import CopySummary, DeltaStats
 __all__ = ["EACopy", "StrPath", "PathPairs"]
 
 PathPairs = Iterable[Sequence[StrPath]]
-_path = checked_path
+
+
+def _path(value: object, name: str) -> str:
+    # The copy engine's bindings take str paths (bytes decoded as the filesystem does).
+    return os.fsdecode(checked_path(value, name))
 
 
 def _pairs(pairs: PathPairs, what: str) -> list[tuple[str, str]]:

@@ -339,3 +339,15 @@ def _run_unprivileged(code: str) -> subprocess.CompletedProcess:
             pytest.skip("running as root without setpriv: permission bits cannot be tested")
         argv = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"] + argv
     return subprocess.run(argv, capture_output=True, text=True)
+
+
+def test_nul_bytes_in_a_path_are_refused_not_truncated(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("x")
+    for bad in (f"{src}\0.bak", os.fsencode(f"{src}\0.bak")):
+        with pytest.raises(ValueError, match="NUL"):
+            py_eacopy.copy(bad, tmp_path / "b.txt")
+        with pytest.raises(ValueError, match="NUL"):
+            py_eacopy.copy(src, bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # nothing written under a truncated name
+    assert py_eacopy.copy(os.fsencode(src), os.fsencode(tmp_path / "c.txt")) and (tmp_path / "c.txt").read_text() == "x"
