@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import t
 
 __all__ = ["RepoManager"]
 
-# Managers that may own temporary clones: what they created is removed at interpreter exit.
+# Managers that may own temporary clones (no dest_root): those are removed at interpreter exit.
 _managers: weakref.WeakSet[RepoManager] = weakref.WeakSet()
 
 
@@ -78,7 +78,8 @@ class RepoManager:
         # Created on first use: local-only work never needs git on PATH.
         if self._fleet is None:
             self._fleet = _native.CloneFleet(self._settings)
-            _managers.add(self)
+            if not self._settings.dest_root:
+                _managers.add(self)
         return self._fleet
 
     def _add(self, url: str) -> str:

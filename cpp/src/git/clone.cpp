@@ -189,9 +189,11 @@ CloneFleet::CloneFleet(FleetSettings settings) : settings_(std::move(settings)) 
 CloneFleet::~CloneFleet() {
   std::error_code ec;
   fs::remove_all(askpass_dir_, ec);
-  // Temporary clones go with the fleet that made them (no run is left: runs hold the fleet).
-  for (auto& [url, task] : tasks_)
-    if (!task.created.empty()) fs::remove_all(task.created, ec);
+  // Temporary clones go with the fleet that made them (no run is left: runs hold the fleet);
+  // clones under dest_root are the user's to keep.
+  if (settings_.dest_root.empty())
+    for (auto& [url, task] : tasks_)
+      if (!task.created.empty()) fs::remove_all(task.created, ec);
 }
 
 std::string CloneFleet::add(const std::string& url) {

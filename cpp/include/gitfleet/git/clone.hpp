@@ -75,7 +75,7 @@ SplitUrl split_credentials(const std::string& url);
 class CloneFleet {
  public:
   explicit CloneFleet(FleetSettings settings);
-  ~CloneFleet();  // removes its askpass helper and the temporary clones it made
+  ~CloneFleet();  // removes its askpass helper and its temporary clones (none under dest_root)
   CloneFleet(const CloneFleet&) = delete;
   CloneFleet& operator=(const CloneFleet&) = delete;
 
