@@ -37,6 +37,13 @@ std::vector<BlameLineRecord> records_of(const BlameResult& r) {
   return out;
 }
 
+// One file of a bulk blame, as its line records (empty when error is set).
+struct FileRecords {
+  std::string path;
+  std::vector<BlameLineRecord> lines;
+  std::exception_ptr error;
+};
+
 // One file's lines in batches: the blame runs on a driver thread and hands its records over
 // `batch_size` at a time, so Python never holds more than a few batches of line objects.
 using BlameStream = BatchStream<BlameLineRecord>;
@@ -119,12 +126,18 @@ void bind_blame(nb::module_& m) {
         return start_job(
             [repo_path = std::move(repo_path.bytes), names = std::move(names),
              options = std::move(options)](const CancellationToken& cancel) {
-              return git::bulk_blame(repo_path, names, options, cancel);
+              // Line records are built here, off the GIL, each file's result freed as it goes.
+              std::vector<FileRecords> files;
+              for (git::FileBlame& f : git::bulk_blame(repo_path, names, options, cancel)) {
+                files.push_back({std::move(f.path), records_of(f.result), f.error});
+                f.result = {};
+              }
+              return files;
             },
-            std::move(on_done), python_exception_for, [](std::vector<git::FileBlame>&& files) {
+            std::move(on_done), python_exception_for, [](std::vector<FileRecords>&& files) {
               nb::list out;
-              for (git::FileBlame& f : files) {
-                nb::object lines = f.error ? nb::none() : nb::cast(records_of(f.result));
+              for (FileRecords& f : files) {
+                nb::object lines = f.error ? nb::none() : nb::cast(std::move(f.lines));
                 nb::object error = f.error ? python_exception_for(f.error) : nb::none();
                 out.append(nb::make_tuple(fs_str(f.path), lines, error));
               }

@@ -47,7 +47,7 @@ struct type_caster<gitfleet::bindings::FsPath> {
   }
 
   static handle from_cpp(const gitfleet::bindings::FsPath& value, rv_policy, cleanup_list*) noexcept {
-    return PyUnicode_DecodeFSDefaultAndSize(value.bytes.data(), static_cast<Py_ssize_t>(value.bytes.size()));
+    return gitfleet::bindings::fs_str(value.bytes).release();
   }
 };
 

@@ -86,21 +86,25 @@ class TableWriter:
             self._out.flush()
 
 
+def _is_utf8(text: str) -> bool:
+    """False for a str holding surrogate escapes (a name that is not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json_line(record: dict[str, Any]) -> str:
     line = json.dumps(record, ensure_ascii=False)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:  # surrogate escapes of a non-UTF-8 name: its \udcXX escapes keep them
+    if not _is_utf8(line):  # json's ASCII form keeps the surrogates as \udcXX escapes
         line = json.dumps(record)
     return line + "\n"
 
 
 def _utf8(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, str) and not _is_utf8(value):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return value
 
 

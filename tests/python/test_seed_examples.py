@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fake_providers import FakeGitHub
 from git_servers import git_daemon
-from gitrepo import GitRepo
+from gitrepo import GitRepo, git
 
 TOKEN = "good-token"
 
@@ -235,7 +235,7 @@ async def test_seed_003_clone_with_polling(tmp_path: Path, repo_path: str) -> No
 
     served = tmp_path / "served"
     served.mkdir()
-    os.system(f"git clone -q --bare {repo_path} {served / 'repo.git'}")
+    git(served, "clone", "-q", "--bare", repo_path, str(served / "repo.git"))
     with git_daemon(served) as (port, _):
         repo_manager = RepoManager(
             urls=[f"git://127.0.0.1:{port}/repo.git"],

@@ -1,5 +1,7 @@
 #include "blob_store.hpp"
 
+#include "tree_diff.hpp"
+
 namespace gitfleet::git {
 
 std::string_view BlobStore::content(const ObjectId& id, std::uint32_t mode) {

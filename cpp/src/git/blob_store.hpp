@@ -39,6 +39,4 @@ class BlobStore {
   std::unordered_map<Key, std::uint64_t, KeyHash> sizes_;
 };
 
-inline bool is_gitlink_mode(std::uint32_t mode) { return (mode & 0170000) == 0160000; }
-
 }  // namespace gitfleet::git

@@ -7,13 +7,13 @@
 
 namespace gitfleet::git {
 
-std::vector<FileBlame> bulk_blame(const std::string& repo_path, const std::optional<std::vector<std::string>>& paths,
+std::vector<FileBlame> bulk_blame(const std::string& repo_path, std::optional<std::vector<std::string>> paths,
                                   const BlameOptions& options, const CancellationToken& cancel) {
   std::vector<FileBlame> files;
   {
     auto probe = BlameSessionPool::shared().acquire(repo_path);
     probe->check_revisions(options);
-    for (std::string& path : paths ? std::vector<std::string>(*paths) : probe->files_at(options.rev))
+    for (std::string& path : paths ? std::move(*paths) : probe->files_at(options.rev))
       files.push_back({std::move(path), {}, {}});
   }
   std::size_t groups = std::min(files.size(), ThreadPool::shared().size());

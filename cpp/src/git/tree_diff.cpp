@@ -152,4 +152,12 @@ PathComparison compare_path(const Repository& repo, const ObjectId& old_root, co
   }
 }
 
+std::vector<std::string> files_in_tree(const Repository& repo, const ObjectId& commit, const Pathspec& pathspec) {
+  odb::Tree tree = repo.tree(repo.header(commit).tree);
+  std::vector<std::string> paths;
+  for (TreeChange& change : diff_trees(repo, nullptr, &tree, pathspec))
+    if (!is_gitlink_mode(change.new_mode)) paths.push_back(std::move(change.new_path));
+  return paths;
+}
+
 }  // namespace gitfleet::git

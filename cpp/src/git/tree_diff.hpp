@@ -52,5 +52,6 @@ PathComparison compare_path(const Repository& repo, const ObjectId& old_root, co
 std::vector<std::string> files_in_tree(const Repository& repo, const ObjectId& commit, const Pathspec& pathspec);
 
 inline bool is_regular_file_mode(std::uint32_t mode) { return (mode & 0170000) == 0100000; }
+inline bool is_gitlink_mode(std::uint32_t mode) { return (mode & 0170000) == 0160000; }
 
 }  // namespace gitfleet::git

@@ -21,7 +21,7 @@ struct FileBlame {
 // paths: the files to blame; nullopt: every file at options.rev (submodules aside). Results
 // in the order of paths. Runs on the shared thread pool; throws Error for a repository or a
 // revision (options.rev, options.ignore_revs) that cannot be read, or when cancelled.
-std::vector<FileBlame> bulk_blame(const std::string& repo_path, const std::optional<std::vector<std::string>>& paths,
+std::vector<FileBlame> bulk_blame(const std::string& repo_path, std::optional<std::vector<std::string>> paths,
                                   const BlameOptions& options, const CancellationToken& cancel = CancellationToken());
 
 }  // namespace gitfleet::git
