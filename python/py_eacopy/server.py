@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +38,21 @@ def user_secret() -> str:
     """The per-user secret, created once (random, 256 bits) in a 0600 file in a 0700 folder.
     A file that others could read or that another user owns is refused, never used."""
     path = user_secret_path()
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        pass
-    else:  # a new secret, written whole before anyone can read a partial one
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(32) + "\n")
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    if not os.path.lexists(path):
+        # Written whole under a private name, then linked into place: a server and a client
+        # starting together never read a partial file, and the first link wins.
+        fd, staged = tempfile.mkstemp(dir=folder, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(32) + "\n")
+            try:
+                os.link(staged, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(staged)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd) as f:
         st = os.fstat(f.fileno())
