@@ -69,10 +69,16 @@ void bind_clone(nb::module_& m) {
       .def("queued_urls", [](const CloneFleet& fleet) { return fleet.urls_in_state(CloneState::Queued); })
       .def("start_run",
            [](nb::handle self, std::vector<std::string> urls, nb::callable on_done) {
-             // The run keeps the fleet alive through a reference to its Python object.
-             auto owner = std::make_shared<PythonRef>(nb::borrow(self));
+             // The run keeps the fleet alive through a reference to its Python object, dropped
+             // as soon as the run ends (before on_done): a manager gone once its await returns
+             // takes its fleet, and its temporary clones, with it at once.
+             auto owner = std::make_shared<std::unique_ptr<PythonRef>>(std::make_unique<PythonRef>(nb::borrow(self)));
              CloneFleet* fleet = nb::inst_ptr<CloneFleet>(self);
              return start_job([fleet, owner, urls = std::move(urls)](const CancellationToken& cancel) {
+               struct Release {
+                 std::unique_ptr<PythonRef>& ref;
+                 ~Release() { ref.reset(); }
+               } release{*owner};
                fleet->run(urls, cancel);
              }, std::move(on_done));
            },
