@@ -13,6 +13,7 @@
 #include "gitfleet/copy/copy_server.hpp"
 #include "gitfleet/copy/eacopy.hpp"
 #include "gitfleet/copy/protocol.hpp"
+#include "fs_path.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -28,7 +29,8 @@ nb::object copy_exception_for(std::exception_ptr error) {
     std::rethrow_exception(error);
   } catch (const CopyError& e) {
     if (g_copy_error_factory && g_copy_error_factory->is_valid())
-      return (*g_copy_error_factory)(copy_errc_name(e.errc()), e.sys_errno(), e.what(), e.path(), e.path2());
+      return (*g_copy_error_factory)(copy_errc_name(e.errc()), e.sys_errno(), e.what(), fs_str(e.path()),
+                                     fs_str(e.path2()));
     return nb::steal(PyObject_CallFunction(PyExc_OSError, "s", e.what()));
   } catch (...) {
     return python_exception_for(error);
@@ -54,10 +56,21 @@ void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extr
         extra..., nb::arg("on_done"));
 }
 
+// (src, dst) pairs with names of any bytes, as the engine takes them.
+using PythonPathPairs = std::vector<std::pair<FsPath, FsPath>>;
+
+PathPairs engine_pairs(const PythonPathPairs& pairs) {
+  PathPairs out;
+  out.reserve(pairs.size());
+  for (const auto& [src, dst] : pairs) out.emplace_back(src.bytes, dst.bytes);
+  return out;
+}
+
 }  // namespace
 
 void bind_copy(nb::module_& m) {
   using S = std::string;
+  using P = FsPath;  // every file name: str (surrogate escapes kept), bytes or os.PathLike
   m.def("set_error_factory", [](nb::callable factory) {
     if (!g_copy_error_factory) g_copy_error_factory = new nb::object();
     *g_copy_error_factory = std::move(factory);
@@ -86,7 +99,7 @@ void bind_copy(nb::module_& m) {
         }
         auto callback = std::make_shared<PythonCallback>(std::move(*fn));
         c.progress_callback = [callback](std::uint64_t done, std::uint64_t total, const std::string& name) {
-          callback->call([&] { return std::make_tuple(done, total, nb::str(name.data(), name.size())); });
+          callback->call([&] { return std::make_tuple(done, total, fs_str(name)); });
         };
       }, nb::arg("callback").none())
       .def("validate", &Config::validate);
@@ -120,7 +133,7 @@ void bind_copy(nb::module_& m) {
       .def_ro("seconds", &CopySummary::seconds)
       .def_prop_ro("failures", [](const CopySummary& s) {
         nb::list out;
-        for (const auto& f : s.failures) out.append(nb::make_tuple(f.path, f.message, f.sys_errno));
+        for (const auto& f : s.failures) out.append(nb::make_tuple(fs_str(f.path), f.message, f.sys_errno));
         return out;
       });
 
@@ -129,36 +142,40 @@ void bind_copy(nb::module_& m) {
       .def_ro("bytes_matched", &DeltaStats::bytes_matched)
       .def_ro("bytes_literal", &DeltaStats::bytes_literal);
 
-  def_operation<Config, S, S>(
-      m, "copyfile", [](const Config& c, const S& s, const S& d, auto* t) { return EACopy(c).copyfile(s, d, t).string(); },
+  def_operation<Config, P, P>(
+      m, "copyfile", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copyfile(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
-  def_operation<Config, S, S>(
-      m, "copy", [](const Config& c, const S& s, const S& d, auto* t) { return EACopy(c).copy(s, d, t).string(); },
+  def_operation<Config, P, P>(
+      m, "copy", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copy(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
-  def_operation<Config, S, S>(
-      m, "copy2", [](const Config& c, const S& s, const S& d, auto* t) { return EACopy(c).copy2(s, d, t).string(); },
+  def_operation<Config, P, P>(
+      m, "copy2", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copy2(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
-  def_operation<Config, S, S, TreeCopyOptions>(
+  def_operation<Config, P, P, TreeCopyOptions>(
       m, "copytree",
-      [](const Config& c, const S& s, const S& d, const TreeCopyOptions& o, auto* t) {
-        return EACopy(c).copytree(s, d, o, t);
+      [](const Config& c, const P& s, const P& d, const TreeCopyOptions& o, auto* t) {
+        return EACopy(c).copytree(s.bytes, d.bytes, o, t);
       },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"), nb::arg("options"));
-  def_operation<Config, PathPairs>(
-      m, "batch_copy", [](const Config& c, const PathPairs& p, auto* t) { return EACopy(c).batch_copy(p, t); },
+  def_operation<Config, PythonPathPairs>(
+      m, "batch_copy",
+      [](const Config& c, const PythonPathPairs& p, auto* t) { return EACopy(c).batch_copy(engine_pairs(p), t); },
       nb::arg("config"), nb::arg("pairs"));
-  def_operation<Config, PathPairs>(
-      m, "batch_copy2", [](const Config& c, const PathPairs& p, auto* t) { return EACopy(c).batch_copy2(p, t); },
+  def_operation<Config, PythonPathPairs>(
+      m, "batch_copy2",
+      [](const Config& c, const PythonPathPairs& p, auto* t) { return EACopy(c).batch_copy2(engine_pairs(p), t); },
       nb::arg("config"), nb::arg("pairs"));
-  def_operation<Config, PathPairs, TreeCopyOptions>(
+  def_operation<Config, PythonPathPairs, TreeCopyOptions>(
       m, "batch_copytree",
-      [](const Config& c, const PathPairs& p, const TreeCopyOptions& o, auto* t) {
-        return EACopy(c).batch_copytree(p, o, t);
+      [](const Config& c, const PythonPathPairs& p, const TreeCopyOptions& o, auto* t) {
+        return EACopy(c).batch_copytree(engine_pairs(p), o, t);
       },
       nb::arg("config"), nb::arg("pairs"), nb::arg("options"));
-  def_operation<Config, S, S, S>(
+  def_operation<Config, P, P, P>(
       m, "delta_copy",
-      [](const Config& c, const S& s, const S& d, const S& r, auto* t) { return EACopy(c).delta_copy(s, d, r, t); },
+      [](const Config& c, const P& s, const P& d, const P& r, auto* t) {
+        return EACopy(c).delta_copy(s.bytes, d.bytes, r.bytes, t);
+      },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"), nb::arg("reference"));
 
   nb::class_<RemoteOptions>(m, "RemoteOptions")
@@ -170,31 +187,35 @@ void bind_copy(nb::module_& m) {
           "timeout", [](const RemoteOptions& o) { return o.timeout.count() / 1000.0; },
           [](RemoteOptions& o, double seconds) { o.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000)); })
       .def_prop_rw(
-          "fallback_dst", [](const RemoteOptions& o) { return o.fallback_dst.string(); },
-          [](RemoteOptions& o, const S& path) { o.fallback_dst = path; });
-  def_operation<Config, S, S, RemoteOptions>(
+          "fallback_dst", [](const RemoteOptions& o) { return P(o.fallback_dst.string()); },
+          [](RemoteOptions& o, const P& path) { o.fallback_dst = path.bytes; });
+  def_operation<Config, P, P, RemoteOptions>(
       m, "upload",
-      [](const Config& c, const S& s, const S& d, const RemoteOptions& r, auto* t) { return upload(s, d, r, c, t); },
+      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, auto* t) {
+        return upload(s.bytes, d.bytes, r, c, t);
+      },
       nb::arg("config"), nb::arg("src"), nb::arg("remote_dst"), nb::arg("remote"));
-  def_operation<Config, S, S, RemoteOptions>(
+  def_operation<Config, P, P, RemoteOptions>(
       m, "download",
-      [](const Config& c, const S& s, const S& d, const RemoteOptions& r, auto* t) { return download(s, d, r, c, t); },
+      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, auto* t) {
+        return download(s.bytes, d.bytes, r, c, t);
+      },
       nb::arg("config"), nb::arg("remote_src"), nb::arg("dst"), nb::arg("remote"));
 
   nb::class_<CopyServer>(m, "CopyServer")
       .def("__init__",
            [](CopyServer* self, const S& host, std::uint16_t port, unsigned thread_count, unsigned max_connections,
-              const S& root, const S& secret, double idle_timeout, std::size_t history_size, const S& history_file) {
+              const P& root, const S& secret, double idle_timeout, std::size_t history_size, const P& history_file) {
              ServerOptions o;
              o.host = host;
              o.port = port;
              o.thread_count = thread_count;
              o.max_connections = max_connections;
-             o.root = root;
+             o.root = root.bytes;
              o.secret = secret;
              o.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
              o.history_size = history_size;
-             o.history_file = history_file;
+             o.history_file = history_file.bytes;
              new (self) CopyServer(std::move(o));
            },
            nb::arg("host"), nb::arg("port"), nb::arg("thread_count"), nb::arg("max_connections"), nb::arg("root"),

@@ -10,11 +10,17 @@ StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 
 def checked_path(
-    value: object, name: str, *, type_error: type[Exception] = TypeError, value_error: type[Exception] = ValueError
+    value: object,
+    name: str,
+    *,
+    type_error: type[Exception] = TypeError,
+    value_error: type[Exception] = ValueError,
+    decode: bool = False,
 ) -> str | bytes:
     """``os.fspath(value)``: a ``str`` (undecodable bytes as surrogate escapes, as os.listdir
-    returns them) or ``bytes``, never empty and without NUL bytes; the errors name the argument.
-    The native side takes either form and sees the file name's exact bytes."""
+    returns them) or ``bytes`` (with ``decode``, bytes become such a str too), never empty and
+    without NUL bytes; the errors name the argument. The native side takes either form and
+    sees the file name's exact bytes."""
     try:
         path = os.fspath(value)  # type: ignore[arg-type]
     except TypeError:
@@ -23,10 +29,4 @@ def checked_path(
         raise value_error(f"{name} must not be empty")
     if (b"\0" if isinstance(path, bytes) else "\0") in path:
         raise value_error(f"{name} contains a NUL byte: {path!r}")
-    return path
-
-
-def like(name: str, example: str | bytes) -> str | bytes:
-    """A name the native side returned (a str) in the type of ``example``, as os.listdir
-    answers bytes for bytes."""
-    return os.fsencode(name) if isinstance(example, bytes) else name
+    return os.fsdecode(path) if decode else path

@@ -20,8 +20,8 @@ PathPairs = Iterable[Sequence[StrPath]]
 
 
 def _path(value: object, name: str) -> str:
-    # The copy engine's bindings take str paths (bytes decoded as the filesystem does).
-    return os.fsdecode(checked_path(value, name))
+    # As str, so that summaries and messages show names, not bytes reprs.
+    return checked_path(value, name, decode=True)  # type: ignore[return-value]
 
 
 def _pairs(pairs: PathPairs, what: str) -> list[tuple[str, str]]:

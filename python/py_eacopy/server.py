@@ -112,7 +112,7 @@ class EACopyServer:
         history_size: int = 1_000_000,
         history_file: StrPath | None = None,
     ) -> None:
-        self.root = os.path.abspath(os.getcwd() if root is None else os.fsdecode(checked_path(root, "root")))
+        self.root = os.path.abspath(os.getcwd() if root is None else checked_path(root, "root", decode=True))
         if not os.path.isdir(self.root):
             raise NotADirectoryError(f"the copy server's root is not a directory: {self.root!r}")
         if not 0 <= port <= 65535:
@@ -124,7 +124,7 @@ class EACopyServer:
         if idle_timeout <= 0:
             raise ValueError(f"idle_timeout must be positive, not {idle_timeout}")
         self.host = host
-        history = "" if history_file is None else os.path.abspath(os.fsdecode(checked_path(history_file, "history_file")))
+        history = "" if history_file is None else os.path.abspath(checked_path(history_file, "history_file", decode=True))
         if token is None and TOKEN_ENV not in os.environ:
             logger.info("copy server: clients authenticate with the per-user secret in %s", user_secret_path())
         self._native = _eacopy.CopyServer(host, port, thread_count, max(max_connections, thread_count), self.root,

@@ -113,3 +113,64 @@ def test_cli_every_format(repo: GitRepo, tmp_path: Path, fmt: str, command: str)
     if fmt in ("table", "csv"):
         result = subprocess.run([*args, "--format", fmt], capture_output=True)
         assert result.returncode == 0 and RAW in result.stdout and result.stderr == b""
+
+
+# -- py_eacopy: the same names, compared with shutil --------------------------------------------
+
+def tree_bytes(root: Path) -> dict[bytes, bytes]:
+    """Every file under root by its relative name as bytes, with its content."""
+    out = {}
+    for dirpath, _, files in os.walk(os.fsencode(root)):
+        for f in files:
+            full = os.path.join(dirpath, f)
+            out[os.path.relpath(full, os.fsencode(root))] = open(full, "rb").read()
+    return out
+
+
+@pytest.fixture
+def odd_tree(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    (src / NAME).mkdir(parents=True)  # a non-UTF-8 directory name too
+    (src / NAME / NAME).write_bytes(b"inner")
+    (src / NAME.replace(".txt", ".bin")).write_bytes(b"\0\1")
+    (src / "plain.txt").write_bytes(b"plain")
+    return src
+
+
+def test_py_eacopy_copies_names_of_any_bytes_as_shutil(odd_tree: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import py_eacopy
+
+    shutil.copytree(odd_tree, tmp_path / "by-shutil")
+    py_eacopy.copytree(odd_tree, tmp_path / "by-eacopy")
+    assert tree_bytes(tmp_path / "by-eacopy") == tree_bytes(tmp_path / "by-shutil")
+    py_eacopy.copytree(os.fsencode(odd_tree), os.fsencode(tmp_path / "from-bytes"))
+    assert tree_bytes(tmp_path / "from-bytes") == tree_bytes(odd_tree)
+
+    src_file = odd_tree / NAME / NAME
+    (tmp_path / "shutil-dir").mkdir()
+    expected = shutil.copy2(src_file, tmp_path / "shutil-dir")
+    written = py_eacopy.copy2(src_file, tmp_path)
+    assert written == os.path.join(tmp_path, os.path.basename(expected)) == os.path.join(tmp_path, NAME)
+    assert (tmp_path / NAME).read_bytes() == b"inner"
+    assert py_eacopy.copyfile(os.fsencode(src_file), os.fsencode(tmp_path / "c.bin"))
+    assert (tmp_path / "c.bin").read_bytes() == b"inner"
+    py_eacopy.batch_copy([(src_file, tmp_path / f"batch-{NAME}")])
+    assert (tmp_path / f"batch-{NAME}").read_bytes() == b"inner"
+    with pytest.raises(FileNotFoundError) as info:
+        py_eacopy.copy(odd_tree / f"missing-{NAME}", tmp_path / "x")
+    assert info.value.filename == str(odd_tree / f"missing-{NAME}")
+
+
+def test_py_eacopy_server_round_trip_of_names_of_any_bytes(odd_tree: Path, tmp_path: Path) -> None:
+    import py_eacopy
+
+    (tmp_path / "served").mkdir()
+    with py_eacopy.create_server(port=0, root=tmp_path / "served", token="t0ken") as server:
+        up = py_eacopy.copy_with_server(odd_tree, NAME, "127.0.0.1", port=server.port, token="t0ken")
+        assert up.files_copied == 3
+        py_eacopy.copy_with_server(NAME, tmp_path / "back", "127.0.0.1", port=server.port, token="t0ken",
+                                   download=True)
+    assert tree_bytes(tmp_path / "served" / NAME) == tree_bytes(odd_tree)
+    assert tree_bytes(tmp_path / "back") == tree_bytes(odd_tree)
