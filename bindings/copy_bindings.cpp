@@ -21,6 +21,17 @@ namespace {
 
 using namespace gitfleet::copy;
 
+double seconds_of(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+// Seconds from Python, checked before the conversion (1e300 s must not wrap to a negative).
+std::chrono::milliseconds milliseconds_of(double seconds, const char* name) {
+  constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+  if (!(seconds > 0) || seconds > kMaxSeconds)
+    throw nb::value_error((std::string(name) + " must be more than 0 and at most a year of seconds, not " +
+                           std::to_string(seconds)).c_str());
+  return std::chrono::milliseconds(std::max<long>(1, static_cast<long>(seconds * 1000)));
+}
+
 // Leaked on purpose, like the GitFleet error factory: native threads may raise at exit.
 nb::object* g_copy_error_factory = nullptr;
 
@@ -184,8 +195,8 @@ void bind_copy(nb::module_& m) {
       .def_rw("port", &RemoteOptions::port)
       .def_rw("secret", &RemoteOptions::secret)
       .def_prop_rw(
-          "timeout", [](const RemoteOptions& o) { return o.timeout.count() / 1000.0; },
-          [](RemoteOptions& o, double seconds) { o.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000)); })
+          "timeout", [](const RemoteOptions& o) { return seconds_of(o.timeout); },
+          [](RemoteOptions& o, double seconds) { o.timeout = milliseconds_of(seconds, "timeout"); })
       .def_prop_rw(
           "fallback_dst", [](const RemoteOptions& o) { return P(o.fallback_dst.string()); },
           [](RemoteOptions& o, const P& path) { o.fallback_dst = path.bytes; });
@@ -202,24 +213,32 @@ void bind_copy(nb::module_& m) {
       },
       nb::arg("config"), nb::arg("remote_src"), nb::arg("dst"), nb::arg("remote"));
 
+  nb::class_<ServerOptions>(m, "ServerOptions")
+      .def(nb::init<>())
+      .def_rw("host", &ServerOptions::host)
+      .def_rw("port", &ServerOptions::port)
+      .def_rw("thread_count", &ServerOptions::thread_count)
+      .def_rw("max_connections", &ServerOptions::max_connections)
+      .def_prop_rw(
+          "root", [](const ServerOptions& o) { return P(o.root.string()); },
+          [](ServerOptions& o, const P& path) { o.root = path.bytes; })
+      .def_rw("secret", &ServerOptions::secret)
+      .def_prop_rw(
+          "idle_timeout", [](const ServerOptions& o) { return seconds_of(o.idle_timeout); },
+          [](ServerOptions& o, double seconds) { o.idle_timeout = milliseconds_of(seconds, "idle_timeout"); })
+      .def_prop_rw(
+          "handshake_timeout", [](const ServerOptions& o) { return seconds_of(o.handshake_timeout); },
+          [](ServerOptions& o, double seconds) { o.handshake_timeout = milliseconds_of(seconds, "handshake_timeout"); })
+      .def_rw("max_unauthenticated", &ServerOptions::max_unauthenticated)
+      .def_rw("max_unauthenticated_per_address", &ServerOptions::max_unauthenticated_per_address)
+      .def_rw("history_size", &ServerOptions::history_size)
+      .def_prop_rw(
+          "history_file", [](const ServerOptions& o) { return P(o.history_file.string()); },
+          [](ServerOptions& o, const P& path) { o.history_file = path.bytes; })
+      .def_rw("trust_metadata", &ServerOptions::trust_metadata);
+
   nb::class_<CopyServer>(m, "CopyServer")
-      .def("__init__",
-           [](CopyServer* self, const S& host, std::uint16_t port, unsigned thread_count, unsigned max_connections,
-              const P& root, const S& secret, double idle_timeout, std::size_t history_size, const P& history_file) {
-             ServerOptions o;
-             o.host = host;
-             o.port = port;
-             o.thread_count = thread_count;
-             o.max_connections = max_connections;
-             o.root = root.bytes;
-             o.secret = secret;
-             o.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
-             o.history_size = history_size;
-             o.history_file = history_file.bytes;
-             new (self) CopyServer(std::move(o));
-           },
-           nb::arg("host"), nb::arg("port"), nb::arg("thread_count"), nb::arg("max_connections"), nb::arg("root"),
-           nb::arg("secret"), nb::arg("idle_timeout"), nb::arg("history_size"), nb::arg("history_file"))
+      .def(nb::init<ServerOptions>(), nb::arg("options"))
       .def("start", &CopyServer::start, nb::call_guard<nb::gil_scoped_release>())
       .def("stop", &CopyServer::stop, nb::call_guard<nb::gil_scoped_release>())
       .def("is_running", &CopyServer::is_running)

@@ -84,6 +84,14 @@ def _serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=4, help="connections served at once")
     p.add_argument("--max-connections", type=int, default=64, help="served plus waiting; more are told 'busy'")
     p.add_argument("--idle-timeout", type=float, default=30.0, help="seconds before a silent client is dropped")
+    p.add_argument("--handshake-timeout", type=float, default=10.0,
+                   help="seconds a new connection has to prove the secret (default 10)")
+    p.add_argument("--max-unauthenticated", type=int, default=64,
+                   help="connections still proving the secret, in all (default 64; the oldest make way)")
+    p.add_argument("--max-unauthenticated-per-address", type=int, default=8,
+                   help="... and from one address (default 8)")
+    p.add_argument("--trust-metadata", action="store_true",
+                   help="link a file known by name, size and mtime without checking its content hash")
     p.add_argument("--history-file", help="keep the history of written files here, across restarts")
     p.add_argument("--token-file", metavar="FILE", help="read the shared secret from FILE (default $EACOPY_TOKEN, else the per-user secret)")
     return p
@@ -94,7 +102,10 @@ def serve(argv: list[str]) -> int:
     try:
         server = create_server(args.port, args.threads, args.root, _token(args), host=args.host,
                                max_connections=args.max_connections, idle_timeout=args.idle_timeout,
-                               history_file=args.history_file)
+                               history_file=args.history_file, handshake_timeout=args.handshake_timeout,
+                               max_unauthenticated=args.max_unauthenticated,
+                               max_unauthenticated_per_address=args.max_unauthenticated_per_address,
+                               trust_metadata=args.trust_metadata)
         server.start()
     except (OSError, ValueError) as e:
         print(f"eacopy serve: error: {e}", file=sys.stderr)

@@ -67,11 +67,24 @@ class RemoteOptions:
     fallback_dst: str
     def __init__(self) -> None: ...
 
+class ServerOptions:
+    host: str
+    port: int
+    thread_count: int
+    max_connections: int
+    root: str
+    secret: str
+    idle_timeout: float
+    handshake_timeout: float
+    max_unauthenticated: int
+    max_unauthenticated_per_address: int
+    history_size: int
+    history_file: str
+    trust_metadata: bool
+    def __init__(self) -> None: ...
+
 class CopyServer:
-    def __init__(
-        self, host: str, port: int, thread_count: int, max_connections: int, root: FsPath, secret: str,
-        idle_timeout: float, history_size: int, history_file: FsPath,
-    ) -> None: ...
+    def __init__(self, options: ServerOptions) -> None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def is_running(self) -> bool: ...

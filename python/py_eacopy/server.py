@@ -111,24 +111,39 @@ class EACopyServer:
         idle_timeout: float = 30.0,
         history_size: int = 1_000_000,
         history_file: StrPath | None = None,
+        handshake_timeout: float = 10.0,
+        max_unauthenticated: int = 64,
+        max_unauthenticated_per_address: int = 8,
+        trust_metadata: bool = False,
     ) -> None:
         self.root = os.path.abspath(os.getcwd() if root is None else checked_path(root, "root", decode=True))
         if not os.path.isdir(self.root):
             raise NotADirectoryError(f"the copy server's root is not a directory: {self.root!r}")
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {port}")
-        for name, value in (("thread_count", thread_count), ("max_connections", max_connections),
-                            ("history_size", history_size)):
-            if value < 1:
-                raise ValueError(f"{name} must be at least 1, not {value}")
-        if idle_timeout <= 0:
-            raise ValueError(f"idle_timeout must be positive, not {idle_timeout}")
+        counts = (("thread_count", thread_count), ("max_connections", max_connections), ("history_size", history_size),
+                  ("max_unauthenticated", max_unauthenticated),
+                  ("max_unauthenticated_per_address", max_unauthenticated_per_address))
+        for name, value in counts:
+            if not isinstance(value, int) or not 1 <= value < 2**32:
+                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
         self.host = host
-        history = "" if history_file is None else os.path.abspath(checked_path(history_file, "history_file", decode=True))
+        options = _eacopy.ServerOptions()
+        options.host, options.port, options.root = host, port, self.root
+        options.thread_count, options.max_connections = thread_count, max(max_connections, thread_count)
+        options.idle_timeout, options.handshake_timeout = idle_timeout, handshake_timeout
+        options.max_unauthenticated = max_unauthenticated
+        options.max_unauthenticated_per_address = max_unauthenticated_per_address
+        options.history_size, options.trust_metadata = history_size, trust_metadata
+        if history_file is not None:
+            options.history_file = os.path.abspath(checked_path(history_file, "history_file", decode=True))
+            if not os.path.isdir(os.path.dirname(options.history_file)):
+                raise FileNotFoundError(f"the history file's directory does not exist: "
+                                        f"{os.path.dirname(options.history_file)!r}")
         if token is None and TOKEN_ENV not in os.environ:
             logger.info("copy server: clients authenticate with the per-user secret in %s", user_secret_path())
-        self._native = _eacopy.CopyServer(host, port, thread_count, max(max_connections, thread_count), self.root,
-                                          token_from(token, "create_server"), idle_timeout, history_size, history)
+        options.secret = token_from(token, "create_server")
+        self._native = _eacopy.CopyServer(options)
 
     @property
     def port(self) -> int:
@@ -178,5 +193,9 @@ def create_server(
     (default: ``$EACOPY_TOKEN``, else the per-user secret file, see :func:`token_from`). Options:
     ``host`` (default ``"127.0.0.1"``), ``max_connections`` (served plus waiting; beyond it
     clients are told the server is busy), ``idle_timeout`` (seconds), ``history_size`` (files
-    remembered for linking), ``history_file`` (keep the history across restarts)."""
+    remembered for linking), ``history_file`` (keep the history across restarts; its directory
+    must exist), ``handshake_timeout`` (seconds a peer has to prove the secret),
+    ``max_unauthenticated`` and ``max_unauthenticated_per_address`` (peers still proving it),
+    ``trust_metadata`` (link files known by name, size and mtime without hashing them; see
+    docs/copy_server.md)."""
     return EACopyServer(root, token, port, thread_count, **options)

@@ -20,6 +20,7 @@ import py_eacopy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from copy_protocol import RawClient
 from py_eacopy import _eacopy
 
 TOKEN = "loopback-only-secret-6f1c"
@@ -242,12 +243,13 @@ def test_busy_and_idle_peers(tmp_path, root):
     s = Server(root, "--threads", "1", "--max-connections", "1", "--idle-timeout", "1")
     try:
         (tmp_path / "a").write_text("x")
-        hog = socket.create_connection(("127.0.0.1", s.port))  # says nothing: holds the only slot
+        hog = RawClient(s.port)  # proves the secret, then says nothing: holds the only slot
+        hog.handshake(TOKEN)
         time.sleep(0.2)
         with pytest.raises(py_eacopy.RefusedError, match="busy"):
             up(tmp_path / "a", "d", s)
-        hog.settimeout(10)
-        assert hog.recv(1) == b""  # dropped after the idle timeout
+        hog.sock.settimeout(10)
+        assert hog.sock.recv(1) == b""  # dropped after the idle timeout
         hog.close()
         assert up(tmp_path / "a", "d", s).files_copied == 1
     finally:

@@ -4,10 +4,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -16,6 +12,7 @@
 #include <memory>
 
 #include "gitfleet/copy/copy_error.hpp"
+#include "handshake.hpp"
 
 namespace gitfleet::copy {
 using namespace protocol;
@@ -25,29 +22,6 @@ namespace {
 [[noreturn]] void network_error(const std::string& what, int err = 0) {
   throw CopyError(CopyErrc::Network, err, err ? what + ": " + std::strerror(err) : what);
 }
-
-Nonce random_nonce() {
-  Nonce n;
-  if (RAND_bytes(n.data(), static_cast<int>(n.size())) != 1) network_error("no randomness for the handshake");
-  return n;
-}
-
-// HMAC-SHA256(secret, role || client nonce || server nonce): each side proves it knows the
-// secret for this pair of nonces only, so a recorded exchange cannot be replayed.
-Proof proof_of(const std::string& secret, std::string_view role, const Nonce& client, const Nonce& server) {
-  std::string message(role);
-  message.append(reinterpret_cast<const char*>(client.data()), client.size());
-  message.append(reinterpret_cast<const char*>(server.data()), server.size());
-  Proof p;
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(message.data()), message.size(), p.data(), &len) ||
-      len != p.size())
-    network_error("HMAC failed");
-  return p;
-}
-
-bool same_proof(const Proof& a, const Proof& b) { return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
 
 void set_timeouts(int fd, std::chrono::milliseconds timeout) {
   timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
@@ -124,11 +98,8 @@ void Connection::flush() {
 void Connection::send(FrameType type, std::string_view payload) {
   constexpr std::size_t kBuffered = 64 * 1024;
   if (payload.size() > kMaxPayload) throw ProtocolError("frame too large to send");
-  char header[5];
-  auto len = static_cast<std::uint32_t>(payload.size());
-  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>((len >> (8 * i)) & 0xff);
-  header[4] = static_cast<char>(type);
-  out_.append(header, 5);
+  auto header = frame_header(type, static_cast<std::uint32_t>(payload.size()));
+  out_.append(header.data(), header.size());
   if (payload.size() < kBuffered) {
     out_.append(payload);
     if (out_.size() >= kBuffered || type == FrameType::Error || type == FrameType::Busy) flush();
@@ -141,7 +112,7 @@ void Connection::send(FrameType type, std::string_view payload) {
 Frame Connection::receive() {
   unsigned char header[5];
   read_exact(reinterpret_cast<char*>(header), 5);
-  std::uint32_t len = header[0] | (header[1] << 8) | (header[2] << 16) | (static_cast<std::uint32_t>(header[3]) << 24);
+  std::uint32_t len = frame_length(header);
   if (len > kMaxPayload) throw ProtocolError("frame of " + std::to_string(len) + " bytes exceeds the limit");
   Frame f{static_cast<FrameType>(header[4]), std::string(len, '\0')};
   read_exact(f.payload.data(), len);
@@ -182,22 +153,6 @@ void Connection::authenticate_to_server(const std::string& secret) {
   if (reply.type != FrameType::AuthOk ||
       !same_proof(AuthProof::decode(reply.payload).proof, proof_of(secret, "eacopy server", hello.nonce, challenge.nonce)))
     throw CopyError(CopyErrc::AuthenticationFailed, 0, "the copy server could not prove it knows the secret");
-}
-
-bool Connection::authenticate_client(const std::string& secret) {
-  Hello hello = Hello::decode(expect(FrameType::Hello));
-  Challenge challenge;
-  challenge.nonce = random_nonce();
-  send(FrameType::Challenge, challenge.encode());
-  if (hello.version != kVersion) return false;  // the client reports the version mismatch
-  AuthProof auth = AuthProof::decode(expect(FrameType::Auth));
-  if (!same_proof(auth.proof, proof_of(secret, "eacopy client", hello.nonce, challenge.nonce))) {
-    send(FrameType::Error, ErrorMessage{static_cast<std::uint8_t>(CopyErrc::AuthenticationFailed),
-                                        "authentication failed"}.encode());
-    return false;
-  }
-  send(FrameType::AuthOk, AuthProof{proof_of(secret, "eacopy server", hello.nonce, challenge.nonce)}.encode());
-  return true;
 }
 
 void Connection::send_error(const std::exception& e) {

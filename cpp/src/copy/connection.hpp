@@ -1,7 +1,7 @@
 #pragma once
 // A framed, authenticated TCP connection of the copy protocol (private to the copy engine):
-// frame I/O with size bounds and timeouts, byte counters, the challenge-response handshake
-// (HMAC-SHA256 over both nonces; the secret never crosses the wire), and socket set-up.
+// frame I/O with size bounds and timeouts, byte counters, the client's side of the handshake,
+// and socket set-up.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -31,10 +31,9 @@ class Connection {
   // The next frame, which must be of `type`.
   std::string expect(protocol::FrameType type);
 
-  // Client side of the handshake; throws CopyError(AuthenticationFailed) when refused.
+  // Client side of the handshake (handshake.hpp has the server's); throws
+  // CopyError(AuthenticationFailed) when refused, CopyError(Network) on a version mismatch.
   void authenticate_to_server(const std::string& secret);
-  // Server side; returns false (after telling the client) when the proof is wrong.
-  bool authenticate_client(const std::string& secret);
 
   void send_error(const std::exception& e);
   void shutdown() noexcept;

@@ -1,6 +1,8 @@
 #include "gitfleet/copy/copy_server.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -16,6 +18,7 @@
 #include "confined_dir.hpp"
 #include "connection.hpp"
 #include "copy_history.hpp"
+#include "handshake.hpp"
 #include "gitfleet/copy/copy_error.hpp"
 #include "transfer.hpp"
 
@@ -27,7 +30,10 @@ constexpr auto kHistorySaveInterval = std::chrono::seconds(2);
 }  // namespace
 
 struct CopyServer::Impl {
-  explicit Impl(ServerOptions o) : options(std::move(o)), history(options.history_size, options.history_file) {}
+  explicit Impl(ServerOptions o)
+      : options(std::move(o)), history(options.history_size, options.history_file),
+        handshakes(options.secret, HandshakeLimits{options.handshake_timeout, options.max_unauthenticated,
+                                                   options.max_unauthenticated_per_address}) {}
 
   ServerOptions options;
   CopyHistory history;
@@ -41,14 +47,18 @@ struct CopyServer::Impl {
 
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<UniqueFd> waiting;  // accepted, not yet served (bounded by max_connections)
+  PendingHandshakes handshakes;  // the accepting thread's alone
+  std::deque<UniqueFd> waiting;  // authenticated, not yet served (bounded by max_connections)
   std::set<int> serving;         // fds being served: stop() shuts them down
   bool stopping = false;
   std::chrono::steady_clock::time_point last_save;
 
   std::atomic<std::uint64_t> connections{0}, refused{0}, bytes_sent{0}, bytes_received{0};
+  std::uint64_t busy = 0;  // the accepting thread's
 
   void accept_loop();
+  void accept_pending();
+  void queue(UniqueFd fd);
   void work_loop();
   void serve(Connection& conn);
   void save_history_if_due(bool force);
@@ -62,6 +72,10 @@ CopyServer::CopyServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
     throw CopyError(CopyErrc::InvalidArgument, 0, "max_connections must be at least thread_count");
   if (o.idle_timeout.count() <= 0) throw CopyError(CopyErrc::InvalidArgument, 0, "idle_timeout must be positive");
   if (o.root.empty()) throw CopyError(CopyErrc::InvalidArgument, 0, "the copy server needs a root directory");
+  if (o.handshake_timeout.count() <= 0)
+    throw CopyError(CopyErrc::InvalidArgument, 0, "handshake_timeout must be positive");
+  if (o.max_unauthenticated == 0 || o.max_unauthenticated_per_address == 0)
+    throw CopyError(CopyErrc::InvalidArgument, 0, "max_unauthenticated and its per-address share must be at least 1");
 }
 
 CopyServer::~CopyServer() { stop(); }
@@ -73,6 +87,7 @@ void CopyServer::start() {
   if (!s.root_fd) throw CopyError::from_errno(errno, s.options.root.string());
   s.history.load();
   s.listener = listen_on(s.options.host, s.options.port, s.port);
+  ::fcntl(s.listener.get(), F_SETFL, ::fcntl(s.listener.get(), F_GETFL) | O_NONBLOCK);  // accepts until EAGAIN
   s.stopping = false;
   s.running = true;
   s.last_save = std::chrono::steady_clock::now();
@@ -121,34 +136,57 @@ ServerStats CopyServer::stats() const {
   return out;
 }
 
+// One thread accepts and runs every handshake: a connection reaches a worker only once it
+// has proved the secret, so silent or slow peers cost a descriptor, never a worker.
 void CopyServer::Impl::accept_loop() {
+  std::vector<pollfd> fds;
   for (;;) {
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
+      if (stopping) break;
     }
-    pollfd p{listener.get(), POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;  // wakes up to notice stop()
-    UniqueFd fd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!fd) continue;
+    fds.assign(1, pollfd{listener.get(), POLLIN, 0});
+    int timeout = std::min(100, handshakes.poll_set(fds));  // wakes up to notice stop()
+    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) continue;
+    for (UniqueFd& fd : handshakes.advance(fds, 1)) queue(std::move(fd));
+    refused = handshakes.failed() + busy;
+    if (fds[0].revents & POLLIN) accept_pending();
+  }
+  handshakes.clear();
+}
+
+void CopyServer::Impl::accept_pending() {
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    UniqueFd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!fd) return;
     ++connections;
-    std::unique_lock lock(mutex);
-    if (waiting.size() + serving.size() >= options.max_connections) {
-      lock.unlock();
-      ++refused;
-      try {  // a short, bounded answer: the accept loop must not hang on a slow client
-        Connection busy(std::move(fd), std::chrono::milliseconds(1000));
-        busy.send(FrameType::Busy, ErrorMessage{static_cast<std::uint8_t>(CopyErrc::Refused),
+    char address[INET6_ADDRSTRLEN] = "";
+    const void* raw = peer.ss_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr)
+                                                 : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&peer)->sin_addr);
+    ::inet_ntop(peer.ss_family, raw, address, sizeof address);
+    handshakes.add(std::move(fd), address);
+  }
+}
+
+void CopyServer::Impl::queue(UniqueFd fd) {
+  std::unique_lock lock(mutex);
+  if (waiting.size() + serving.size() >= options.max_connections) {
+    lock.unlock();
+    ++busy;
+    try {  // a short, bounded answer: the accepting thread must not hang on a slow client
+      Connection answer(std::move(fd), std::chrono::milliseconds(1000));
+      answer.send(FrameType::Busy, ErrorMessage{static_cast<std::uint8_t>(CopyErrc::Refused),
                                                 "server busy: " + std::to_string(options.max_connections) +
                                                     " connections already; try again later"}.encode());
-      } catch (const std::exception&) {
-      }
-      continue;
+    } catch (const std::exception&) {
     }
-    waiting.push_back(std::move(fd));
-    lock.unlock();
-    wake.notify_one();
+    return;
   }
+  waiting.push_back(std::move(fd));
+  lock.unlock();
+  wake.notify_one();
 }
 
 void CopyServer::Impl::work_loop() {
@@ -184,10 +222,6 @@ void CopyServer::Impl::work_loop() {
 }
 
 void CopyServer::Impl::serve(Connection& conn) {
-  if (!conn.authenticate_client(options.secret)) {
-    ++refused;
-    return;
-  }
   Frame f = conn.receive();
   if (f.type != FrameType::UploadBegin && f.type != FrameType::DownloadBegin)
     throw ProtocolError("expected an upload or a download");
@@ -196,8 +230,9 @@ void CopyServer::Impl::serve(Connection& conn) {
   UniqueFd dir = open_beneath(root_fd.get(), begin.path, upload);
   conn.send(FrameType::Ready, {});
   if (upload) {
-    Receiver receiver(conn, dir.get(), nullptr, &history, root_fd.get(), begin.path.empty() ? "" : begin.path + "/",
-                      &counters);
+    ServerSide side{&history, root_fd.get(), begin.path.empty() ? "" : begin.path + "/", &counters,
+                    options.trust_metadata};
+    Receiver receiver(conn, dir.get(), nullptr, &side);
     receiver.run();
   } else {
     Sender sender(conn, begin.compression_level, nullptr, &counters);

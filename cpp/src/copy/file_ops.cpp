@@ -1,7 +1,6 @@
 #include "file_ops.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -136,18 +135,6 @@ void apply_metadata(int in, int out, const struct stat& st, Metadata metadata, c
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     if (::futimens(out, times) != 0) fail(errno, dst);
   }
-}
-
-MappedFile::MappedFile(int fd, std::uint64_t size, const fs::path& name) : size_(size) {
-  if (size == 0) return;
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) fail(errno, name);
-  ::madvise(p, size, MADV_SEQUENTIAL);
-  data_ = static_cast<const char*>(p);
-}
-
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<char*>(data_), size_);
 }
 
 }  // namespace gitfleet::copy

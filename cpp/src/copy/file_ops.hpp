@@ -75,20 +75,6 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point last_;
 };
 
-// A read-only view of a whole file (empty files need no mapping).
-class MappedFile {
- public:
-  MappedFile(int fd, std::uint64_t size, const std::filesystem::path& name);
-  ~MappedFile();
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view view() const { return {data_ ? data_ : "", static_cast<std::size_t>(size_)}; }
-
- private:
-  const char* data_ = nullptr;
-  std::uint64_t size_;
-};
-
 // shutil.copystat on open files: extended attributes and times (All), mode (Mode and All).
 void apply_metadata(int in, int out, const struct stat& st, Metadata metadata, const std::filesystem::path& dst);
 

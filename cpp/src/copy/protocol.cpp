@@ -2,7 +2,20 @@
 
 #include <utility>
 
+#include "gitfleet/copy/delta.hpp"
+
 namespace gitfleet::copy::protocol {
+
+std::array<char, 5> frame_header(FrameType type, std::uint32_t payload_length) {
+  std::array<char, 5> header;
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>((payload_length >> (8 * i)) & 0xff);
+  header[4] = static_cast<char>(type);
+  return header;
+}
+
+std::uint32_t frame_length(const unsigned char* header) {
+  return header[0] | (header[1] << 8) | (header[2] << 16) | (static_cast<std::uint32_t>(header[3]) << 24);
+}
 
 std::uint64_t Reader::le(int n) {
   if (remaining() < static_cast<std::size_t>(n)) throw ProtocolError("truncated frame");
@@ -196,8 +209,11 @@ SignatureHead SignatureHead::decode(std::string_view payload) {
   s.file_size = r.u64();
   s.block_count = r.u32();
   r.expect_end();
-  if (s.block_size < 512 || s.block_size > (1u << 20)) throw ProtocolError("bad signature block size");
-  if (s.block_count != (s.file_size + s.block_size - 1) / s.block_size) throw ProtocolError("bad signature block count");
+  if (s.block_size < 512 || s.block_size > kMaxBlockSize) throw ProtocolError("bad signature block size");
+  if (s.block_count != s.file_size / s.block_size + (s.file_size % s.block_size != 0))
+    throw ProtocolError("bad signature block count");
+  // The blocks are held in memory: a peer does not choose how much.
+  if (s.block_count > kMaxSignatureBlocks) throw ProtocolError("signature of too many blocks");
   return s;
 }
 

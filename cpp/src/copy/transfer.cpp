@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -57,6 +58,37 @@ void write_all(int fd, std::string_view bytes, const std::string& name) {
 }
 
 std::string describe(const CopyError& e) { return e.sys_errno() ? std::strerror(e.sys_errno()) : e.what(); }
+
+// The process's umask without changing it (umask(2) would, for every thread): Linux's
+// /proc/self/status says it; 022 where it does not.
+mode_t process_umask() {
+  static const mode_t mask = [] {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    unsigned value = 022;
+    if (f) {
+      char line[256];
+      while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "Umask: %o", &value) == 1) break;
+      std::fclose(f);
+    }
+    return static_cast<mode_t>(value & 0777);
+  }();
+  return mask;
+}
+
+// A received file's mode (masked) and mtime, as offered.
+void apply_offered(int fd, const Offer& offer, std::uint32_t mode_mask) {
+  if (::fchmod(fd, offer.mode & mode_mask) != 0) fail(errno, offer.path);
+  timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = offer.mtime_ns / 1000000000;
+  times[0].tv_nsec = times[1].tv_nsec = offer.mtime_ns % 1000000000;
+  if (times[0].tv_nsec < 0) {
+    times[0].tv_nsec = times[1].tv_nsec += 1000000000;
+    --times[0].tv_sec;
+    --times[1].tv_sec;
+  }
+  if (::futimens(fd, times) != 0) fail(errno, offer.path);
+}
 
 void bump(TransferCounters* counters, std::atomic<std::uint64_t> TransferCounters::*counter) {
   if (counters) (counters->*counter).fetch_add(1, std::memory_order_relaxed);
@@ -228,7 +260,7 @@ void Sender::stream_delta(int fd, const Offer& offer) {
   Signature sig;
   sig.block_size = head.block_size;
   sig.file_size = head.file_size;
-  sig.blocks.reserve(head.block_count);
+  sig.blocks.reserve(std::min<std::size_t>(head.block_count, kSignatureBlocksPerFrame));  // grows as blocks arrive
   while (sig.blocks.size() < head.block_count) {
     std::string payload = conn_.expect(FrameType::SignatureBlocks);
     if (payload.empty() || payload.size() % kBlockWireSize != 0 ||
@@ -248,16 +280,24 @@ void Sender::stream_delta(int fd, const Offer& offer) {
     conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being sent"}.encode());
     return;
   }
-  MappedFile source(fd, offer.size, offer.path);
-  compute_delta(source.view(), sig, [&](const DeltaOp& op) {
-    check_cancelled(cancel_);
-    if (op.kind == DeltaOp::Copy)
-      conn_.send(FrameType::DeltaCopy, DeltaCopyRange{op.offset, op.length}.encode());
-    else
-      conn_.send(FrameType::Data, compressor_.encode(std::string_view(op.data, op.length)));
-  });
-  XXH128_hash_t h = XXH3_128bits(source.view().data(), source.view().size());
-  conn_.send(FrameType::FileEnd, ContentHash{h.low64, h.high64}.encode());
+  Hasher h;
+  try {
+    compute_delta(
+        FileSpan{fd, offer.size, offer.path}, sig,
+        [&](const DeltaOp& op) {
+          check_cancelled(cancel_);
+          if (op.kind == DeltaOp::Copy)
+            conn_.send(FrameType::DeltaCopy, DeltaCopyRange{op.offset, op.length}.encode());
+          else
+            conn_.send(FrameType::Data, compressor_.encode(std::string_view(op.data, op.length)));
+        },
+        [&](std::string_view bytes) { h.update(bytes); });
+  } catch (const CopyError& e) {
+    if (e.errc() != CopyErrc::Io) throw;
+    conn_.send(FrameType::FileAbort, ErrorMessage{0, e.what()}.encode());  // it shrank: this file fails alone
+    return;
+  }
+  conn_.send(FrameType::FileEnd, h.digest().encode());
 }
 
 void Sender::finish() {
@@ -269,10 +309,17 @@ void Sender::finish() {
 // ---------------------------------------------------------------------------------------
 // Receiver
 
-Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, CopyHistory* history,
-                   int root_fd, std::string stored_prefix, TransferCounters* counters)
-    : conn_(conn), transfer_fd_(transfer_fd), cancel_(cancel), history_(history), root_fd_(root_fd),
-      stored_prefix_(std::move(stored_prefix)), counters_(counters) {}
+Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server)
+    : conn_(conn), transfer_fd_(transfer_fd), cancel_(cancel), server_(server ? *server : ServerSide{}),
+      history_(server_.history), counters_(server_.counters), keep_failures_(server == nullptr),
+      mode_mask_(07777 & ~07000u & ~process_umask()) {}
+
+// A server answers each failed file in its own frame; keeping them all as well would let one
+// connection grow the server without bound.
+void Receiver::failed(const std::string& path, const std::string& message, int sys_errno) {
+  if (keep_failures_) return add_failure(summary_, path, message, sys_errno);
+  ++summary_.files_failed;
+}
 
 void Receiver::run() {
   for (;;) {
@@ -280,6 +327,8 @@ void Receiver::run() {
     Frame f = conn_.receive();
     switch (f.type) {
       case FrameType::Offer: {
+        if (pending_.size() >= kMaxPendingOffers)
+          throw ProtocolError("more than " + std::to_string(kMaxPendingOffers) + " offers without a flush");
         Offer offer = Offer::decode(f.payload);
         if (auto verdict = decide(offer)) pending_.push_back({std::move(offer), *verdict});
         break;
@@ -295,7 +344,7 @@ void Receiver::run() {
       case FrameType::Unsent: {
         Unsent u = Unsent::decode(f.payload);
         ++summary_.files_total;
-        add_failure(summary_, u.path, "not sent: " + u.message);
+        failed(u.path, "not sent: " + u.message);
         break;
       }
       case FrameType::TransferEnd: {
@@ -322,12 +371,12 @@ void Receiver::run() {
 
 void Receiver::refuse(const Offer& offer, const std::string& message, int sys_errno) {
   conn_.send(FrameType::Decision, Decision{Verdict::Refuse, message}.encode());
-  add_failure(summary_, offer.path, message, sys_errno);
+  failed(offer.path, message, sys_errno);
 }
 
 void Receiver::record(const Offer& offer, const ContentHash& hash, std::int64_t stored_mtime) {
   if (history_)
-    history_->record({offer.path, stored_prefix_ + offer.path, offer.size, offer.mtime_ns, stored_mtime, hash});
+    history_->record({offer.path, server_.stored_prefix + offer.path, offer.size, offer.mtime_ns, stored_mtime, hash});
 }
 
 Receiver::Target Receiver::target_of(const Offer& offer) {
@@ -339,7 +388,7 @@ Receiver::Target Receiver::target_of(const Offer& offer) {
     throw CopyError(e.errc(), e.sys_errno(), describe(e) + ": '" + std::string(rel_dir) + "'");
   }
   target.name = name;
-  target.stored = stored_prefix_ + offer.path;
+  target.stored = server_.stored_prefix + offer.path;
   return target;
 }
 
@@ -371,8 +420,10 @@ std::optional<Verdict> Receiver::decide(const Offer& offer) {
   }
   Verdict verdict = Verdict::Copy;
   if (history_) {
-    auto known = history_->by_key(offer.path, offer.size, offer.mtime_ns);
-    if (known && try_link(*known, offer, target)) return std::nullopt;
+    if (server_.trust_metadata) {
+      auto known = history_->by_key(offer.path, offer.size, offer.mtime_ns);
+      if (known && try_link(*known, offer, target)) return std::nullopt;
+    }
     if (offer.size > 0 && history_->has_size(offer.size)) verdict = Verdict::NeedHash;
   }
   if (verdict == Verdict::Copy && has_reference(offer, target)) verdict = Verdict::Delta;
@@ -419,7 +470,7 @@ void Receiver::skip(const Offer& offer) {
 
 void Receiver::report(const Offer& offer, const std::string& error) {
   conn_.send(FrameType::FileResult, FileResult{static_cast<std::uint8_t>(Verdict::Refuse), error}.encode());
-  add_failure(summary_, offer.path, error);
+  failed(offer.path, error);
 }
 
 bool Receiver::has_reference(const Offer& offer, const Target& target) {
@@ -458,7 +509,7 @@ UniqueFd Receiver::open_reference(const Offer& offer, const Target& target, std:
 bool Receiver::find_stored(const HistoryEntry& entry, int& parent, struct stat& st) {
   auto [rel_dir, name] = split_parent(entry.stored);
   try {
-    parent = stored_dirs_.open(root_fd_, rel_dir, false);
+    parent = stored_dirs_.open(server_.root_fd, rel_dir, false);
     std::string file(name);
     if (::fstatat(parent, file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::uint64_t>(st.st_size) == entry.size && mtime_ns_of(st) == entry.stored_mtime_ns)
@@ -480,8 +531,11 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
     return true;
   }
   std::string stored_name(split_parent(entry.stored).second);
-  // An absent destination gets the link directly; an existing one is replaced by rename.
-  if (::linkat(stored_parent, stored_name.c_str(), target.parent, target.name.c_str(), 0) != 0) {
+  // A link shares the stored file's mode and mtime: only when they are what was offered.
+  if ((stored_st.st_mode & 07777) != (offer.mode & mode_mask_) || mtime_ns_of(stored_st) != offer.mtime_ns) {
+    if (!copy_stored(stored_parent, stored_name, offer, target)) return false;
+  } else if (::linkat(stored_parent, stored_name.c_str(), target.parent, target.name.c_str(), 0) != 0) {
+    // An absent destination gets the link directly; an existing one is replaced by rename.
     if (errno != EEXIST) return false;  // another filesystem, too many links...: the content travels
     std::string temp = temporary_name(target.name);
     if (::linkat(stored_parent, stored_name.c_str(), target.parent, temp.c_str(), 0) != 0) return false;
@@ -494,32 +548,40 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
   ++summary_.files_linked;
   summary_.bytes_linked += offer.size;
   bump(counters_, &TransferCounters::files_linked);
-  record(offer, entry.hash, entry.stored_mtime_ns);
+  record(offer, entry.hash, offer.mtime_ns);
   return true;
+}
+
+bool Receiver::copy_stored(int stored_parent, const std::string& stored_name, const Offer& offer,
+                           const Target& target) {
+  try {
+    UniqueFd in(::openat(stored_parent, stored_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat st;
+    if (!in || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != offer.size)
+      return false;
+    TemporaryFile temp(path_in(target.parent, target.name));
+    DeltaWriter(in.get(), temp.fd(), offer.path).apply(DeltaOp{DeltaOp::Copy, 0, offer.size, nullptr});
+    apply_offered(temp.fd(), offer, mode_mask_);
+    temp.publish();
+    return true;
+  } catch (const CopyError&) {  // it changed or vanished meanwhile: the content travels instead
+    return false;
+  }
 }
 
 namespace {
 
 // The end of a file's content on the receiving side: checks size and hash, gives the file
 // its mode and mtime, publishes it, and tells the sender. Returns the failure, if any.
-std::optional<std::string> finish_file(TemporaryFile& temp, const Offer& offer, std::uint64_t written,
-                                       const ContentHash& got, const ContentHash& expected) {
+std::optional<std::string> finish_file(TemporaryFile& temp, const Offer& offer, std::uint32_t mode_mask,
+                                       std::uint64_t written, const ContentHash& got, const ContentHash& expected) {
   std::optional<std::string> error;
   if (written != offer.size) error = "received " + std::to_string(written) + " bytes, expected " +
                                                 std::to_string(offer.size);
   if (!error && !(got == expected)) error = "content hash mismatch";
   if (!error) {
     try {
-      ::fchmod(temp.fd(), offer.mode & 07777);
-      timespec times[2];
-      times[0].tv_sec = times[1].tv_sec = offer.mtime_ns / 1000000000;
-      times[0].tv_nsec = times[1].tv_nsec = offer.mtime_ns % 1000000000;
-      if (times[0].tv_nsec < 0) {
-        times[0].tv_nsec = times[1].tv_nsec += 1000000000;
-        --times[0].tv_sec;
-        --times[1].tv_sec;
-      }
-      if (::futimens(temp.fd(), times) != 0) fail(errno, offer.path);
+      apply_offered(temp.fd(), offer, mode_mask);
       temp.publish();
     } catch (const CopyError& e) {
       error = describe(e);
@@ -544,11 +606,16 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
   // an empty one makes the whole file literal.
   UniqueFd reference;
   std::uint64_t reference_size = 0;
-  std::optional<MappedFile> ref_map;
   if (delta) {
     if (!error) reference = open_reference(offer, target, reference_size);
-    ref_map.emplace(reference.get(), reference_size, offer.path);
-    Signature sig = compute_signature(ref_map->view(), choose_block_size(reference_size));
+    Signature sig;
+    try {
+      sig = compute_signature(FileSpan{reference.get(), reference_size, offer.path}, choose_block_size(reference_size));
+    } catch (const CopyError&) {  // the base shrank since: no base, the whole file comes literal
+      reference = {};
+      reference_size = 0;
+      sig = Signature{choose_block_size(0), 0, {}};
+    }
     conn_.send(FrameType::SignatureHead,
                SignatureHead{sig.block_size, sig.file_size, static_cast<std::uint32_t>(sig.blocks.size())}.encode());
     for (std::size_t i = 0; i < sig.blocks.size(); i += kSignatureBlocksPerFrame) {
@@ -563,19 +630,22 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
   }
 
   // Keep reading to the file's end whatever happens to the writing: the sender is streaming.
-  DeltaWriter writer(reference.get(), temp ? temp->fd() : -1, offer.path);
+  // A delta's bytes are hashed as the writer produces them (reference blocks included).
   Hasher hasher;
+  DeltaWriter writer(reference.get(), temp ? temp->fd() : -1, offer.path,
+                     [&hasher](std::string_view bytes) { hasher.update(bytes); });
   std::uint64_t written = 0;
-  auto take = [&](const DeltaOp& op, std::string_view bytes) {
+  auto take = [&](const DeltaOp& op) {
     if (op.length > offer.size - written) throw ProtocolError("more content than offered");
-    hasher.update(bytes);
     written += op.length;
     if (error) return;
     try {
-      if (delta)
+      if (delta) {
         writer.apply(op);
-      else
-        write_all(temp->fd(), bytes, offer.path);
+      } else {
+        hasher.update(std::string_view(op.data, op.length));
+        write_all(temp->fd(), std::string_view(op.data, op.length), offer.path);
+      }
     } catch (const CopyError& e) {
       error = describe(e);
     }
@@ -585,12 +655,12 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
     Frame f = conn_.receive();
     if (f.type == FrameType::Data) {
       std::string_view raw = decoder_.decode(f.payload);
-      take(DeltaOp{DeltaOp::Literal, 0, raw.size(), raw.data()}, raw);
+      take(DeltaOp{DeltaOp::Literal, 0, raw.size(), raw.data()});
     } else if (f.type == FrameType::DeltaCopy && delta) {
       DeltaCopyRange range = DeltaCopyRange::decode(f.payload);
-      if (range.offset + range.length > reference_size) throw ProtocolError("delta range beyond the reference");
-      take(DeltaOp{DeltaOp::Copy, range.offset, range.length, nullptr},
-           ref_map->view().substr(range.offset, range.length));
+      if (range.length > reference_size || range.offset > reference_size - range.length)
+        throw ProtocolError("delta range beyond the reference");
+      take(DeltaOp{DeltaOp::Copy, range.offset, range.length, nullptr});
     } else if (f.type == FrameType::FileAbort) {
       error = "the sender could not read it: " + ErrorMessage::decode(f.payload).message;
       written = offer.size;
@@ -603,7 +673,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
     }
   }
   ContentHash got = hasher.digest();
-  if (!error) error = finish_file(*temp, offer, written, got, expected);
+  if (!error) error = finish_file(*temp, offer, mode_mask_, written, got, expected);
   if (error) return report(offer, *error);
   conn_.send(FrameType::FileResult,
              FileResult{static_cast<std::uint8_t>(delta ? Verdict::Delta : Verdict::Copy), {}}.encode());

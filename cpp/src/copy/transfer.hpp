@@ -81,12 +81,26 @@ class Sender {
   std::deque<std::pair<std::string, std::uint64_t>> awaiting_;  // files sent, result not yet read
 };
 
+// Offers a sender may make before a Flush: what one connection makes the receiver hold.
+constexpr std::size_t kMaxPendingOffers = 4 * kBatchFiles;
+
+// What a server's receiver has beyond a client's: its history and where it lives.
+struct ServerSide {
+  CopyHistory* history = nullptr;
+  int root_fd = -1;           // where history paths are resolved
+  std::string stored_prefix;  // the transfer's directory under the root ("" or ".../")
+  TransferCounters* counters = nullptr;
+  // EACopy's rule: a history entry of the same name, size and mtime is linked without
+  // checking its content. Off by default: reproducible builds give different content
+  // the same mtime, so the content hash must confirm the match first.
+  bool trust_metadata = false;
+};
+
 class Receiver {
  public:
-  // Writes beneath transfer_fd. A server passes its history, its root (where history paths
-  // are resolved) and where the transfer's directory is under it ("" or ".../").
-  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, CopyHistory* history = nullptr,
-           int root_fd = -1, std::string stored_prefix = {}, TransferCounters* counters = nullptr);
+  // Writes beneath transfer_fd; a server passes its side (a client's download does not, and
+  // keeps every failure in its summary).
+  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server = nullptr);
 
   // Answers offers until the sender ends the transfer.
   void run();
@@ -109,7 +123,12 @@ class Receiver {
   // decision), then the contents, in offer order.
   void settle_hash(Pending& pending);
   void receive_content(const Pending& pending);
+  // Gives the destination the content of a history entry without it travelling: a hard link
+  // when the stored file already has the offered mode and mtime, a local copy otherwise.
   bool try_link(const HistoryEntry& entry, const protocol::Offer& offer, Target& target);
+  bool copy_stored(int stored_parent, const std::string& stored_name, const protocol::Offer& offer,
+                   const Target& target);
+  void failed(const std::string& path, const std::string& message, int sys_errno = 0);
   bool has_reference(const protocol::Offer& offer, const Target& target);
   UniqueFd open_reference(const protocol::Offer& offer, const Target& target, std::uint64_t& size);
   // Receives the content (whole, or as a delta); with `error` set it only drains it.
@@ -126,10 +145,11 @@ class Receiver {
   Connection& conn_;
   int transfer_fd_;
   const CancellationToken* cancel_;
+  ServerSide server_;
   CopyHistory* history_;
-  int root_fd_;
-  std::string stored_prefix_;
   TransferCounters* counters_;
+  bool keep_failures_;
+  std::uint32_t mode_mask_;  // offered modes lose setuid, setgid, sticky and the umask's bits
   CopySummary summary_;
   ChunkDecoder decoder_;
   std::vector<Pending> pending_;

@@ -21,19 +21,30 @@ namespace gitfleet::copy {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // the address to listen on ("::1", "0.0.0.0", a name...)
   std::uint16_t port = 31337;      // 0: any free port (see CopyServer::port)
-  unsigned thread_count = 4;       // connections served at once
-  unsigned max_connections = 64;   // served plus waiting; beyond it clients are told "busy"
+  unsigned thread_count = 4;       // authenticated connections served at once
+  unsigned max_connections = 64;   // authenticated, served plus waiting; beyond it "busy"
   std::filesystem::path root;      // every path a client names is resolved under it
   std::string secret;              // shared with clients; never sent over the network
-  std::chrono::milliseconds idle_timeout{30000};  // a silent peer is disconnected
+  std::chrono::milliseconds idle_timeout{30000};  // a silent authenticated peer is disconnected
+  // Peers that have not proved the secret hold no worker: they must finish the handshake
+  // within handshake_timeout (in all, not per byte), and at most max_unauthenticated of them
+  // (max_unauthenticated_per_address from one address) are kept; a newcomer beyond a limit
+  // pushes out the oldest.
+  std::chrono::milliseconds handshake_timeout{10000};
+  unsigned max_unauthenticated = 64;
+  unsigned max_unauthenticated_per_address = 8;
   std::size_t history_size = 1000000;             // files remembered for linking (LRU)
   std::filesystem::path history_file;             // empty: the history lives in memory only
+  // Link a file the history knows by name, size and mtime without hashing it first (EACopy's
+  // behaviour). Off: such a match is confirmed by the content hash, since files of
+  // reproducible builds share mtimes while their content differs.
+  bool trust_metadata = false;
 };
 
 struct ServerStats {
   std::uint64_t connections = 0;  // accepted, including refused and busy ones
   std::uint64_t active_connections = 0;
-  std::uint64_t connections_refused = 0;  // authentication failures and "busy" answers
+  std::uint64_t connections_refused = 0;  // failed, timed-out or pushed-out handshakes; "busy" answers
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   std::uint64_t files_sent = 0;      // downloads: copied or delta-sent to clients

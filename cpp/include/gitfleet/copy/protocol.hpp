@@ -60,6 +60,10 @@ enum class Verdict : std::uint8_t {
   Refuse = 5,    // the receiver will not write this file (message says why)
 };
 
+// A frame's five header bytes, and its payload length read back from them.
+std::array<char, 5> frame_header(FrameType type, std::uint32_t payload_length);
+std::uint32_t frame_length(const unsigned char* header);
+
 class Writer {
  public:
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
