@@ -139,6 +139,7 @@ void bind_copy(nb::module_& m) {
       .def_ro("bytes_sent", &CopySummary::bytes_sent)
       .def_ro("compression_level", &CopySummary::compression_level)
       .def_ro("dirs_created", &CopySummary::dirs_created)
+      .def_ro("dirs_failed", &CopySummary::dirs_failed)
       .def_ro("entries_purged", &CopySummary::entries_purged)
       .def_ro("retries", &CopySummary::retries)
       .def_ro("seconds", &CopySummary::seconds)

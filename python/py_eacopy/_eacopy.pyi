@@ -49,6 +49,7 @@ class CopySummary:
     bytes_sent: int
     compression_level: int
     dirs_created: int
+    dirs_failed: int
     entries_purged: int
     retries: int
     seconds: float

@@ -137,9 +137,6 @@ class EACopyServer:
         options.history_size, options.trust_metadata = history_size, trust_metadata
         if history_file is not None:
             options.history_file = os.path.abspath(checked_path(history_file, "history_file", decode=True))
-            if not os.path.isdir(os.path.dirname(options.history_file)):
-                raise FileNotFoundError(f"the history file's directory does not exist: "
-                                        f"{os.path.dirname(options.history_file)!r}")
         if token is None and TOKEN_ENV not in os.environ:
             logger.info("copy server: clients authenticate with the per-user secret in %s", user_secret_path())
         options.secret = token_from(token, "create_server")

@@ -34,6 +34,7 @@ class CopySummary:
     bytes_linked: int = 0
     bytes_skipped: int = 0
     dirs_created: int = 0
+    dirs_failed: int = 0
     entries_purged: int = 0
     retries: int = 0
     seconds: float = 0.0
@@ -57,6 +58,7 @@ class CopySummary:
             bytes_sent=native.bytes_sent,
             compression_level=native.compression_level if native.bytes_sent else None,
             dirs_created=native.dirs_created,
+            dirs_failed=native.dirs_failed,
             entries_purged=native.entries_purged,
             retries=native.retries,
             seconds=native.seconds,
@@ -65,7 +67,7 @@ class CopySummary:
 
     @property
     def ok(self) -> bool:
-        return self.files_failed == 0
+        return self.files_failed == 0 and self.dirs_failed == 0
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -116,6 +118,8 @@ def format_summary(s: CopySummary) -> str:
         lines.append(f"{'Sent :':>10}{format_bytes(s.bytes_sent):>12}   compression level {level}")
     if s.entries_purged:
         lines.append(f"{'Purged :':>10}{s.entries_purged:>12}")
+    if s.dirs_failed:
+        lines.append(f"{'Dirs :':>10}{s.dirs_failed:>12} failed")
     lines.append("-" * len(head))
     for f in s.failures:
         lines.append(f"FAILED {f.path}: {f.message}")

@@ -76,6 +76,12 @@ CopyServer::CopyServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
     throw CopyError(CopyErrc::InvalidArgument, 0, "handshake_timeout must be positive");
   if (o.max_unauthenticated == 0 || o.max_unauthenticated_per_address == 0)
     throw CopyError(CopyErrc::InvalidArgument, 0, "max_unauthenticated and its per-address share must be at least 1");
+  if (!o.history_file.empty()) {  // a server that could never save its history refuses to start
+    std::filesystem::path dir = o.history_file.parent_path().empty() ? "." : o.history_file.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+      throw CopyError(CopyErrc::NotFound, ENOENT, "the history file's directory does not exist", dir.string());
+  }
 }
 
 CopyServer::~CopyServer() { stop(); }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_set>
@@ -92,6 +93,37 @@ std::uint64_t copy_read_write(int in, int out, std::uint64_t done, const FileCop
   }
 }
 
+// The data segments of a sparse file (SEEK_DATA / SEEK_HOLE), each copied in the kernel at its
+// own offset; the holes stay holes and the size is set at the end. Empty when the source's
+// filesystem cannot say where its holes are (the caller copies everything).
+std::optional<std::uint64_t> copy_sparse(int in, int out, std::uint64_t size, const FileCopyOptions& o,
+                                         const fs::path& dst, ProgressReporter& progress) {
+  std::uint64_t at = 0;
+  while (at < size) {
+    check_cancelled(o.cancel);
+    off_t data = ::lseek(in, static_cast<off_t>(at), SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // only a hole is left
+      if (at == 0) return std::nullopt;
+      fail(errno, dst);
+    }
+    off_t hole = ::lseek(in, data, SEEK_HOLE);
+    if (hole < 0) fail(errno, dst);
+    auto end = std::min<std::uint64_t>(static_cast<std::uint64_t>(hole), size);
+    for (loff_t off_in = data, off_out = data; static_cast<std::uint64_t>(off_in) < end;) {
+      ssize_t n = ::copy_file_range(in, &off_in, out, &off_out, end - static_cast<std::uint64_t>(off_in), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && at == 0 && off_in == data && fast_path_unavailable(errno)) return std::nullopt;
+      if (n < 0) fail(errno, dst);
+      if (n == 0) return static_cast<std::uint64_t>(off_in);  // the source shrank meanwhile
+      progress.advance(static_cast<std::uint64_t>(off_in));
+    }
+    at = end;
+  }
+  if (::ftruncate(out, static_cast<off_t>(size)) != 0) fail(errno, dst);
+  return size;
+}
+
 FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_dev, const FileCopyOptions& o,
                             const fs::path& src, const fs::path& dst, ProgressReporter& progress) {
   if (int err = take_injected_fault()) fail(err, dst);
@@ -103,6 +135,10 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
     if (::ioctl(out, FICLONE, in) == 0) return {size, ContentMethod::Reflink};
     if (!fast_path_unavailable(errno) && errno != EPERM) fail(errno, dst);
     remember_reflink_refused(dst_dev);
+  }
+
+  if (static_cast<std::uint64_t>(st.st_blocks) * 512 < size) {  // holes: keep them, as cp does
+    if (auto copied = copy_sparse(in, out, size, o, dst, progress)) return {*copied, ContentMethod::CopyFileRange};
   }
 
   const std::size_t chunk = o.buffer_size;
@@ -152,14 +188,6 @@ void inject_write_faults(int sys_errno, int count) noexcept {
   g_fault_count.store(sys_errno == 0 ? 0 : count);
 }
 
-bool is_temporary_name(const std::string& name) noexcept {
-  // ".<name>.eacopy-<12 hex>.tmp"
-  constexpr std::size_t tail = sizeof(".eacopy-") - 1 + 12 + sizeof(".tmp") - 1;
-  if (name.size() < tail + 2 || name[0] != '.') return false;
-  return name.compare(name.size() - tail, 8, ".eacopy-") == 0 &&
-         name.compare(name.size() - 4, 4, ".tmp") == 0;
-}
-
 fs::path destination_in(const fs::path& src, const fs::path& dst) {
   struct stat st;
   if (::stat(dst.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dst / src.filename();
@@ -171,7 +199,7 @@ void replace_with_symlink(const std::string& link_target, const fs::path& target
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   for (int attempt = 0; attempt < 64; ++attempt) {
-    fs::path temp = dir / temporary_name(target.filename().string());
+    fs::path temp = dir / temporary_name();
     if (::symlink(link_target.c_str(), temp.c_str()) != 0) {
       if (errno == EEXIST) continue;
       fail(errno, target);

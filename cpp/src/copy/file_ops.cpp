@@ -4,7 +4,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,12 +49,31 @@ void fail(int err, const fs::path& path, const fs::path& path2) {
   throw CopyError::from_errno(err, path.string(), path2.string());
 }
 
-std::string temporary_name(const std::string& final_name) {
+std::string temporary_name() {
   thread_local std::mt19937_64 rng{std::random_device{}() ^
                                    std::hash<std::thread::id>{}(std::this_thread::get_id())};
-  char suffix[24];
-  std::snprintf(suffix, sizeof suffix, "%012llx", static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
-  return "." + final_name + ".eacopy-" + suffix + ".tmp";
+  char name[40];
+  std::snprintf(name, sizeof name, ".eacopy-%016llx.tmp", static_cast<unsigned long long>(rng()));
+  return name;
+}
+
+namespace {
+
+constexpr char kTemporaryMark[] = "user.eacopy.temporary";
+
+bool looks_temporary(const std::string& name) {
+  if (name.size() != 28 || name.compare(0, 8, ".eacopy-") != 0 || name.compare(24, 4, ".tmp") != 0) return false;
+  return std::all_of(name.begin() + 8, name.begin() + 24, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// Best effort: where user xattrs are not supported a leftover is simply never removed.
+void mark_temporary(int fd) { ::fsetxattr(fd, kTemporaryMark, "1", 1, 0); }
+void unmark_temporary(int fd) { ::fremovexattr(fd, kTemporaryMark); }
+
+}  // namespace
+
+bool is_leftover_temporary(const fs::path& path) noexcept {
+  return looks_temporary(path.filename().string()) && ::lgetxattr(path.c_str(), kTemporaryMark, nullptr, 0) >= 0;
 }
 
 TemporaryFile::TemporaryFile(const fs::path& target) : target_(target) {
@@ -65,10 +86,11 @@ TemporaryFile::TemporaryFile(const fs::path& target) : target_(target) {
     g_unnamed_temporaries.store(false);
   }
   for (int attempt = 0; attempt < 64; ++attempt) {
-    fs::path candidate = dir_ / temporary_name(target.filename().string());
+    fs::path candidate = dir_ / temporary_name();
     fd_.reset(::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
     if (fd_) {
       named_ = candidate;
+      mark_temporary(fd_.get());
       return;
     }
     if (errno != EEXIST) fail(errno, target_);
@@ -90,8 +112,9 @@ void TemporaryFile::publish() {
     }
     if (errno != EEXIST) fail(errno, target_);
     // Replacing a file: give the content a hidden name first, then rename over.
+    mark_temporary(fd_.get());
     for (int attempt = 0; named_.empty() && attempt < 64; ++attempt) {
-      fs::path candidate = dir_ / temporary_name(target_.filename().string());
+      fs::path candidate = dir_ / temporary_name();
       if (::linkat(AT_FDCWD, proc, AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) == 0)
         named_ = candidate;
       else if (errno != EEXIST)
@@ -99,6 +122,7 @@ void TemporaryFile::publish() {
     }
     if (named_.empty()) fail(EEXIST, target_);
   }
+  unmark_temporary(fd_.get());
   if (::rename(named_.c_str(), target_.c_str()) != 0) fail(errno, target_);
   published_ = true;
 }

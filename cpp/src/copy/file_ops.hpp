@@ -27,8 +27,9 @@ UniqueFd open_source(const std::filesystem::path& src, struct stat& st);
 bool existing_destination(const std::filesystem::path& src, const struct stat& src_st,
                           const std::filesystem::path& dst, struct stat& dst_st);
 
-// ".<name>.eacopy-<12 hex digits>.tmp", unique enough to create with O_EXCL.
-std::string temporary_name(const std::string& final_name);
+// ".eacopy-<16 hex digits>.tmp": unique enough to create with O_EXCL, and of a fixed length,
+// so that any name that fits NAME_MAX can be replaced.
+std::string temporary_name();
 
 // The file being written: unnamed (O_TMPFILE) or hidden until publish() gives it its final
 // name in one step; destroyed unpublished, it leaves nothing behind.

@@ -124,7 +124,8 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
     ::rewinddir(dir);
     while (dirent* e = ::readdir(dir)) {
       std::string name = e->d_name;
-      if (name != "." && name != ".." && !is_temporary_name(name)) entries.emplace_back(std::move(name), e->d_type);
+      if (name != "." && name != ".." && !is_leftover_temporary(path_in(dir_fd, name)))
+        entries.emplace_back(std::move(name), e->d_type);
     }
   }
   std::sort(entries.begin(), entries.end());  // a stable order: receivers keep one directory open
@@ -537,7 +538,7 @@ bool Receiver::try_link(const HistoryEntry& entry, const Offer& offer, Target& t
   } else if (::linkat(stored_parent, stored_name.c_str(), target.parent, target.name.c_str(), 0) != 0) {
     // An absent destination gets the link directly; an existing one is replaced by rename.
     if (errno != EEXIST) return false;  // another filesystem, too many links...: the content travels
-    std::string temp = temporary_name(target.name);
+    std::string temp = temporary_name();
     if (::linkat(stored_parent, stored_name.c_str(), target.parent, temp.c_str(), 0) != 0) return false;
     if (::renameat(target.parent, temp.c_str(), target.parent, target.name.c_str()) != 0) {
       ::unlinkat(target.parent, temp.c_str(), 0);

@@ -28,6 +28,7 @@ void CopySummary::merge(const CopySummary& o) {
   files_linked += o.files_linked;
   files_skipped += o.files_skipped;
   files_failed += o.files_failed;
+  dirs_failed += o.dirs_failed;
   bytes_total += o.bytes_total;
   bytes_copied += o.bytes_copied;
   bytes_linked += o.bytes_linked;
@@ -115,12 +116,12 @@ class Copier {
     });
     for (const auto& d : dirs_to_finish_) {
       fs::path dst = d.rel.empty() ? dst_root_ : dst_root_ / d.rel;
-      if (::chmod(dst.c_str(), d.st.st_mode & 07777) != 0) fail_or_record(d.rel, CopyError::from_errno(errno, dst));
+      int err = ::chmod(dst.c_str(), d.st.st_mode & 07777) != 0 ? errno : 0;
       if (opt_.metadata == Metadata::All) {
         struct timespec times[2] = {d.st.st_atim, d.st.st_mtim};
-        if (::utimensat(AT_FDCWD, dst.c_str(), times, 0) != 0)
-          fail_or_record(d.rel, CopyError::from_errno(errno, dst));
+        if (::utimensat(AT_FDCWD, dst.c_str(), times, 0) != 0 && !err) err = errno;
       }
+      if (err) fail_or_record(d.rel, CopyError::from_errno(err, dst), dirs_failed_);  // one failure per directory
     }
   }
 
@@ -129,6 +130,7 @@ class Copier {
     s.files_copied = files_copied_;
     s.files_skipped = files_skipped_;
     s.files_failed = files_failed_;
+    s.dirs_failed = dirs_failed_;
     s.bytes_total = bytes_total_;
     s.bytes_copied = bytes_copied_;
     s.bytes_skipped = bytes_skipped_;
@@ -173,20 +175,21 @@ class Copier {
     return stop_;
   }
 
-  void record(const std::string& name, const CopyError& e) {
-    ++files_failed_;
+  // A failed file or directory (counted apart, so files_total still adds up) under Ignore.
+  void record(const std::string& name, const CopyError& e, std::atomic<std::uint64_t>& failed) {
+    ++failed;
     std::lock_guard lock(mutex_);
     failures_.push_back(CopyFailure::of(name, e));
   }
 
-  void fail_or_record(const std::string& name, const CopyError& e) {
+  void fail_or_record(const std::string& name, const CopyError& e, std::atomic<std::uint64_t>& failed) {
     if (cfg_.error_strategy != ErrorStrategy::Ignore) throw e;
-    record(name, e);
+    record(name, e, failed);
   }
 
   template <class Op>
-  bool guarded(const std::string& name, Op&& op) {
-    return attempt(cfg_, cancel_, retries_, op, [&](const CopyError& e) { record(name, e); });
+  bool guarded(const std::string& name, std::atomic<std::uint64_t>& failed, Op&& op) {
+    return attempt(cfg_, cancel_, retries_, op, [&](const CopyError& e) { record(name, e, failed); });
   }
 
   void list_directory(const Work& work) {
@@ -194,7 +197,7 @@ class Copier {
     const fs::path dst_dir = work.rel.empty() ? dst_root_ : dst_root_ / work.rel;
     std::vector<FileJob> batch;
     std::unordered_set<std::string> source_names;
-    bool listed = guarded(work.rel.empty() ? "." : work.rel, [&] {
+    bool listed = guarded(work.rel.empty() ? "." : work.rel, dirs_failed_, [&] {
       batch.clear();
       source_names.clear();
       DIR* dir = ::opendir(src_dir.c_str());
@@ -252,7 +255,7 @@ class Copier {
   void make_directory(const std::string& rel, const struct stat& st, bool parent_preexisting) {
     const fs::path dst = dst_root_ / rel;
     bool preexisting = false;
-    guarded(rel, [&] {
+    guarded(rel, dirs_failed_, [&] {
       if (::mkdir(dst.c_str(), 0777) == 0) {
         ++dirs_created_;
         return;
@@ -291,20 +294,20 @@ class Copier {
     DIR* dir = ::opendir(dst_dir.c_str());
     if (!dir) return;
     std::unique_ptr<DIR, int (*)(DIR*)> closer(dir, ::closedir);
-    std::vector<std::string> extras;
+    std::vector<std::pair<std::string, bool>> extras;  // name, an interrupted run's leftover
     while (dirent* e = ::readdir(dir)) {
       std::string name = e->d_name;
       if (name == "." || name == ".." || source_names.count(name)) continue;
-      if (is_temporary_name(name) ||
-          (opt_.mirror && !opt_.files && !fnmatch_any(opt_.exclude, name, join_rel(rel, name))))
-        extras.push_back(name);
+      bool leftover = is_leftover_temporary(dst_dir / name);
+      if (leftover || (opt_.mirror && !opt_.files && !fnmatch_any(opt_.exclude, name, join_rel(rel, name))))
+        extras.emplace_back(name, leftover);
     }
-    for (const auto& name : extras) {
+    for (const auto& [name, leftover] : extras) {
       std::error_code ec;
       auto removed = fs::remove_all(dst_dir / name, ec);
       if (ec)
-        fail_or_record(join_rel(rel, name), CopyError::from_errno(ec.value(), dst_dir / name));
-      else if (!is_temporary_name(name))
+        fail_or_record(join_rel(rel, name), CopyError::from_errno(ec.value(), dst_dir / name), files_failed_);
+      else if (!leftover)
         entries_purged_ += removed;
     }
   }
@@ -340,7 +343,7 @@ class Copier {
         continue;
       }
       std::uint64_t copied = 0;
-      bool ok = guarded(job.name, [&] {
+      bool ok = guarded(job.name, files_failed_, [&] {
         const fs::path dst = job.into_directory ? destination_in(job.src, job.dst) : job.dst;
         if (job.as_symlink) {
           std::error_code ec;
@@ -376,7 +379,7 @@ class Copier {
   std::vector<DirToFinish> dirs_to_finish_;
   std::vector<CopyFailure> failures_;
 
-  std::atomic<std::uint64_t> files_total_{0}, files_copied_{0}, files_skipped_{0}, files_failed_{0};
+  std::atomic<std::uint64_t> files_total_{0}, files_copied_{0}, files_skipped_{0}, files_failed_{0}, dirs_failed_{0};
   std::atomic<std::uint64_t> bytes_total_{0}, bytes_copied_{0}, bytes_skipped_{0};
   std::atomic<std::uint64_t> entries_purged_{0}, retries_{0};
 };
@@ -405,9 +408,19 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
   if (::stat(src.c_str(), &src_st) != 0) throw CopyError::from_errno(errno, src);
   if (!S_ISDIR(src_st.st_mode)) throw CopyError::from_errno(ENOTDIR, src);
 
+  // Before anything is created: a refused copy leaves no trace.
+  std::error_code ec;
+  fs::path src_real = fs::canonical(src, ec), dst_real = fs::weakly_canonical(fs::absolute(dst), ec);
+  if (!ec) {
+    auto [s_end, d_it] = std::mismatch(src_real.begin(), src_real.end(), dst_real.begin(), dst_real.end());
+    if (s_end == src_real.end())
+      throw CopyError(CopyErrc::InvalidArgument, 0,
+                      "cannot copy '" + src.string() + "' into itself ('" + dst.string() + "')", src.string(),
+                      dst.string());
+  }
+
   CopySummary summary;
   bool preexisting = false;
-  std::error_code ec;
   if (fs::is_directory(dst, ec)) {
     if (!options.dirs_exist_ok) throw CopyError::from_errno(EEXIST, dst);
     preexisting = true;
@@ -419,15 +432,6 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
     fs::create_directories(dst, ec);
     if (ec) throw CopyError::from_errno(ec.value(), dst);
   }
-  fs::path src_real = fs::canonical(src, ec), dst_real = fs::canonical(dst, ec);
-  if (!ec) {
-    auto [s_end, d_it] = std::mismatch(src_real.begin(), src_real.end(), dst_real.begin(), dst_real.end());
-    if (s_end == src_real.end())
-      throw CopyError(CopyErrc::InvalidArgument, 0,
-                      "cannot copy '" + src.string() + "' into itself ('" + dst.string() + "')", src.string(),
-                      dst.string());
-  }
-
   Copier copier(src, dst, options, config, cancel);
   if (options.files) {
     std::vector<FileJob> batch;

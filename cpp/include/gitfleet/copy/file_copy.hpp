@@ -47,9 +47,10 @@ std::filesystem::path destination_in(const std::filesystem::path& src, const std
 void replace_with_symlink(const std::string& link_target, const std::filesystem::path& target,
                           const std::filesystem::path& metadata_from, Metadata metadata);
 
-// The file name pattern of this engine's temporary files, so that a rerun can remove what
-// an interrupted run left behind.
-bool is_temporary_name(const std::string& name) noexcept;
+// A temporary file an interrupted run of this engine left behind, which a rerun may remove:
+// its name has the engine's pattern AND it carries the engine's extended attribute, so a
+// user's file that merely looks like one is never skipped or removed.
+bool is_leftover_temporary(const std::filesystem::path& path) noexcept;
 
 // Test hook: makes the next `count` content writes fail with `sys_errno` (0 clears it).
 // Lets tests exercise ENOSPC and EIO handling where no small filesystem can be mounted.

@@ -55,6 +55,7 @@ struct CopySummary {
   std::uint64_t bytes_sent = 0;      // copies through a copy server: bytes on the wire, both ways
   int compression_level = -1;        // copies through a copy server: the zstd level last used
   std::uint64_t dirs_created = 0;
+  std::uint64_t dirs_failed = 0;     // not created, listed or given their metadata (in failures)
   std::uint64_t entries_purged = 0;  // removed by mirror
   std::uint64_t retries = 0;         // attempts repeated under ErrorStrategy::Retry
   double seconds = 0;
