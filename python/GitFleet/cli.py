@@ -57,7 +57,10 @@ def _user_errors() -> Iterator[None]:
     """GitFleet's errors, and bad paths or values, become one-line user errors."""
     try:
         yield
-    except (GitFleetError, OSError, ValueError) as e:
+    except OSError as e:  # without the "[Errno N]" prefix
+        text = e.strerror or str(e)
+        raise UserError(f"{text}: {os.fsdecode(e.filename)}" if e.filename else text) from None
+    except (GitFleetError, ValueError) as e:
         raise UserError(str(e)) from None
 
 
@@ -245,7 +248,8 @@ def commits(repo: str, rev: str, since: str | None, until: str | None, max_count
             analysis.add_commits(batch, None if files else writer, writer if files else None)
 
     _run(export())
-    writer.close()
+    with _user_errors():
+        writer.close()
 
 
 @cli.command()
@@ -279,7 +283,8 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
                 writer.write(rows(path, lines))
 
     _run(export())
-    writer.close()
+    with _user_errors():
+        writer.close()
 
 
 @cli.command()
@@ -353,8 +358,9 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
     try:
         repos, failed = _run(work())
     finally:
-        for sink in sinks.values():
-            sink.close()
+        with _user_errors():
+            for sink in sinks.values():
+                sink.close()
     if not repos:
         raise UserError("nothing could be analysed: " + "; ".join(f"{t}: {e}" for t, e in failed.items()))
     fleet = fleet_of(repos)

@@ -8,11 +8,12 @@ os.fsencode give the bytes back), Parquet (UTF-8 strings only) shows them as ``\
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 __all__ = ["FORMATS", "TableWriter", "open_table"]
@@ -47,9 +48,22 @@ class TableWriter:
             self._csv = csv.writer(self._out)
             self._csv.writerow(self.columns)
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write names what could not be written."""
+        try:
+            yield
+        except OSError as e:
+            where = self._path if self._path is not None else "the output"
+            raise OSError(e.errno, f"cannot write {where}: {e.strerror or e}") from None
+
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
+        with self._writing():
+            self._write(rows)
+
+    def _write(self, rows: Sequence[Sequence[Any]]) -> None:
         self.rows_written += len(rows)
         if self.fmt == "csv":
             self._csv.writerows(rows)
@@ -70,6 +84,10 @@ class TableWriter:
         self._parquet.write_table(batch.cast(self._parquet.schema))
 
     def close(self) -> None:
+        with self._writing():
+            self._close()
+
+    def _close(self) -> None:
         if self.fmt == "table":
             self._out.write(_aligned(self.columns, self._table_rows))
         if self.fmt == "parquet":

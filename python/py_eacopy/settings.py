@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
@@ -74,25 +75,39 @@ class Config:
 
     def to_native(self) -> _eacopy.Config:
         """The engine's view of these settings; raises ValueError naming a bad setting."""
-        if not isinstance(self.error_strategy, ErrorStrategy):
-            raise ValueError(f"error_strategy must be an ErrorStrategy, not {self.error_strategy!r}")
+        try:
+            strategy = ErrorStrategy(self.error_strategy)  # the enum, or its value ("ignore")
+        except ValueError:
+            choices = ", ".join(repr(s.value) for s in ErrorStrategy)
+            raise ValueError(f"error_strategy must be an ErrorStrategy ({choices}), not {self.error_strategy!r}") \
+                from None
         if self.progress_callback is not None and not callable(self.progress_callback):
             raise ValueError("progress_callback must be callable or None")
         native = _eacopy.Config()
+        native.thread_count = _whole("thread_count", self.thread_count, 1, 4096)
+        native.compression_level = _whole("compression_level", self.compression_level, -1, 22)
+        native.buffer_size = _whole("buffer_size", self.buffer_size, 4096, 1 << 30)
+        native.retry_count = _whole("retry_count", self.retry_count, 0, 1_000_000)
         try:
-            native.thread_count = self.thread_count
-            native.compression_level = self.compression_level
-            native.buffer_size = self.buffer_size
-            native.retry_count = self.retry_count
-            native.retry_delay = float(self.retry_delay)
-        except (TypeError, OverflowError) as e:
-            raise ValueError(f"invalid Config setting: {e}") from None
-        native.error_strategy = _NATIVE_STRATEGY[self.error_strategy]
+            delay = float(self.retry_delay)
+        except (TypeError, ValueError):
+            delay = math.nan
+        if not 0 <= delay <= 86_400:
+            raise ValueError(f"retry_delay must be between 0 and 86400 seconds, not {self.retry_delay!r}")
+        native.retry_delay = delay
+        native.error_strategy = _NATIVE_STRATEGY[strategy]
         native.preserve_metadata = bool(self.preserve_metadata)
         native.follow_symlinks = bool(self.follow_symlinks)
         native.set_progress_callback(self.progress_callback)
         native.validate()
         return native
+
+
+def _whole(name: str, value: object, low: int, high: int) -> int:
+    """A setting that must be a whole number in [low, high]: the error names it and its range."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return value
 
 
 #: The module-level defaults, read by every module function at call time.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from gitrepo import GitRepo
 
 GITFLEET = [sys.executable, "-m", "GitFleet"]
 
@@ -181,3 +182,21 @@ def test_copy_and_serve_pass_through_to_py_eacopy(tmp_path):
 @pytest.mark.parametrize("args", [("commits",), ("blame",), ("analyze", "--format", "xml")])
 def test_usage_errors_exit_2(args):
     assert gitfleet(*args).returncode == 2
+
+
+def test_an_output_that_cannot_be_written_is_one_line(rich_repo, tmp_path):
+    """/proc/version opens for writing and fails when the rows are flushed at the end."""
+    assert_user_error(gitfleet("commits", rich_repo.path, "-o", "/proc/version"), 1, "cannot write /proc/version")
+    assert_user_error(gitfleet("blame", rich_repo.path, "--format", "csv", "-o", tmp_path / "no" / "such.csv"), 1,
+                      "No such file or directory")
+
+
+def test_blame_of_a_non_utf8_name_from_the_command_line(tmp_path):
+    repo = GitRepo(tmp_path / "r")
+    name = os.fsdecode(b"caf\xe9.txt")
+    repo.write(name, "one\ntwo\n")
+    repo.commit("latin-1 name")
+    result = gitfleet("blame", repo.path, name, "--format", "csv")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["content"] for r in rows] == ["one", "two"] and rows[0]["path"] == name

@@ -63,3 +63,44 @@ def test_failed_files_exit_1_and_are_listed(tmp_path):
     assert result.returncode == 1
     assert "FAILED pipe" in result.stdout
     assert (tmp_path / "dst" / "fine.txt").read_text() == "ok"
+
+
+def test_bad_numbers_are_named_not_nanobinds(tmp_path):
+    (tmp_path / "a").write_text("a")
+    result = eacopy(tmp_path / "a", tmp_path / "b", "--threads", "-5")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "thread_count must be a whole number from 1 to 4096, not -5" in result.stderr
+    assert "Invoked with types" not in result.stderr
+    env = {**os.environ, "EACOPY_TOKEN": "t"}
+    result = subprocess.run([sys.executable, "-m", "py_eacopy", "serve", "--port", "0", "--idle-timeout", "1e300"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2 and "idle_timeout must be more than 0 and at most a year" in result.stderr
+
+
+def test_download_errors_name_the_path(tmp_path):
+    from copy_servers import TOKEN, Server
+
+    root = tmp_path / "root"
+    (root / "y").mkdir(parents=True)
+    (root / "y" / "a").write_text("a")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode != 0:
+        locked = None  # no immutable attribute here: the unwritable case is not testable as root
+    server = Server(root)
+    env = {**os.environ, "EACOPY_TOKEN": TOKEN}
+    try:
+        at = f"127.0.0.1:{server.port}"
+        result = subprocess.run([sys.executable, "-m", "py_eacopy", "missing/dir", tmp_path / "o", "--server", at,
+                                 "--download"], capture_output=True, text=True, env=env)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert "No such file or directory: 'missing'" in result.stderr
+        if locked is not None:
+            result = subprocess.run([sys.executable, "-m", "py_eacopy", "y", locked / "new", "--server", at,
+                                     "--download"], capture_output=True, text=True, env=env)
+            assert result.returncode != 0 and "Traceback" not in result.stderr
+            assert "Operation not permitted" in result.stderr and str(locked / "new") in result.stderr
+    finally:
+        server.stop()
+        if locked is not None:
+            subprocess.run(["chattr", "-i", str(locked)])

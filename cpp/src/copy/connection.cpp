@@ -157,9 +157,14 @@ void Connection::authenticate_to_server(const std::string& secret) {
 
 void Connection::send_error(const std::exception& e) {
   std::uint8_t kind = static_cast<std::uint8_t>(CopyErrc::Network);
-  if (auto* ce = dynamic_cast<const CopyError*>(&e)) kind = static_cast<std::uint8_t>(ce->errc());
+  std::string message = e.what();
+  if (auto* ce = dynamic_cast<const CopyError*>(&e)) {
+    kind = static_cast<std::uint8_t>(ce->errc());
+    // The path the peer named (relative to the root), unless the message has it already.
+    if (!ce->path().empty() && message.find(ce->path()) == std::string::npos) message += ": '" + ce->path() + "'";
+  }
   try {
-    send(FrameType::Error, ErrorMessage{kind, e.what()}.encode());
+    send(FrameType::Error, ErrorMessage{kind, message}.encode());
   } catch (...) {  // the peer is gone: nothing to tell
   }
 }

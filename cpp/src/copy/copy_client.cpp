@@ -99,6 +99,7 @@ CopySummary download_unguarded(const std::string& remote_src, const fs::path& ds
   Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level);
   std::error_code ec;
   fs::create_directories(dst, ec);
+  if (ec) fail(ec.value(), dst);
   UniqueFd dir(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) fail(errno, dst);
   Receiver receiver(conn, dir.get(), cancel);
