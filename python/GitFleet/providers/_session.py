@@ -84,10 +84,11 @@ AuthHeader = Callable[[str], dict[str, str]]
 class Session:
     """Authenticated GETs for one provider: ``get_json(url)`` -> (decoded body, headers)."""
 
-    def __init__(self, provider: ProviderType, transport: Transport, token: str | None,
+    def __init__(self, provider: ProviderType, base_url: str, transport: Transport, token: str | None,
                  token_manager: TokenManager | None, auth_header: AuthHeader, parse_rate_limit: RateLimitParser,
                  retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.provider = provider
+        self._origin = origin(base_url)
         self.transport = transport
         self.retry = retry
         self._auth_header = auth_header
@@ -116,6 +117,10 @@ class Session:
 
     async def get_json(self, url: str, decode: bool = True) -> tuple[Any, Mapping[str, str]]:
         """The decoded JSON body (or with decode=False the raw bytes) and the headers."""
+        if origin(url) != self._origin:  # a link elsewhere (pagination, ...) never gets the token
+            scheme, host, port = self._origin
+            raise ProviderError(f"{self.provider.value}: refusing {safe_url(url)}: not on the API's origin "
+                                f"{scheme}://{host}:{port}, the only one credentials are sent to")
         attempt = 0
         while True:
             info = await self._token()
@@ -201,6 +206,17 @@ def _seconds(value: str) -> float:
         return max(0.0, float(value))
     except ValueError:
         return 60.0
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in, as browsers compare them."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: an origin of its own
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def safe_url(url: str) -> str:

@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..exceptions import ProviderError
-from ._session import with_query
-from .base import GitProviderClient
+from .base import GitProviderClient, PageUrls
 from ..models.common import (
     BranchInfo,
     CommitRef,
@@ -59,7 +58,7 @@ class BitBucketClient(GitProviderClient):
             raise ProviderError("bitbucket: expected a values/next envelope")
         return data["values"]
 
-    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> list[str] | None:
+    def _remaining_pages(self, data: Any, headers: Mapping[str, str], url: str) -> PageUrls | None:
         """The values/next envelope: with ``size`` and ``pagelen`` every page is known."""
         if not data.get("next"):
             return []
@@ -68,7 +67,7 @@ class BitBucketClient(GitProviderClient):
             page = int(data.get("page", 1))
         except (KeyError, TypeError, ValueError):
             return None
-        return [with_query(url, page=p) for p in range(page + 1, pages + 1)]
+        return PageUrls(url, range(page + 1, pages + 1))
 
     def _next_page(self, data: Any, headers: Mapping[str, str]) -> str | None:
         return data.get("next")
@@ -78,13 +77,12 @@ class BitBucketClient(GitProviderClient):
 
     async def fetch_repositories(self, owner: str) -> list[RepoInfo]:
         """Every repository of a workspace, all pages."""
-        return [RepoInfo(**_repo_fields(d)) for d in await self._list(f"/repositories/{quote(owner, safe='')}")]
+        return await self._list(f"/repositories/{quote(owner, safe='')}", lambda d: RepoInfo(**_repo_fields(d)))
 
     async def fetch_user_info(self) -> UserInfo:
-        d, _ = await self._get(f"{self.base_url}/user")
-        return UserInfo(provider_type=P, id=d.get("uuid") or d.get("account_id", ""),
-                        login=d.get("username") or d.get("nickname", ""), name=d.get("display_name"),
-                        avatar_url=(d.get("links", {}).get("avatar") or {}).get("href"), raw_data=d)
+        return await self._fetch(f"{self.base_url}/user", lambda d: UserInfo(
+            provider_type=P, id=d.get("uuid") or d.get("account_id", ""), login=d.get("username") or d.get("nickname", ""),
+            name=d.get("display_name"), avatar_url=(d.get("links", {}).get("avatar") or {}).get("href"), raw_data=d))
 
     async def get_rate_limit(self) -> RateLimitInfo:
         _, headers = await self._get(f"{self.base_url}/user")
@@ -95,15 +93,14 @@ class BitBucketClient(GitProviderClient):
         return limit
 
     async def fetch_repository_details(self, owner: str, repo: str) -> RepoDetails:
-        d, _ = await self._get(self.base_url + self._repo(owner, repo))
-        return RepoDetails(**_repo_fields(d), homepage=d.get("website") or None, size=(d.get("size") or 0) // 1024 or None)
+        return await self._fetch(self.base_url + self._repo(owner, repo), lambda d: RepoDetails(
+            **_repo_fields(d), homepage=d.get("website") or None, size=(d.get("size") or 0) // 1024 or None))
 
     async def fetch_contributors(self, owner: str, repo: str) -> list[ContributorInfo]:
         """Bitbucket has no contributors endpoint: commit authors, counted over every commit."""
         counts: collections.Counter[str] = collections.Counter()
         users: dict[str, dict[str, Any]] = {}
-        for c in await self._list(self._repo(owner, repo) + "/commits"):
-            author = c.get("author") or {}
+        for author in await self._list(self._repo(owner, repo) + "/commits", lambda c: c.get("author") or {}):
             key = (author.get("user") or {}).get("nickname") or author.get("raw", "")
             counts[key] += 1
             users.setdefault(key, author)
@@ -111,11 +108,10 @@ class BitBucketClient(GitProviderClient):
                                 contributions=n, raw_data=users[key]) for key, n in counts.most_common()]
 
     async def fetch_branches(self, owner: str, repo: str) -> list[BranchInfo]:
-        return [BranchInfo(provider_type=P, name=d["name"],
-                           commit=CommitRef(provider_type=P, sha=d["target"]["hash"],
-                                            url=(d["target"].get("links", {}).get("html") or {}).get("href")),
-                           raw_data=d)
-                for d in await self._list(self._repo(owner, repo) + "/refs/branches")]
+        return await self._list(self._repo(owner, repo) + "/refs/branches", lambda d: BranchInfo(
+            provider_type=P, name=d["name"], commit=CommitRef(
+                provider_type=P, sha=d["target"]["hash"],
+                url=(d["target"].get("links", {}).get("html") or {}).get("href")), raw_data=d))
 
     async def fetch_file_content(self, owner: str, repo: str, path: str, ref: str | None = None) -> str:
         if ref is None:

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 __all__ = ["RateLimiter", "rate_limited", "gather_limited"]
@@ -66,11 +66,25 @@ def rate_limited(limiter: RateLimiter) -> Callable[[F], F]:
 
 
 async def gather_limited(coros: Iterable[Awaitable[Any]], limit: int) -> list[Any]:
-    """asyncio.gather with at most ``limit`` awaiting at once, results in order."""
-    gate = asyncio.Semaphore(limit)
+    """asyncio.gather with at most ``limit`` awaiting at once, results in order. ``coros`` is
+    drawn lazily (a generator of a million requests costs ``limit`` at a time); the first
+    failure cancels the rest and is raised."""
+    results: dict[int, Any] = {}
+    work = enumerate(coros)
 
-    async def one(c: Awaitable[Any]) -> Any:
-        async with gate:
-            return await c
+    async def worker() -> None:
+        for i, c in work:  # one shared iterator: each worker takes the next awaitable
+            results[i] = await c
 
-    return await asyncio.gather(*(one(c) for c in coros))
+    tasks = [asyncio.ensure_future(worker()) for _ in range(limit)]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if not isinstance(coros, Iterator):  # made by the caller, never awaited: closed, no warning
+            for _, c in work:
+                getattr(c, "close", lambda: None)()
+        raise
+    return [results[i] for i in range(len(results))]
