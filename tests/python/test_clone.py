@@ -406,3 +406,42 @@ def test_temporary_clones_go_with_the_manager_and_at_exit(served: Path, tmp_path
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert result.stderr == ""
     assert not Path(result.stdout.strip()).parent.exists()
+
+
+@pytest.mark.parametrize("scheme", ["http", "git"])
+async def test_connection_refused_is_retried_and_reported_whole(scheme: str) -> None:
+    """curl's "Failed to connect ... Couldn't connect to server" (http) and git's two-line
+    "unable to connect to 127.0.0.1:" + "errno=Connection refused" (git://) are transient:
+    retried, then reported with git's whole reason."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"{scheme}://127.0.0.1:{port}/x.git"
+    manager = RepoManager([url], retries=2, retry_backoff=0.01)
+    await manager.clone_all()
+    error = (await manager.fetch_clone_tasks())[url].status.error
+    assert "(after 3 attempts)" in error, error
+    if scheme == "http":
+        assert "Couldn't connect to server" in error or "Failed to connect" in error, error
+    else:
+        assert "unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: errno=Connection refused" in error, error
+
+
+async def test_a_repeated_git_error_is_reported_once(tmp_path: Path) -> None:
+    source = tmp_path / "broken"
+    git(tmp_path, "init", "-q", str(source))
+    for i in range(3):
+        (source / f"f{i}").write_text(str(i) * 100)
+        git(source, "add", "-A")
+        git(source, "-c", "user.name=T", "-c", "user.email=t@e", "commit", "-q", "-m", f"c{i}")
+    git(source, "gc", "-q")
+    pack = next((source / ".git/objects/pack").glob("*.pack"))
+    pack.chmod(0o644)
+    os.truncate(pack, pack.stat().st_size // 2)
+    url = f"file://{source}"
+    manager = RepoManager([url], retries=0)
+    await manager.clone_all()
+    error = (await manager.fetch_clone_tasks())[url].status.error
+    assert error.count("does not match index") == 1, error

@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/subprocess.hpp"
@@ -60,11 +62,15 @@ std::string repo_name_from_url(const std::string& url) {
 
 bool contains(const std::string& text, std::string_view needle) { return text.find(needle) != std::string::npos; }
 
+// git's words (git://, ssh) and curl's (http, https: "Failed to connect to ... Couldn't connect
+// to server") for failures that may pass.
 bool is_transient(const std::string& err) {
   for (std::string_view pattern :
-       {"Could not resolve host", "Connection refused", "Connection timed out", "Connection reset", "early EOF",
-        "the remote end hung up unexpectedly", "RPC failed", "returned error: 50", "unexpected disconnect",
-        "Operation timed out", "transfer closed", "index-pack failed"})
+       {"Could not resolve host", "Couldn't resolve host", "Connection refused", "Connection timed out",
+        "Connection reset", "Failed to connect to", "Couldn't connect to server", "Could not connect to server",
+        "Empty reply from server", "early EOF", "the remote end hung up unexpectedly", "RPC failed",
+        "returned error: 50", "unexpected disconnect", "Operation timed out", "transfer closed",
+        "index-pack failed", "unable to connect to"})
     if (contains(err, pattern)) return true;
   return false;
 }
@@ -77,14 +83,24 @@ bool is_auth_failure(const std::string& err) {
   return false;
 }
 
-// git's own explanation: its last "fatal:"/"error:" lines, or the last line at all.
+// git's own explanation: its "fatal:"/"error:" lines with the lines that continue them (git://
+// puts the errno on the next line), each repeated line once; else the last line at all.
 std::string git_reason(const std::string& stderr_tail) {
   std::string reason;
+  std::vector<std::string> said;
+  bool continuing = false;
   std::size_t pos = 0;
   while (pos < stderr_tail.size()) {
     std::size_t end = stderr_tail.find_first_of("\r\n", pos);
     std::string line = stderr_tail.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (line.starts_with("fatal:") || line.starts_with("error:")) reason += (reason.empty() ? "" : " ") + line;
+    bool starts = line.starts_with("fatal:") || line.starts_with("error:");
+    if (starts) continuing = true;
+    else if (line.empty() || line.starts_with("remote:") || line.starts_with("hint:") || line.starts_with("Cloning into"))
+      continuing = false;
+    if ((starts || continuing) && !line.empty() && std::find(said.begin(), said.end(), line) == said.end()) {
+      reason += (reason.empty() ? "" : " ") + line;
+      said.push_back(line);
+    }
     if (end == std::string::npos) break;
     pos = end + 1;
   }
@@ -355,7 +371,7 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
       return;
     }
     if (attempt >= settings_.retries || !(connection_lost || is_transient(result.stderr_tail))) {
-      fail(what, !fetch);
+      fail(attempt ? what + " (after " + std::to_string(attempt + 1) + " attempts)" : what, !fetch);
       return;
     }
     if (!fetch) fs::remove_all(dest, ec);  // a partial clone must not survive into the retry
