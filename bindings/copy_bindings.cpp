@@ -113,6 +113,16 @@ void bind_copy(nb::module_& m) {
           callback->call([&] { return std::make_tuple(done, total, fs_str(name)); });
         };
       }, nb::arg("callback").none())
+      .def("set_file_event_callback", [](Config& c, std::optional<nb::callable> fn) {
+        if (!fn) {
+          c.file_event_callback = nullptr;
+          return;
+        }
+        auto callback = std::make_shared<PythonCallback>(std::move(*fn));
+        c.file_event_callback = [callback](const FileEvent& e) {
+          callback->call([&] { return std::make_tuple(file_outcome_name(e.outcome), fs_str(e.path), e.bytes, e.message); });
+        };
+      }, nb::arg("callback").none())
       .def("validate", &Config::validate);
 
   nb::class_<TreeCopyOptions>(m, "TreeCopyOptions")

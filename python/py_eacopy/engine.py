@@ -110,16 +110,17 @@ class EACopy:
 
     # -- blocking ---------------------------------------------------------------------------
 
-    def copyfile(self, src: StrPath, dst: StrPath) -> str:
-        """``shutil.copyfile``: the content only, into the file ``dst``. Returns ``dst``."""
+    def copyfile(self, src: StrPath, dst: StrPath) -> str | bytes:
+        """``shutil.copyfile``: the content only, into the file ``dst``. Returns ``dst`` (bytes
+        when ``dst`` was bytes, as shutil)."""
         return self._run(self._file_op("copyfile", src, dst))
 
-    def copy(self, src: StrPath, dst: StrPath) -> str:
+    def copy(self, src: StrPath, dst: StrPath) -> str | bytes:
         """``shutil.copy``: content and permission bits; a directory ``dst`` receives
         ``dst/basename(src)``. Returns the file written."""
         return self._run(self._file_op("copy", src, dst))
 
-    def copy2(self, src: StrPath, dst: StrPath) -> str:
+    def copy2(self, src: StrPath, dst: StrPath) -> str | bytes:
         """``shutil.copy2``: as :meth:`copy`, plus timestamps (to the nanosecond) and
         extended attributes. Returns the file written."""
         return self._run(self._file_op("copy2", src, dst))
@@ -204,13 +205,13 @@ class EACopy:
 
     # -- async ------------------------------------------------------------------------------
 
-    async def async_copyfile(self, src: StrPath, dst: StrPath) -> str:
+    async def async_copyfile(self, src: StrPath, dst: StrPath) -> str | bytes:
         return await self._arun(self._file_op("copyfile", src, dst))
 
-    async def async_copy(self, src: StrPath, dst: StrPath) -> str:
+    async def async_copy(self, src: StrPath, dst: StrPath) -> str | bytes:
         return await self._arun(self._file_op("copy", src, dst))
 
-    async def async_copy2(self, src: StrPath, dst: StrPath) -> str:
+    async def async_copy2(self, src: StrPath, dst: StrPath) -> str | bytes:
         return await self._arun(self._file_op("copy2", src, dst))
 
     async def async_copytree(
@@ -258,7 +259,10 @@ class EACopy:
     # -- plumbing: each operation is prepared once, then run blocking or awaited -----------
 
     def _file_op(self, name: str, src: StrPath, dst: StrPath) -> _Operation:
-        return _Operation(self.config, name, (_path(src, "src"), _path(dst, "dst")))
+        written = _path(dst, "dst")
+        # shutil answers in the caller's type: bytes for a bytes destination.
+        as_given = os.fsencode if isinstance(os.fspath(dst), bytes) else str  # type: ignore[arg-type]
+        return _Operation(self.config, name, (_path(src, "src"), written), as_given)
 
     def _batch_op(self, name: str, file_pairs: PathPairs) -> _Operation:
         cfg = self.config

@@ -27,17 +27,17 @@ __all__ = [
 ]
 
 
-def copyfile(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+def copyfile(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     """As :func:`shutil.copyfile` (atomic: ``dst`` appears complete or not at all)."""
     return EACopy(follow_symlinks=follow_symlinks).copyfile(src, dst)
 
 
-def copy(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+def copy(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     """As :func:`shutil.copy`."""
     return EACopy(follow_symlinks=follow_symlinks).copy(src, dst)
 
 
-def copy2(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+def copy2(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     """As :func:`shutil.copy2` (timestamps to the nanosecond)."""
     return EACopy(follow_symlinks=follow_symlinks).copy2(src, dst)
 
@@ -45,11 +45,11 @@ def copy2(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
 def copytree(
     src: StrPath, dst: StrPath, symlinks: bool = False, ignore_dangling_symlinks: bool = False,
     dirs_exist_ok: bool = False,
-) -> str:
+) -> StrPath:
     """As :func:`shutil.copytree` (with copy2, or copy when ``config.preserve_metadata`` is
     off), in parallel. Returns ``dst``; :meth:`EACopy.copytree` returns the summary."""
     EACopy().copytree(src, dst, symlinks, ignore_dangling_symlinks, dirs_exist_ok)
-    return str(dst)
+    return dst  # as shutil: what the caller passed
 
 
 def batch_copy(file_pairs: PathPairs) -> CopySummary:
@@ -75,24 +75,24 @@ def delta_copy(src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:
     return EACopy(follow_symlinks=True).delta_copy(src, dst, reference)
 
 
-async def async_copyfile(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+async def async_copyfile(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     return await EACopy(follow_symlinks=follow_symlinks).async_copyfile(src, dst)
 
 
-async def async_copy(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+async def async_copy(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     return await EACopy(follow_symlinks=follow_symlinks).async_copy(src, dst)
 
 
-async def async_copy2(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str:
+async def async_copy2(src: StrPath, dst: StrPath, *, follow_symlinks: bool = True) -> str | bytes:
     return await EACopy(follow_symlinks=follow_symlinks).async_copy2(src, dst)
 
 
 async def async_copytree(
     src: StrPath, dst: StrPath, symlinks: bool = False, ignore_dangling_symlinks: bool = False,
     dirs_exist_ok: bool = False,
-) -> str:
+) -> StrPath:
     await EACopy().async_copytree(src, dst, symlinks, ignore_dangling_symlinks, dirs_exist_ok)
-    return str(dst)
+    return dst
 
 
 async def async_delta_copy(src: StrPath, dst: StrPath, reference: StrPath) -> DeltaStats:

@@ -83,24 +83,33 @@ class Config:
                 from None
         if self.progress_callback is not None and not callable(self.progress_callback):
             raise ValueError("progress_callback must be callable or None")
-        native = _eacopy.Config()
-        native.thread_count = _whole("thread_count", self.thread_count, 1, 4096)
+        native = _eacopy.Config()  # the ranges are the engine's (Config::validate)
+        native.thread_count = _whole("thread_count", self.thread_count, 1, 256)
         native.compression_level = _whole("compression_level", self.compression_level, -1, 22)
         native.buffer_size = _whole("buffer_size", self.buffer_size, 4096, 1 << 30)
-        native.retry_count = _whole("retry_count", self.retry_count, 0, 1_000_000)
+        native.retry_count = _whole("retry_count", self.retry_count, 0, 100)
         try:
             delay = float(self.retry_delay)
         except (TypeError, ValueError):
             delay = math.nan
-        if not 0 <= delay <= 86_400:
-            raise ValueError(f"retry_delay must be between 0 and 86400 seconds, not {self.retry_delay!r}")
+        if not 0 <= delay <= 3600:
+            raise ValueError(f"retry_delay must be between 0 and 3600 seconds, not {self.retry_delay!r}")
         native.retry_delay = delay
         native.error_strategy = _NATIVE_STRATEGY[strategy]
         native.preserve_metadata = bool(self.preserve_metadata)
         native.follow_symlinks = bool(self.follow_symlinks)
         native.set_progress_callback(self.progress_callback)
+        native.set_file_event_callback(_log_file_event if LogLevel(self.log_level) >= LogLevel.DEBUG else None)
         native.validate()
         return native
+
+
+def _log_file_event(outcome: str, path: str, size: int, message: str) -> None:
+    """LogLevel.DEBUG: every file's decision, as the engine makes it (from its threads)."""
+    if message:
+        logger.debug("%s %s: %s", outcome, path, message)
+    else:
+        logger.debug("%s %s (%d bytes)", outcome, path, size)
 
 
 def _whole(name: str, value: object, low: int, high: int) -> int:

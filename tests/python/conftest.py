@@ -3,9 +3,11 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from copy_servers import Server
 from gitrepo import GitRepo, git
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -191,3 +193,19 @@ def project_repo() -> Path:
 def impl(request: pytest.FixtureRequest) -> str:
     """The provider clients' transport under test: every provider suite runs on both."""
     return request.param
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """An empty directory for a copy server to serve."""
+    r = tmp_path / "root"
+    r.mkdir()
+    return r
+
+
+@pytest.fixture
+def server(root: Path) -> Iterator[Server]:
+    """``eacopy serve`` on ``root``, as its own process on loopback."""
+    s = Server(root)
+    yield s
+    s.stop()

@@ -23,20 +23,6 @@ from copy_protocol import RawClient
 from copy_servers import TOKEN, Server
 from py_eacopy import _eacopy
 
-@pytest.fixture
-def root(tmp_path):
-    r = tmp_path / "root"
-    r.mkdir()
-    return r
-
-
-@pytest.fixture
-def server(root):
-    s = Server(root)
-    yield s
-    s.stop()
-
-
 def make_tree(base: Path, files: int = 30, seed: int = 0) -> dict[str, bytes]:
     contents = {}
     for i in range(files):

@@ -26,20 +26,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 
-@pytest.fixture
-def root(tmp_path):
-    r = tmp_path / "root"
-    r.mkdir()
-    return r
-
-
-@pytest.fixture
-def server(root):
-    s = Server(root)
-    yield s
-    s.stop()
-
-
 def up(src, dst, server, **kw):
     return py_eacopy.copy_with_server(src, dst, "127.0.0.1", server.port, token=TOKEN, **kw)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import signal
@@ -55,8 +56,9 @@ def tree(tmp_path):
 
 @pytest.mark.parametrize("symlinks", [False, True])
 def test_copytree_matches_shutil(tmp_path, tree, symlinks):
-    assert py_eacopy.copytree(tree, tmp_path / "ours", symlinks=symlinks) == str(tmp_path / "ours")
-    shutil.copytree(tree, tmp_path / "theirs", symlinks=symlinks)
+    ours_returned = py_eacopy.copytree(tree, tmp_path / "ours", symlinks=symlinks)
+    theirs_returned = shutil.copytree(tree, tmp_path / "theirs", symlinks=symlinks)
+    assert (ours_returned, theirs_returned) == (tmp_path / "ours", tmp_path / "theirs")  # dst, as given
     ours, theirs = snapshot(tmp_path / "ours"), snapshot(tmp_path / "theirs")
     assert ours.keys() == theirs.keys()
     assert ours == theirs
@@ -163,7 +165,7 @@ def test_batch_copytree(tmp_path, tree):
 
 
 async def test_async_copytree_and_cancellation(tmp_path, tree):
-    assert await py_eacopy.async_copytree(tree, tmp_path / "a") == str(tmp_path / "a")
+    assert await py_eacopy.async_copytree(tree, tmp_path / "a") == tmp_path / "a"  # dst as given, as shutil
     shutil.copytree(tree, tmp_path / "shutil")
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "shutil")
     summary = await py_eacopy.EACopy().async_copytree(tree, tmp_path / "b", include=["*.txt"])
@@ -212,3 +214,46 @@ def test_killed_tree_copy_then_rerun_completes(tmp_path):
     assert summary.files_skipped >= len(copied) - 2  # files finished before the kill
     assert snapshot(dst) == snapshot(src)
     assert not [p for p in dst.rglob(".*")]  # no temporary left behind
+
+
+def test_debug_logs_every_file_decision(tmp_path, caplog):
+    """LogLevel.DEBUG: copied, skipped and failed files, one line each, locally and through
+    a copy server (linked, delta); INFO logs none of them."""
+    from copy_servers import TOKEN, Server
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("a")
+    (src / "big.bin").write_bytes(os.urandom(200_000))
+    os.mkfifo(src / "pipe")
+    engine = py_eacopy.EACopy(log_level=py_eacopy.LogLevel.DEBUG, error_strategy=py_eacopy.ErrorStrategy.IGNORE)
+    with caplog.at_level(logging.DEBUG, logger="py_eacopy"):
+        engine.copytree(src, tmp_path / "dst")
+        engine.copytree(src, tmp_path / "dst", dirs_exist_ok=True, skip_unchanged=True)
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert "copied a.txt (1 bytes)" in lines and "copied big.bin (200000 bytes)" in lines
+    assert "skipped a.txt (1 bytes)" in lines
+    assert any(line.startswith("failed pipe: ") and "named pipe" in line for line in lines)
+
+    caplog.clear()
+    root = tmp_path / "root"
+    root.mkdir()
+    server = Server(root)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="py_eacopy"):
+            (src / "pipe").unlink()
+            engine.copy_with_server(src, "one", "127.0.0.1", server.port, token=TOKEN)
+            engine.copy_with_server(src, "two", "127.0.0.1", server.port, token=TOKEN)
+            with open(src / "big.bin", "r+b") as f:
+                f.write(b"changed")
+            engine.copy_with_server(src, "one", "127.0.0.1", server.port, token=TOKEN)
+    finally:
+        server.stop()
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert "linked a.txt (1 bytes)" in lines and "delta big.bin (200000 bytes)" in lines
+    assert "skipped a.txt (1 bytes)" in lines
+
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="py_eacopy"):
+        py_eacopy.EACopy(log_level=py_eacopy.LogLevel.INFO).copytree(src, tmp_path / "quiet")
+    assert not [r for r in caplog.records if r.levelno == logging.DEBUG]

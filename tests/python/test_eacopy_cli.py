@@ -69,7 +69,7 @@ def test_bad_numbers_are_named_not_nanobinds(tmp_path):
     (tmp_path / "a").write_text("a")
     result = eacopy(tmp_path / "a", tmp_path / "b", "--threads", "-5")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "thread_count must be a whole number from 1 to 4096, not -5" in result.stderr
+    assert "thread_count must be a whole number from 1 to 256, not -5" in result.stderr
     assert "Invoked with types" not in result.stderr
     env = {**os.environ, "EACOPY_TOKEN": "t"}
     result = subprocess.run([sys.executable, "-m", "py_eacopy", "serve", "--port", "0", "--idle-timeout", "1e300"],

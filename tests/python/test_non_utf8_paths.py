@@ -154,8 +154,13 @@ def test_py_eacopy_copies_names_of_any_bytes_as_shutil(odd_tree: Path, tmp_path:
     written = py_eacopy.copy2(src_file, tmp_path)
     assert written == os.path.join(tmp_path, os.path.basename(expected)) == os.path.join(tmp_path, NAME)
     assert (tmp_path / NAME).read_bytes() == b"inner"
-    assert py_eacopy.copyfile(os.fsencode(src_file), os.fsencode(tmp_path / "c.bin"))
+    # Answers in the caller's type, as shutil: bytes in, bytes out.
+    by_bytes = py_eacopy.copy2(os.fsencode(src_file), os.fsencode(tmp_path / "shutil-dir"))
+    assert by_bytes == shutil.copy2(os.fsencode(src_file), os.fsencode(tmp_path / "shutil-dir"))
+    assert isinstance(by_bytes, bytes) and by_bytes.endswith(os.fsencode(NAME))
+    assert py_eacopy.copyfile(os.fsencode(src_file), os.fsencode(tmp_path / "c.bin")) == os.fsencode(tmp_path / "c.bin")
     assert (tmp_path / "c.bin").read_bytes() == b"inner"
+    assert py_eacopy.copytree(os.fsencode(odd_tree), os.fsencode(tmp_path / "t2")) == os.fsencode(tmp_path / "t2")
     py_eacopy.batch_copy([(src_file, tmp_path / f"batch-{NAME}")])
     assert (tmp_path / f"batch-{NAME}").read_bytes() == b"inner"
     with pytest.raises(FileNotFoundError) as info:

@@ -74,63 +74,52 @@ def run(coro):
     return asyncio.run(coro)
 
 
+def refused(routes, python_impl: bool, match: str, client_class=GitHubClient,
+            call=lambda client: client.fetch_repositories("alice"), **options: Any) -> HostileApi:
+    """Runs ``call`` against a hostile API: it must raise a ProviderError matching ``match``
+    that does not show the token. Returns the (closed) API for its request log."""
+    api = HostileApi(routes)
+    try:
+        client = client_class(TOKEN, base_url=api.url, use_python_impl=python_impl, **options)
+        with pytest.raises(ProviderError, match=match) as caught:
+            run(call(client))
+        assert TOKEN not in str(caught.value) and not isinstance(caught.value, KeyError)
+    finally:
+        api.close()
+    return api
+
+
 # -- 9. credentials only to the API's origin -------------------------------------------------------
 
 def test_a_next_link_to_another_origin_gets_no_token(python_impl):
     evil = HostileApi(lambda api, path: (200, {}, [repo(99)]))
-    api = HostileApi(listing(lambda a, path: (200, {"Link": f'<{evil.url}/steal?page=2>; rel="next"'}, [repo(1)])))
     try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match="not on the API's origin") as caught:
-            run(client.fetch_repositories("alice"))
-        assert TOKEN not in str(caught.value)
+        refused(listing(lambda a, path: (200, {"Link": f'<{evil.url}/steal?page=2>; rel="next"'}, [repo(1)])),
+                python_impl, "not on the API's origin")
         assert evil.seen == []  # not a single request, let alone the token
     finally:
-        api.close()
         evil.close()
 
 
 def test_same_host_other_port_or_scheme_is_another_origin(python_impl):
-    api = HostileApi(listing(lambda a, path: (
-        200, {"Link": f'<{a.url.replace("http:", "https:")}/x?page=2>; rel="next"'}, [repo(1)])))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match="not on the API's origin"):
-            run(client.fetch_repositories("alice"))
-    finally:
-        api.close()
+    refused(listing(lambda a, path: (200, {"Link": f'<{a.url.replace("http:", "https:")}/x?page=2>; rel="next"'},
+                                     [repo(1)])), python_impl, "not on the API's origin")
 
 
 # -- 10. endless pagination ------------------------------------------------------------------------------
 
 def test_a_next_link_to_itself_is_a_loop(python_impl):
-    def routes(api, path):
-        return 200, {"Link": f'<{api.url}{path}>; rel="next"'}, [repo(1)]
-
-    api = HostileApi(listing(routes))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match="a loop"):
-            run(client.fetch_repositories("alice"))
-        assert len(api.seen) <= 3
-    finally:
-        api.close()
+    api = refused(listing(lambda api, path: (200, {"Link": f'<{api.url}{path}>; rel="next"'}, [repo(1)])),
+                  python_impl, "a loop")
+    assert len(api.seen) <= 3
 
 
 def test_two_pages_pointing_at_each_other_are_a_loop(python_impl):
     def routes(api, path):
-        other = "/users/alice/repos?cursor=b" if "cursor=a" in path or "cursor" not in path else \
-            "/users/alice/repos?cursor=a"
-        return 200, {"Link": f'<{api.url}{other}>; rel="next"'}, [repo(len(api.seen))]
+        other = "cursor=b" if "cursor=a" in path or "cursor" not in path else "cursor=a"
+        return 200, {"Link": f'<{api.url}/users/alice/repos?{other}>; rel="next"'}, [repo(len(api.seen))]
 
-    api = HostileApi(listing(routes))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match="a loop"):
-            run(client.fetch_repositories("alice"))
-        assert len(api.seen) <= 5
-    finally:
-        api.close()
+    assert len(refused(listing(routes), python_impl, "a loop").seen) <= 5
 
 
 def test_half_a_million_pages_is_refused_at_once_without_blocking_the_loop(python_impl):
@@ -138,32 +127,26 @@ def test_half_a_million_pages_is_refused_at_once_without_blocking_the_loop(pytho
         return 200, {"Link": f'<{api.url}/users/alice/repos?per_page=100&page=2>; rel="next", '
                              f'<{api.url}/users/alice/repos?per_page=100&page=500000>; rel="last"'}, [repo(1)]
 
-    api = HostileApi(listing(routes))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
+    async def watched(client):
+        """The listing with a heartbeat beside it: the event loop must keep turning."""
+        ticks = 0
 
-        async def main():
-            ticks = 0
+        async def heartbeat():
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
 
-            async def heartbeat():
-                nonlocal ticks
-                while True:
-                    ticks += 1
-                    await asyncio.sleep(0.01)
-
-            beat = asyncio.ensure_future(heartbeat())
-            started = time.monotonic()
-            with pytest.raises(ProviderError, match="500000 pages, more than max_pages=10000"):
-                await client.fetch_repositories("alice")
-            elapsed = time.monotonic() - started
+        beat = asyncio.ensure_future(heartbeat())
+        started = time.monotonic()
+        try:
+            await client.fetch_repositories("alice")
+        finally:
             beat.cancel()
-            return elapsed, ticks
+            assert time.monotonic() - started < 5 and ticks >= 1
 
-        elapsed, ticks = run(main())
-        assert elapsed < 5 and ticks >= 1
-        assert len(api.seen) == 2  # the account and the first page: nothing more
-    finally:
-        api.close()
+    api = refused(listing(routes), python_impl, "500000 pages, more than max_pages=10000", call=watched)
+    assert len(api.seen) == 2  # the account and the first page: nothing more
 
 
 def test_max_pages_caps_next_links_and_counted_pages(python_impl):
@@ -171,14 +154,7 @@ def test_max_pages_caps_next_links_and_counted_pages(python_impl):
         n = len(api.seen)
         return 200, {"Link": f'<{api.url}/users/alice/repos?cursor={n}>; rel="next"'}, [repo(n)]
 
-    api = HostileApi(listing(routes))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl, max_pages=5)
-        with pytest.raises(ProviderError, match="max_pages=5"):
-            run(client.fetch_repositories("alice"))
-        assert len(api.seen) == 1 + 5
-    finally:
-        api.close()
+    assert len(refused(listing(routes), python_impl, "max_pages=5", max_pages=5).seen) == 1 + 5
     with pytest.raises(ValueError, match="max_pages"):
         GitHubClient(TOKEN, max_pages=0)
 
@@ -194,14 +170,7 @@ def test_bitbucket_and_gitlab_page_counts_are_capped_too(python_impl):
         return 200, {"x-next-page": "2", "x-page": "1", "x-total-pages": "900000"}, []
 
     for client_class, routes in ((BitBucketClient, bitbucket), (GitLabClient, gitlab)):
-        api = HostileApi(routes)
-        try:
-            client = client_class(TOKEN, base_url=api.url, use_python_impl=python_impl)
-            with pytest.raises(ProviderError, match="more than max_pages"):
-                run(client.fetch_repositories("alice"))
-            assert len(api.seen) <= 2
-        finally:
-            api.close()
+        assert len(refused(routes, python_impl, "more than max_pages", client_class).seen) <= 2
 
 
 # -- 11. items without the fields the models need ---------------------------------------------------
@@ -209,22 +178,10 @@ def test_bitbucket_and_gitlab_page_counts_are_capped_too(python_impl):
 def test_an_item_without_a_needed_field_names_the_field_and_the_url(python_impl):
     broken = repo(2)
     del broken["clone_url"]
-    api = HostileApi(listing(lambda a, path: (200, {}, [repo(1), broken])))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match=r"lacks the field 'clone_url'") as caught:
-            run(client.fetch_repositories("alice"))
-        assert "/users/alice/repos" in str(caught.value) and TOKEN not in str(caught.value)
-        assert not isinstance(caught.value, KeyError)
-    finally:
-        api.close()
+    refused(listing(lambda a, path: (200, {}, [repo(1), broken])), python_impl,
+            r"/users/alice/repos\S* lacks the field 'clone_url'")
 
 
 def test_an_object_of_the_wrong_shape_is_a_provider_error(python_impl):
-    api = HostileApi(lambda a, path: (200, {}, ["not", "an", "object"]))
-    try:
-        client = GitHubClient(TOKEN, base_url=api.url, use_python_impl=python_impl)
-        with pytest.raises(ProviderError, match="/user"):
-            run(client.fetch_user_info())
-    finally:
-        api.close()
+    refused(lambda a, path: (200, {}, ["not", "an", "object"]), python_impl, "/user",
+            call=lambda client: client.fetch_user_info())

@@ -308,7 +308,8 @@ def test_seed_004_basic_usage_and_the_eacopy_class(tmp_path: Path, monkeypatch: 
     assert Path("destination_async_dir/sub/a.txt").exists()
 
 
-def test_seed_004_progress_and_log_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_004_progress_and_log_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
     import py_eacopy
 
     monkeypatch.chdir(tmp_path)
@@ -322,8 +323,10 @@ def test_seed_004_progress_and_log_level(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(py_eacopy.config, "progress_callback", progress_callback)
     monkeypatch.setattr(py_eacopy.config, "log_level", py_eacopy.config.log_level)
     py_eacopy.config.log_level = py_eacopy.LogLevel.DEBUG
-    py_eacopy.copy("big.bin", "copy.bin")
+    with caplog.at_level("DEBUG", logger="py_eacopy"):
+        py_eacopy.copy("big.bin", "copy.bin")
     assert calls and calls[-1][0] == calls[-1][1] == 3 << 20 and calls[-1][3] == 100
+    assert f"copied big.bin ({3 << 20} bytes)" in caplog.messages  # DEBUG: every file's decision
 
 
 def test_seed_004_server_with_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,7 @@ CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst,
     options.files = std::vector<std::string>{src.filename().string()};
     return copy_tree(src.parent_path().empty() ? "." : src.parent_path(), remote.fallback_dst, options, config, cancel);
   }
-  Sender sender(*conn, config.compression_level, cancel);
+  Sender sender(*conn, config.compression_level, cancel, nullptr, &config.file_event_callback);
   if (S_ISDIR(st.st_mode)) {
     UniqueFd dir(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) fail(errno, src);
@@ -102,7 +102,7 @@ CopySummary download_unguarded(const std::string& remote_src, const fs::path& ds
   if (ec) fail(ec.value(), dst);
   UniqueFd dir(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) fail(errno, dst);
-  Receiver receiver(conn, dir.get(), cancel);
+  Receiver receiver(conn, dir.get(), cancel, nullptr, &config.file_event_callback);
   receiver.run();
   CopySummary summary = receiver.summary();
   summary.bytes_sent = conn.bytes_received();  // what the server sent

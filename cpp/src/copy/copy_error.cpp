@@ -41,6 +41,17 @@ CopyError CopyError::from_errno(int sys_errno, const std::string& path, const st
   return CopyError(errc, sys_errno, std::strerror(sys_errno), path, path2);
 }
 
+const char* file_outcome_name(FileOutcome outcome) noexcept {
+  switch (outcome) {
+    case FileOutcome::Copied: return "copied";
+    case FileOutcome::Linked: return "linked";
+    case FileOutcome::Skipped: return "skipped";
+    case FileOutcome::Delta: return "delta";
+    case FileOutcome::Failed: return "failed";
+  }
+  return "?";
+}
+
 void Config::validate() const {
   auto bad = [](const std::string& what) {
     throw CopyError(CopyErrc::InvalidArgument, 0, what);

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "attempts.hpp"
+#include "file_ops.hpp"
 
 namespace gitfleet::copy {
 namespace fs = std::filesystem;
@@ -41,7 +42,9 @@ fs::path EACopy::copy_one(const fs::path& src, const fs::path& dst, Metadata met
                           const CancellationToken* cancel) const {
   fs::path target = into_directory ? destination_in(src, dst) : dst;
   FileCopyOptions o = file_options(metadata, cancel);
-  with_strategy(config_, cancel, [&] { copy_file(src, target, o); });
+  std::uint64_t bytes = 0;
+  with_strategy(config_, cancel, [&] { bytes = copy_file(src, target, o).bytes; });
+  FileEvents(&config_.file_event_callback)(FileOutcome::Copied, src.string(), bytes);
   return target;
 }
 
@@ -93,6 +96,7 @@ DeltaStats EACopy::delta_copy(const fs::path& src, const fs::path& dst, const fs
   DeltaStats stats;
   FileCopyOptions o = file_options(config_.preserve_metadata ? Metadata::All : Metadata::Mode, cancel);
   with_strategy(config_, cancel, [&] { stats = copy::delta_copy(src, dst, reference, o); });
+  FileEvents(&config_.file_event_callback)(FileOutcome::Delta, src.string(), stats.bytes_total);
   return stats;
 }
 

@@ -76,6 +76,20 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point last_;
 };
 
+// Where a copy reports its per-file decisions (nothing when no callback is set).
+class FileEvents {
+ public:
+  explicit FileEvents(const FileEventCallback* callback = nullptr)
+      : callback_(callback && *callback ? callback : nullptr) {}
+  void operator()(FileOutcome outcome, const std::string& path, std::uint64_t bytes,
+                  const std::string& message = {}) const {
+    if (callback_) (*callback_)(FileEvent{outcome, path, bytes, message});
+  }
+
+ private:
+  const FileEventCallback* callback_;
+};
+
 // shutil.copystat on open files: extended attributes and times (All), mode (Mode and All).
 void apply_metadata(int in, int out, const struct stat& st, Metadata metadata, const std::filesystem::path& dst);
 

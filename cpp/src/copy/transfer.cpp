@@ -104,12 +104,14 @@ void add_failure(CopySummary& summary, const std::string& path, const std::strin
 // ---------------------------------------------------------------------------------------
 // Sender
 
-Sender::Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters)
-    : conn_(conn), compressor_(compression_level), cancel_(cancel), counters_(counters) {}
+Sender::Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters,
+               const FileEventCallback* events)
+    : conn_(conn), compressor_(compression_level), cancel_(cancel), counters_(counters), events_(events) {}
 
 void Sender::unsent(const std::string& rel, const std::string& message, int sys_errno) {
   ++summary_.files_total;
   add_failure(summary_, rel, message, sys_errno);
+  events_(FileOutcome::Failed, rel, 0, message);
   conn_.send(FrameType::Unsent, Unsent{rel, message}.encode());
 }
 
@@ -195,12 +197,13 @@ void Sender::settle(const Queued& q, const Decision& d) {
     case Verdict::Skip:
       ++summary_.files_skipped;
       summary_.bytes_skipped += offer.size;
-      return;
+      return events_(FileOutcome::Skipped, offer.path, offer.size);
     case Verdict::Link:
       ++summary_.files_linked;
       summary_.bytes_linked += offer.size;
-      return;
+      return events_(FileOutcome::Linked, offer.path, offer.size);
     case Verdict::Refuse:
+      events_(FileOutcome::Failed, offer.path, 0, d.message);
       return add_failure(summary_, offer.path, d.message);
     case Verdict::NeedHash:
       throw ProtocolError("the receiver asked for a hash twice");
@@ -222,10 +225,13 @@ void Sender::collect_results() {
     const auto& [path, size] = awaiting_.front();
     if (result.outcome == static_cast<std::uint8_t>(Verdict::Refuse)) {
       add_failure(summary_, path, result.message);
+      events_(FileOutcome::Failed, path, 0, result.message);
       continue;
     }
     ++summary_.files_copied;
     summary_.bytes_copied += size;
+    events_(result.outcome == static_cast<std::uint8_t>(Verdict::Delta) ? FileOutcome::Delta : FileOutcome::Copied,
+            path, size);
     bump(counters_, &TransferCounters::files_sent);
   }
 }
@@ -310,14 +316,16 @@ void Sender::finish() {
 // ---------------------------------------------------------------------------------------
 // Receiver
 
-Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server)
+Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server,
+                   const FileEventCallback* events)
     : conn_(conn), transfer_fd_(transfer_fd), cancel_(cancel), server_(server ? *server : ServerSide{}),
-      history_(server_.history), counters_(server_.counters), keep_failures_(server == nullptr),
+      history_(server_.history), counters_(server_.counters), keep_failures_(server == nullptr), events_(events),
       mode_mask_(07777 & ~07000u & ~process_umask()) {}
 
 // A server answers each failed file in its own frame; keeping them all as well would let one
 // connection grow the server without bound.
 void Receiver::failed(const std::string& path, const std::string& message, int sys_errno) {
+  events_(FileOutcome::Failed, path, 0, message);
   if (keep_failures_) return add_failure(summary_, path, message, sys_errno);
   ++summary_.files_failed;
 }
@@ -421,7 +429,7 @@ std::optional<Verdict> Receiver::decide(const Offer& offer) {
   }
   Verdict verdict = Verdict::Copy;
   if (history_) {
-    if (server_.trust_metadata) {
+    if (server_.trust_metadata || offer.size == 0) {  // an empty file's size says its content
       auto known = history_->by_key(offer.path, offer.size, offer.mtime_ns);
       if (known && try_link(*known, offer, target)) return std::nullopt;
     }
@@ -467,6 +475,7 @@ void Receiver::skip(const Offer& offer) {
   ++summary_.files_skipped;
   summary_.bytes_skipped += offer.size;
   bump(counters_, &TransferCounters::files_skipped);
+  events_(FileOutcome::Skipped, offer.path, offer.size);
 }
 
 void Receiver::report(const Offer& offer, const std::string& error) {
@@ -681,6 +690,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
   ++summary_.files_copied;
   summary_.bytes_copied += offer.size;
   bump(counters_, &TransferCounters::files_received);
+  events_(delta ? FileOutcome::Delta : FileOutcome::Copied, offer.path, offer.size);
   record(offer, got, offer.mtime_ns);
 }
 

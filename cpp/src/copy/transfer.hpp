@@ -19,6 +19,7 @@
 #include "confined_dir.hpp"
 #include "connection.hpp"
 #include "copy_history.hpp"
+#include "file_ops.hpp"
 #include "gitfleet/copy/tree_copy.hpp"
 #include "gitfleet/core/cancellation.hpp"
 
@@ -37,7 +38,8 @@ struct TransferCounters {
 
 class Sender {
  public:
-  Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters = nullptr);
+  Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters = nullptr,
+         const FileEventCallback* events = nullptr);
 
   // Offers every regular file beneath dir_fd, named relative to it. follow_symlinks: a
   // symlink to a regular file is sent as that file (a client's own tree); otherwise
@@ -75,6 +77,7 @@ class Sender {
   ChunkCompressor compressor_;
   const CancellationToken* cancel_;
   TransferCounters* counters_;
+  FileEvents events_;
   CopySummary summary_;
   std::string buffer_;
   std::vector<Queued> batch_;
@@ -100,7 +103,8 @@ class Receiver {
  public:
   // Writes beneath transfer_fd; a server passes its side (a client's download does not, and
   // keeps every failure in its summary).
-  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server = nullptr);
+  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server = nullptr,
+           const FileEventCallback* events = nullptr);
 
   // Answers offers until the sender ends the transfer.
   void run();
@@ -149,6 +153,7 @@ class Receiver {
   CopyHistory* history_;
   TransferCounters* counters_;
   bool keep_failures_;
+  FileEvents events_;
   std::uint32_t mode_mask_;  // offered modes lose setuid, setgid, sticky and the umask's bits
   CopySummary summary_;
   ChunkDecoder decoder_;

@@ -178,6 +178,7 @@ class Copier {
   // A failed file or directory (counted apart, so files_total still adds up) under Ignore.
   void record(const std::string& name, const CopyError& e, std::atomic<std::uint64_t>& failed) {
     ++failed;
+    events_(FileOutcome::Failed, name, 0, e.what());
     std::lock_guard lock(mutex_);
     failures_.push_back(CopyFailure::of(name, e));
   }
@@ -340,6 +341,7 @@ class Copier {
         ++files_skipped_;
         bytes_total_ += size;
         bytes_skipped_ += size;
+        events_(FileOutcome::Skipped, job.name, size);
         continue;
       }
       std::uint64_t copied = 0;
@@ -360,6 +362,7 @@ class Copier {
         ++files_copied_;
         bytes_total_ += copied;
         bytes_copied_ += copied;
+        events_(FileOutcome::Copied, job.name, copied);
       }
     }
   }
@@ -369,6 +372,7 @@ class Copier {
   const TreeCopyOptions& opt_;
   const Config& cfg_;
   const CancellationToken* cancel_;
+  FileEvents events_{&cfg_.file_event_callback};
 
   std::mutex mutex_;
   std::condition_variable wake_;

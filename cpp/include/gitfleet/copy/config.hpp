@@ -21,6 +21,18 @@ enum class LogLevel { None, Error, Warning, Info, Debug };
 // chunks of big files (throttled). Called from the copying threads.
 using ProgressCallback = std::function<void(std::uint64_t, std::uint64_t, const std::string&)>;
 
+// What became of one file (or directory) of a copy: one event per decision, for logs that
+// follow every file (py_eacopy's LogLevel.DEBUG). Called from the copying threads.
+enum class FileOutcome { Copied, Linked, Skipped, Delta, Failed };
+const char* file_outcome_name(FileOutcome outcome) noexcept;  // "copied", "linked", ...
+struct FileEvent {
+  FileOutcome outcome;
+  std::string path;  // as the summary names it
+  std::uint64_t bytes = 0;
+  std::string message;  // Failed: why
+};
+using FileEventCallback = std::function<void(const FileEvent&)>;
+
 struct Config {
   unsigned thread_count = 4;
   int compression_level = 0;  // network transfers only: 0 self-balancing, -1 off, 1..22 zstd level
@@ -33,6 +45,7 @@ struct Config {
   bool follow_symlinks = false;
   bool dirs_exist_ok = false;
   ProgressCallback progress_callback;
+  FileEventCallback file_event_callback;
 
   Config& with_thread_count(unsigned v) { thread_count = v; return *this; }
   Config& with_compression_level(int v) { compression_level = v; return *this; }
@@ -45,6 +58,7 @@ struct Config {
   Config& with_follow_symlinks(bool v) { follow_symlinks = v; return *this; }
   Config& with_dirs_exist_ok(bool v) { dirs_exist_ok = v; return *this; }
   Config& with_progress_callback(ProgressCallback v) { progress_callback = std::move(v); return *this; }
+  Config& with_file_event_callback(FileEventCallback v) { file_event_callback = std::move(v); return *this; }
 
   // Throws CopyError(InvalidArgument) naming the first unusable setting.
   void validate() const;
