@@ -111,6 +111,7 @@ void bind_history(nb::module_& m) {
       .def_ro("parents", &CommitRecord::parents)
       .def_ro("additions", &CommitRecord::additions)
       .def_ro("deletions", &CommitRecord::deletions)
+      .def_ro("files_changed", &CommitRecord::files_changed)
       .def_ro("is_merge", &CommitRecord::is_merge)
       .def_ro("files", &CommitRecord::files)
       .def("to_dict", &commit_dict)

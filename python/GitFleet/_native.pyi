@@ -52,6 +52,9 @@ class CommitRecord:
     @property
     def deletions(self) -> int: ...
     @property
+    def files_changed(self) -> int:
+        """Files the commit changes (against its first parent), as git log --shortstat counts them."""
+    @property
     def is_merge(self) -> bool: ...
     @property
     def files(self) -> list[FileChange]:

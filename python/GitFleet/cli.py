@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .analysis import (
+from .analyses import (
     COMMIT_COLUMNS,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
@@ -296,10 +296,17 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--rev", default="HEAD", show_default=True, help="Revision analysed in each repository.")
 @click.option("-n", "--max-count", type=click.IntRange(min=1), help="At most this many commits per repository.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True, help="Clones at once.")
+@click.option("--include-merges", is_flag=True,
+              help="Count merge commits' changes (against their first parent) in churn; by default, as "
+                   "gitinspector and GitHub, they are not.")
+@click.option("--no-mailmap", is_flag=True, help="Authors as committed, without the repository's .mailmap.")
+@click.option("--merge-emails", is_flag=True, help="Names that share an e-mail are one person.")
+@click.option("--exclude-bots", is_flag=True, help="Leave [bot] accounts (dependabot, ...) out of every figure.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
-            concurrency: int, quiet: bool, as_json: bool) -> None:
+            concurrency: int, include_merges: bool, no_mailmap: bool, merge_emails: bool, exclude_bots: bool,
+            quiet: bool, as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor; plus the
     raw tables. With no TARGETS: this repository, cloned from its local path."""
@@ -345,9 +352,10 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                         progress.update(bar, state=state)
 
                     try:
-                        results.append(await analyze_repository(manager, paths[target], name,
-                                                                rev=rev, max_count=max_count, sinks=sinks,
-                                                                progress=report))
+                        results.append(await analyze_repository(
+                            manager, paths[target], name, rev=rev, max_count=max_count, sinks=sinks, progress=report,
+                            include_merges=include_merges, exclude_bots=exclude_bots, merge_emails=merge_emails,
+                            mailmap=not no_mailmap))
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from html import escape
 
-from .analysis import RepoAnalysis
+from .analyses import RepoAnalysis
 from .svg_charts import bar_chart, column_chart
 
 __all__ = ["render_report", "timeline"]

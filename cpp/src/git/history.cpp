@@ -56,6 +56,7 @@ class RecordBuilder {
       LineStats stats = line_stats(before, after);
       record.additions += stats.additions;
       record.deletions += stats.deletions;
+      ++record.files_changed;
       if (!options_.include_files) continue;
       FileChange file;
       file.change_type = change_type_of(change);

@@ -37,6 +37,7 @@ struct CommitRecord {
   std::vector<std::string> parents;
   std::int64_t additions = 0;  // against the first parent (the empty tree for a root commit)
   std::int64_t deletions = 0;
+  std::int64_t files_changed = 0;  // as git log --shortstat counts them, with or without include_files
   bool is_merge = false;
   std::vector<FileChange> files;  // filled only with include_files
 };

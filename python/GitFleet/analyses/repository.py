@@ -1,5 +1,8 @@
 """What ``gitfleet analyze`` computes for each repository and for the fleet: commits over
 time, churn by author and by file, lines owned by author (from blame) and the bus factor.
+Authors are people as git's ``.mailmap`` names them (:mod:`.identities`); merge commits count
+as commits but not in churn unless ``include_merges`` (as gitinspector and GitHub); binary
+files (a NUL in their first 8000 bytes, git's test) own no lines.
 Aggregates only: the raw rows (commits, file changes, blame ownership) stream to
 :class:`~GitFleet.tables.TableWriter` sinks as they are read, so memory stays bounded by
 the number of authors and files, not by the history's length."""
@@ -12,13 +15,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .blame import BlameLine
-from .exceptions import BlameError
-from .history import CommitRecord
-from .repo_manager import RepoManager
-from .tables import TableWriter
+from ..blame import BlameLine
+from ..exceptions import BlameError
+from ..history import CommitRecord
+from ..repo_manager import RepoManager
+from ..tables import TableWriter
+from .identities import Identities, is_bot, read_mailmap
 
-__all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "COMMIT_COLUMNS",
+__all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary", "COMMIT_COLUMNS",
            "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS"]
 
 COMMIT_COLUMNS = ("repo", "sha", "author_name", "author_email", "author_time", "committer_time", "additions",
@@ -31,6 +35,18 @@ Progress = Callable[[str, int], None]  # (stage, count so far)
 
 def author_of(name: str, email: str) -> str:
     return f"{name} <{email}>"
+
+
+def is_binary(lines: list[BlameLine]) -> bool:
+    """git's buffer_is_binary: a NUL byte in the first 8000 bytes of the content."""
+    head, size = [], 0
+    for line in lines:
+        if size >= 8000:
+            break
+        chunk = line.line_content.encode("utf-8", "surrogateescape") + b"\n"
+        head.append(chunk)
+        size += len(chunk)
+    return b"\0" in b"".join(head)[:8000]
 
 
 def bus_factor(lines_owned: collections.Counter[str]) -> int:
@@ -49,6 +65,9 @@ def bus_factor(lines_owned: collections.Counter[str]) -> int:
 class RepoAnalysis:
     name: str
     path: str = ""
+    include_merges: bool = False  # merges' first-parent diffs counted in churn
+    exclude_bots: bool = False
+    identities: Identities = field(default_factory=Identities, repr=False)
     commits: int = 0
     merges: int = 0
     additions: int = 0
@@ -56,6 +75,8 @@ class RepoAnalysis:
     first: int | None = None
     last: int | None = None
     files_blamed: int = 0
+    binary_files: int = 0  # left out of line ownership
+    bot_commits: int = 0  # left out of every aggregate with exclude_bots
     blame_failures: dict[str, str] = field(default_factory=dict)
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
     commits_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -79,23 +100,30 @@ class RepoAnalysis:
                     changes: TableWriter | None = None) -> None:
         commit_rows, change_rows = [], []
         for c in batch:
-            self.commits += 1
-            self.merges += c.is_merge
-            self.additions += c.additions
-            self.deletions += c.deletions
-            when = c.author_timestamp
-            self.first = when if self.first is None else min(self.first, when)
-            self.last = when if self.last is None else max(self.last, when)
-            author = author_of(c.author_name, c.author_email)
-            self.commits_by_author[author] += 1
-            self.churn_by_author[author] += c.additions + c.deletions
-            self.commits_by_month[dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m")] += 1
+            counted = not (self.exclude_bots and is_bot(c.author_name, c.author_email))
+            churn = counted and (self.include_merges or not c.is_merge)
+            if counted:
+                self.commits += 1
+                self.merges += c.is_merge
+                when = c.author_timestamp
+                self.first = when if self.first is None else min(self.first, when)
+                self.last = when if self.last is None else max(self.last, when)
+                author = self.identities(c.author_name, c.author_email)
+                self.commits_by_author[author] += 1
+                self.commits_by_month[dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m")] += 1
+            else:
+                self.bot_commits += 1
+            if churn:
+                self.additions += c.additions
+                self.deletions += c.deletions
+                self.churn_by_author[author] += c.additions + c.deletions
             for f in c.files:
-                self.churn_by_file[f.path] += f.additions + f.deletions
+                if churn:
+                    self.churn_by_file[f.path] += f.additions + f.deletions
                 change_rows.append((self.name, c.sha, f.path, f.old_path or "", f.change_type, f.additions,
                                     f.deletions, f.binary))
             commit_rows.append((self.name, c.sha, c.author_name, c.author_email, c.author_timestamp,
-                                c.committer_timestamp, c.additions, c.deletions, len(c.files), c.is_merge,
+                                c.committer_timestamp, c.additions, c.deletions, c.files_changed, c.is_merge,
                                 c.message.split("\n", 1)[0]))
         if commits is not None:
             commits.write(commit_rows)
@@ -109,17 +137,22 @@ class RepoAnalysis:
                 self.blame_failures[path] = str(lines)
                 continue
             self.files_blamed += 1
+            if is_binary(lines):
+                self.binary_files += 1
+                continue
             per_author: collections.Counter[tuple[str, str]] = collections.Counter(
                 (line.author_name, line.author_email) for line in lines)
             for (name, email), n in per_author.items():
-                self.lines_owned[author_of(name, email)] += n
+                if self.exclude_bots and is_bot(name, email):
+                    continue
+                self.lines_owned[self.identities(name, email)] += n
                 rows.append((self.name, path, name, email, n))
         if ownership is not None:
             ownership.write(rows)
 
     def merge(self, other: "RepoAnalysis") -> None:
         """Adds another repository's aggregates (the fleet is the sum of its repositories)."""
-        for name in ("commits", "merges", "additions", "deletions", "files_blamed"):
+        for name in ("commits", "merges", "additions", "deletions", "files_blamed", "binary_files", "bot_commits"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for bound, pick in (("first", min), ("last", max)):
             values = [v for v in (getattr(self, bound), getattr(other, bound)) if v is not None]
@@ -146,9 +179,18 @@ async def analyze_repository(
     max_count: int | None = None,
     sinks: dict[str, TableWriter] | None = None,
     progress: Progress | None = None,
+    include_merges: bool = False,
+    exclude_bots: bool = False,
+    merge_emails: bool = False,
+    mailmap: bool = True,
 ) -> RepoAnalysis:
-    """History (with per-file counts) and whole-repository blame of one local repository."""
-    analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path)
+    """History (with per-file counts) and whole-repository blame of one local repository.
+    ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
+    sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
+    ``include_merges``: merges' first-parent diffs count in churn."""
+    identities = Identities(read_mailmap(path, rev) if mailmap else None, merge_emails)
+    analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path,
+                            include_merges=include_merges, exclude_bots=exclude_bots, identities=identities)
     sinks = sinks or {}
     async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
                                              include_files=True):
