@@ -98,7 +98,8 @@ def is_bot(name: str, email: str) -> bool:
 class Identities:
     """Turns a commit's or a line's (name, e-mail) into the person an analysis counts:
     ``"Name <email>"`` after the mailmap, and with ``merge_emails`` every name seen with an
-    e-mail under the first such name (as one person). Results are cached per raw identity."""
+    e-mail under the first such name (as one person; history is read newest first, so that is
+    the most recent name). Results are cached per raw identity."""
 
     def __init__(self, mailmap: Mailmap | None = None, merge_emails: bool = False) -> None:
         self.mailmap = mailmap or Mailmap()
