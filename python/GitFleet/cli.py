@@ -64,6 +64,17 @@ def _user_errors() -> Iterator[None]:
         raise UserError(str(e)) from None
 
 
+def _finish(writer: TableWriter, export: Callable[[], Awaitable[None]]) -> None:
+    """Runs the export into writer: the file appears complete, or not at all."""
+    try:
+        _run(export())
+    except BaseException:
+        writer.discard()
+        raise
+    with _user_errors():
+        writer.close()
+
+
 def _run(coro: Awaitable[T]) -> T:
     with _user_errors():
         return asyncio.run(coro)  # type: ignore[arg-type]
@@ -247,9 +258,7 @@ def commits(repo: str, rev: str, since: str | None, until: str | None, max_count
         async for batch in RepoManager().yield_commits(repo, batch_size=1000, **filters):
             analysis.add_commits(batch, None if files else writer, writer if files else None)
 
-    _run(export())
-    with _user_errors():
-        writer.close()
+    _finish(writer, export)
 
 
 @cli.command()
@@ -282,9 +291,7 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
             else:
                 writer.write(rows(path, lines))
 
-    _run(export())
-    with _user_errors():
-        writer.close()
+    _finish(writer, export)
 
 
 @cli.command()
@@ -365,10 +372,13 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 
     try:
         repos, failed = _run(work())
-    finally:
-        with _user_errors():
-            for sink in sinks.values():
-                sink.close()
+    except BaseException:
+        for sink in sinks.values():
+            sink.discard()
+        raise
+    with _user_errors():
+        for sink in sinks.values():
+            sink.close()
     if not repos:
         raise UserError("nothing could be analysed: " + "; ".join(f"{t}: {e}" for t, e in failed.items()))
     fleet = fleet_of(repos)

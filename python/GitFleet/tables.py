@@ -23,13 +23,20 @@ FORMATS = ("table", "jsonl", "csv", "parquet")
 
 class TableWriter:
     """Writes batches of rows (tuples in ``columns`` order) to a file or stream; ``close()``
-    finishes the file. For ``table`` the rows are kept until close (they are aligned)."""
+    finishes the file. For ``table`` the rows are kept until close (they are aligned).
+
+    A file is written under a hidden temporary name beside ``path`` and renamed into place by
+    ``close()``: an interrupted or failed export never leaves a partial file looking complete
+    (``discard()``, or leaving a ``with`` block by an exception, removes it)."""
 
     def __init__(self, fmt: str, columns: Sequence[str], out: IO[str] | None = None, path: str | None = None) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
         self.fmt, self.columns, self.rows_written = fmt, tuple(columns), 0
         self._path, self._out, self._owned = path, out, False
+        # A device or a pipe (-o /dev/stdout) is written directly: it cannot be renamed onto.
+        self._temporary = None if path is None or (os.path.exists(path) and not os.path.isfile(path)) else \
+            os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.{os.getpid()}-{id(self):x}.tmp")
         self._parquet: Any = None
         self._table_rows: list[Sequence[Any]] = []
         if fmt == "parquet":
@@ -42,7 +49,8 @@ class TableWriter:
         elif out is None:
             if path is None:
                 raise ValueError("a table writer needs a stream or a path")
-            self._out = open(path, "w", encoding="utf-8", errors="surrogateescape", newline="")
+            with self._writing():
+                self._out = open(self._temporary or path, "w", encoding="utf-8", errors="surrogateescape", newline="")
             self._owned = True
         if fmt == "csv":
             self._csv = csv.writer(self._out)
@@ -80,12 +88,36 @@ class TableWriter:
 
         batch = pa.table({name: [_utf8(row[i]) for row in rows] for i, name in enumerate(self.columns)})
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self._path, batch.schema)
+            self._parquet = pq.ParquetWriter(self._temporary or self._path, batch.schema)
         self._parquet.write_table(batch.cast(self._parquet.schema))
 
     def close(self) -> None:
         with self._writing():
             self._close()
+            if self._temporary is not None:
+                os.replace(self._temporary, self._path)
+                self._temporary = None
+
+    def discard(self) -> None:
+        """Abandons the output: the temporary file goes, nothing appears under ``path``."""
+        with contextlib.suppress(Exception):
+            if self._parquet is not None:
+                self._parquet.close()
+            elif self._owned:
+                self._out.close()
+        if self._temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._temporary)
+            self._temporary = None
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
 
     def _close(self) -> None:
         if self.fmt == "table":
@@ -95,7 +127,8 @@ class TableWriter:
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                pq.write_table(pa.table({name: pa.array([], pa.string()) for name in self.columns}), self._path)
+                pq.write_table(pa.table({name: pa.array([], pa.string()) for name in self.columns}),
+                               self._temporary or self._path)
             else:
                 self._parquet.close()
         elif self._owned:

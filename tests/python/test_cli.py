@@ -200,3 +200,14 @@ def test_blame_of_a_non_utf8_name_from_the_command_line(tmp_path):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["content"] for r in rows] == ["one", "two"] and rows[0]["path"] == name
+
+
+def test_a_failed_export_leaves_no_file(rich_repo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for fmt in ("csv", "jsonl", "parquet"):
+        result = gitfleet("blame", rich_repo.path, "no/such/file.py", "--format", fmt, "-o", out / f"b.{fmt}")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []  # neither a partial file nor a temporary one
+    assert gitfleet("commits", rich_repo.path, "--format", "csv", "-o", out / "c.csv").returncode == 0
+    assert [p.name for p in out.iterdir()] == ["c.csv"]
