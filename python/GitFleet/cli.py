@@ -362,7 +362,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                         results.append(await analyze_repository(
                             manager, paths[target], name, rev=rev, max_count=max_count, sinks=sinks, progress=report,
                             include_merges=include_merges, exclude_bots=exclude_bots, merge_emails=merge_emails,
-                            mailmap=not no_mailmap))
+                            mailmap=not no_mailmap, source=target if target in clones else paths[target]))
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")

@@ -13,6 +13,15 @@ from .svg_charts import bar_chart, column_chart
 
 __all__ = ["render_report", "timeline"]
 
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("GitFleet")
+    except PackageNotFoundError:
+        return "unknown"
+
 TOP = 15
 
 CSS = """
@@ -98,6 +107,17 @@ def _repo_table(repos: Sequence[RepoAnalysis]) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
+def _provenance(a: RepoAnalysis) -> str:
+    """What the figures cover: the commit, the window, and the options that change them.
+    Ownership (blame) is always of the analysed commit, whatever the window."""
+    churn = "merges' changes included in churn" if a.include_merges else "merge commits left out of churn"
+    people = ("authors as .mailmap names them" if a.identities.mailmap else "authors as committed (no .mailmap)") + \
+        (", [bot] accounts left out" if a.exclude_bots else "")
+    binary = f"; {a.binary_files:,} binary files own no lines" if a.binary_files else ""
+    return (f"<p class='note'>Commit <code>{escape(a.head or '-')}</code>. Commits and churn: {escape(a.window)}, "
+            f"{churn}. Lines owned: every text file at that commit{binary}. {escape(people)}.</p>")
+
+
 def _failures(a: RepoAnalysis) -> str:
     if not a.blame_failures:
         return ""
@@ -110,13 +130,14 @@ def render_report(fleet: RepoAnalysis, repos: Sequence[RepoAnalysis], tables: Se
     """The whole report as one HTML document. ``tables``: file names of the raw tables written
     beside it; ``failed``: targets that could not be analysed, and why."""
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    version = _version()
     body = []
     if len(repos) > 1:  # one repository is its own fleet: shown once
         body += [f"<h2>Fleet <small>{len(repos)} repositories</small></h2>", _cards(fleet, len(repos)),
                  _charts(fleet), "<h2>Repositories</h2>", _repo_table(repos)]
     for i, r in enumerate(repos):
-        body += [f"<h2 id='repo-{i}'>{escape(r.name)} <small>{escape(r.path)}</small></h2>", _cards(r), _charts(r),
-                 _failures(r)]
+        body += [f"<h2 id='repo-{i}'>{escape(r.name)} <small>{escape(r.source or r.path)}</small></h2>",
+                 _provenance(r), _cards(r), _charts(r), _failures(r)]
     if failed:
         items = "".join(f"<li>{escape(t)}: {escape(e)}</li>" for t, e in failed.items())
         body.append(f"<h2>Not analysed</h2><ul class='note'>{items}</ul>")
@@ -127,5 +148,6 @@ def render_report(fleet: RepoAnalysis, repos: Sequence[RepoAnalysis], tables: Se
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{escape(title)}</title>"
             f"<style>{CSS}</style></head><body><header><h1>{escape(title)}</h1>"
-            f"<p>History, ownership and churn, generated {generated} by gitfleet analyze</p></header>"
+            f"<p>History, ownership and churn, generated {generated} by gitfleet analyze (GitFleet "
+            f"{escape(version)})</p></header>"
             f"<main>{''.join(body)}</main></body></html>\n")

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -157,7 +158,12 @@ def test_analyze_without_arguments_clones_the_current_repository(rich_repo, tmp_
     result = gitfleet("analyze", "--out", tmp_path / "r", cwd=rich_repo.path / "lib")
     assert result.returncode == 0, result.stderr
     assert "Cloning 1 repository" in result.stderr and "files blamed" in result.stderr
-    assert "rich-repo" in (tmp_path / "r/report.html").read_text()
+    html = (tmp_path / "r/report.html").read_text()
+    assert "rich-repo" in html
+    # Provenance: the commit analysed, and the clone's source rather than its deleted temporary path.
+    assert git_out(rich_repo.path, "rev-parse", "HEAD").strip() in html
+    assert f"<small>{rich_repo.path}</small>" in html and f"{tempfile.gettempdir()}/gitfleet-" not in html
+    assert "merge commits left out of churn" in html and "all history at HEAD" in html
     outside = gitfleet("analyze", "--out", tmp_path / "x", cwd=tmp_path)
     assert_user_error(outside, 1, "not inside a git repository")
 

@@ -65,6 +65,9 @@ def bus_factor(lines_owned: collections.Counter[str]) -> int:
 class RepoAnalysis:
     name: str
     path: str = ""
+    source: str = ""  # what the user named: a URL, or the path
+    head: str = ""  # the SHA analysed (the newest commit read)
+    window: str = "all history"  # which commits the figures cover
     include_merges: bool = False  # merges' first-parent diffs counted in churn
     exclude_bots: bool = False
     identities: Identities = field(default_factory=Identities, repr=False)
@@ -100,6 +103,8 @@ class RepoAnalysis:
                     changes: TableWriter | None = None) -> None:
         commit_rows, change_rows = [], []
         for c in batch:
+            if not self.head:
+                self.head = c.sha
             counted = not (self.exclude_bots and is_bot(c.author_name, c.author_email))
             churn = counted and (self.include_merges or not c.is_merge)
             if counted:
@@ -183,6 +188,7 @@ async def analyze_repository(
     exclude_bots: bool = False,
     merge_emails: bool = False,
     mailmap: bool = True,
+    source: str | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
@@ -190,7 +196,9 @@ async def analyze_repository(
     ``include_merges``: merges' first-parent diffs count in churn."""
     identities = Identities(read_mailmap(path, rev) if mailmap else None, merge_emails)
     analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path,
-                            include_merges=include_merges, exclude_bots=exclude_bots, identities=identities)
+                            include_merges=include_merges, exclude_bots=exclude_bots, identities=identities,
+                            source=source or os.path.abspath(path),
+                            window=f"the last {max_count:,} commits at {rev}" if max_count else f"all history at {rev}")
     sinks = sinks or {}
     async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
                                              include_files=True):
