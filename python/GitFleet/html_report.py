@@ -87,7 +87,9 @@ def _cards(a: RepoAnalysis, repos: int | None = None) -> str:
 def _charts(a: RepoAnalysis) -> str:
     owned = [(_name(k), v) for k, v in a.lines_owned.most_common(TOP)]
     churn = [(_name(k), v) for k, v in a.churn_by_author.most_common(TOP)]
-    files = a.churn_by_file.most_common(TOP)
+    # Files followed through renames under their current path; those gone at the commit say so.
+    files = [(path if path in a.current_files or not a.current_files else f"{path} (deleted)", n)
+             for path, n in a.churn_by_file.most_common(TOP)]
     panels = [
         column_chart(timeline(a.commits_by_month), title="Commits over time"),
         bar_chart(owned, title="Lines owned by author (blame)", unit=" lines", color="#6b4fc8"),

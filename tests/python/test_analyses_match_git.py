@@ -142,3 +142,29 @@ def test_files_changed_without_per_file_records(repo: GitRepo) -> None:
             expected[sha] += 1
     commits = asyncio.run(RepoManager().extract_commits(str(repo.path)))
     assert {c.sha: c.files_changed for c in commits} == expected and not any(c.files for c in commits)
+
+
+def test_files_are_followed_through_renames_and_deleted_ones_marked(tmp_path: Path) -> None:
+    r = GitRepo(tmp_path / "renames")
+    body = "".join(f"def f{i}():\n    return {i}\n" for i in range(40))
+    r.write("flask/app.py", body)
+    r.write("old.txt", "gone soon\n")
+    r.commit("start")
+    r.write("flask/app.py", body + "# more\n")
+    r.commit("edit under the old name")
+    r.git("mv", "flask/app.py", "app.py")
+    r.commit("move")
+    (r.path / "src/flask").mkdir(parents=True)
+    r.git("mv", "app.py", "src/flask/app.py")
+    r.write("src/flask/app.py", body + "# more\n# and more\n")
+    r.remove("old.txt")
+    r.commit("move again, edit, delete")
+    analysis = analyse(r)
+    follow = numstat(r, "--follow", "--", "src/flask/app.py")
+    assert analysis.churn_by_file["src/flask/app.py"] == sum(follow)
+    assert "flask/app.py" not in analysis.churn_by_file and "app.py" not in analysis.churn_by_file
+    assert "old.txt" in analysis.churn_by_file and "old.txt" not in analysis.current_files
+
+    from GitFleet.html_report import render_report
+    html = render_report(analysis, [analysis])
+    assert "old.txt (deleted)" in html and "src/flask/app.py (deleted)" not in html

@@ -84,7 +84,9 @@ class RepoAnalysis:
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
     commits_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
     churn_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
-    churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)
+    churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # under current paths
+    current_files: set[str] = field(default_factory=set)  # at the analysed commit (from blame)
+    _later_name: dict[str, str] = field(default_factory=dict, repr=False)  # renamed path -> its current one
     lines_owned: collections.Counter[str] = field(default_factory=collections.Counter)
 
     @property
@@ -123,8 +125,13 @@ class RepoAnalysis:
                 self.deletions += c.deletions
                 self.churn_by_author[author] += c.additions + c.deletions
             for f in c.files:
+                # History comes newest first: a file's later name is known when its rename is
+                # reached, and its older commits count under that name.
+                current = self._later_name.get(f.path, f.path)
+                if f.change_type == "R" and f.old_path:
+                    self._later_name[f.old_path] = current
                 if churn:
-                    self.churn_by_file[f.path] += f.additions + f.deletions
+                    self.churn_by_file[current] += f.additions + f.deletions
                 change_rows.append((self.name, c.sha, f.path, f.old_path or "", f.change_type, f.additions,
                                     f.deletions, f.binary))
             commit_rows.append((self.name, c.sha, c.author_name, c.author_email, c.author_timestamp,
@@ -142,6 +149,7 @@ class RepoAnalysis:
                 self.blame_failures[path] = str(lines)
                 continue
             self.files_blamed += 1
+            self.current_files.add(path)
             if is_binary(lines):
                 self.binary_files += 1
                 continue
@@ -165,6 +173,7 @@ class RepoAnalysis:
         for name in ("commits_by_month", "commits_by_author", "churn_by_author", "lines_owned"):
             getattr(self, name).update(getattr(other, name))
         self.churn_by_file.update({f"{other.name}/{path}": n for path, n in other.churn_by_file.items()})
+        self.current_files.update(f"{other.name}/{path}" for path in other.current_files)
         self.blame_failures.update({f"{other.name}/{path}": e for path, e in other.blame_failures.items()})
 
 
