@@ -30,6 +30,7 @@ from .analyses import (
     COMMIT_COLUMNS,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
+    Scope,
     RepoAnalysis,
     analyze_repository,
     fleet_of,
@@ -303,6 +304,14 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--rev", default="HEAD", show_default=True, help="Revision analysed in each repository.")
 @click.option("-n", "--max-count", type=click.IntRange(min=1), help="At most this many commits per repository.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True, help="Clones at once.")
+@click.option("--since", help="Commits on or after this date (YYYY-MM-DD or ISO 8601); ownership stays that of --rev.")
+@click.option("--until", help="Commits on or before this date.")
+@click.option("--include", "include", multiple=True, metavar="GLOB",
+              help="Count only files matching (a glob with '/' matches the path, else the name or a directory).")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB", help="Leave out files matching.")
+@click.option("--vendored", is_flag=True,
+              help="Count vendored and generated files too (linguist-vendored/-generated attributes, vendor/, "
+                   "deps/, node_modules/, lock files); by default they are left out.")
 @click.option("--include-merges", is_flag=True,
               help="Count merge commits' changes (against their first parent) in churn; by default, as "
                    "gitinspector and GitHub, they are not.")
@@ -312,8 +321,9 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
-            concurrency: int, include_merges: bool, no_mailmap: bool, merge_emails: bool, exclude_bots: bool,
-            quiet: bool, as_json: bool) -> None:
+            concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
+            exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
+            exclude_bots: bool, quiet: bool, as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor; plus the
     raw tables. With no TARGETS: this repository, cloned from its local path."""
@@ -362,7 +372,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                         results.append(await analyze_repository(
                             manager, paths[target], name, rev=rev, max_count=max_count, sinks=sinks, progress=report,
                             include_merges=include_merges, exclude_bots=exclude_bots, merge_emails=merge_emails,
-                            mailmap=not no_mailmap, source=target if target in clones else paths[target]))
+                            mailmap=not no_mailmap, source=target if target in clones else paths[target],
+                            since=since, until=until, scope=Scope(include, exclude, vendored)))
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")

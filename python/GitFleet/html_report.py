@@ -117,7 +117,9 @@ def _provenance(a: RepoAnalysis) -> str:
         (", [bot] accounts left out" if a.exclude_bots else "")
     binary = f"; {a.binary_files:,} binary files own no lines" if a.binary_files else ""
     return (f"<p class='note'>Commit <code>{escape(a.head or '-')}</code>. Commits and churn: {escape(a.window)}, "
-            f"{churn}. Lines owned: every text file at that commit{binary}. {escape(people)}.</p>")
+            f"{churn}. Lines owned: every text file at that commit{binary}. {escape(people)}. "
+            f"Files: {escape(a.scope.describe())}"
+            f"{f' ({a.files_out_of_scope:,} at the commit left out)' if a.files_out_of_scope else ''}.</p>")
 
 
 def _failures(a: RepoAnalysis) -> str:

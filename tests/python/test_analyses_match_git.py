@@ -168,3 +168,38 @@ def test_files_are_followed_through_renames_and_deleted_ones_marked(tmp_path: Pa
     from GitFleet.html_report import render_report
     html = render_report(analysis, [analysis])
     assert "old.txt (deleted)" in html and "src/flask/app.py (deleted)" not in html
+
+
+def test_vendored_generated_and_excluded_files_are_left_out(tmp_path: Path) -> None:
+    from GitFleet.analyses import Scope
+
+    r = GitRepo(tmp_path / "scoped")
+    r.write("src/main.c", "int main;\n" * 10)
+    r.write("deps/jemalloc/configure", "#!/bin/sh\n" * 500)
+    r.write("uv.lock", "lock\n" * 300)
+    r.write("schema_pb2.py", "generated\n" * 50)
+    r.write(".gitattributes", "schema_pb2.py linguist-generated\n")
+    r.write("docs/guide.md", "words\n" * 7)
+    r.commit("everything")
+    r.write("src/main.c", "int main;\n" * 12)
+    r.write("uv.lock", "lock\n" * 301)
+    r.commit("later", when=r.clock + 86400 * 40)
+
+    analysis = analyse(r)
+    assert (analysis.additions, analysis.deletions) == numstat(
+        r, "--no-merges", "--", ".", ":!deps", ":!uv.lock", ":!schema_pb2.py")
+    assert set(analysis.churn_by_file) == {"src/main.c", ".gitattributes", "docs/guide.md"}
+    assert analysis.lines == 12 + 1 + 7 and analysis.files_out_of_scope == 3
+
+    everything = analyse(r, scope=Scope(vendored=True))
+    assert (everything.additions, everything.deletions) == numstat(r, "--no-merges")
+    only_src = analyse(r, scope=Scope(include=["src/*"], exclude=["docs"]))
+    assert set(only_src.churn_by_file) == {"src/main.c"} and only_src.lines == 12
+    not_docs = analyse(r, scope=Scope(exclude=["docs"]))
+    assert "docs/guide.md" not in not_docs.churn_by_file
+
+    since = r.git("log", "-1", "--format=%cI")
+    recent = analyse(r, since=since)
+    assert recent.commits == int(r.git("rev-list", "--count", f"--since={since}", "HEAD")) == 1
+    assert recent.lines == analysis.lines  # ownership is of the commit, whatever the window
+    assert "since" in recent.window

@@ -163,7 +163,7 @@ def test_analyze_without_arguments_clones_the_current_repository(rich_repo, tmp_
     # Provenance: the commit analysed, and the clone's source rather than its deleted temporary path.
     assert git_out(rich_repo.path, "rev-parse", "HEAD").strip() in html
     assert f"<small>{rich_repo.path}</small>" in html and f"{tempfile.gettempdir()}/gitfleet-" not in html
-    assert "merge commits left out of churn" in html and "all history at HEAD" in html
+    assert "merge commits left out of churn" in html and "all commits at HEAD" in html
     outside = gitfleet("analyze", "--out", tmp_path / "x", cwd=tmp_path)
     assert_user_error(outside, 1, "not inside a git repository")
 

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..blame import BlameLine
-from ..exceptions import BlameError
-from ..history import CommitRecord
+from ..exceptions import BlameError, GitFleetError
+from ..history import CommitRecord, DateLike
 from ..repo_manager import RepoManager
 from ..tables import TableWriter
 from .identities import Identities, is_bot, read_mailmap
+from .scope import Scope
 
 __all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary", "COMMIT_COLUMNS",
            "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS"]
@@ -71,6 +72,7 @@ class RepoAnalysis:
     include_merges: bool = False  # merges' first-parent diffs counted in churn
     exclude_bots: bool = False
     identities: Identities = field(default_factory=Identities, repr=False)
+    scope: Scope = field(default_factory=Scope, repr=False)
     commits: int = 0
     merges: int = 0
     additions: int = 0
@@ -79,6 +81,7 @@ class RepoAnalysis:
     last: int | None = None
     files_blamed: int = 0
     binary_files: int = 0  # left out of line ownership
+    files_out_of_scope: int = 0  # at the analysed commit: vendored, generated or excluded
     bot_commits: int = 0  # left out of every aggregate with exclude_bots
     blame_failures: dict[str, str] = field(default_factory=dict)
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -120,20 +123,22 @@ class RepoAnalysis:
                 self.commits_by_month[dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m")] += 1
             else:
                 self.bot_commits += 1
-            if churn:
-                self.additions += c.additions
-                self.deletions += c.deletions
-                self.churn_by_author[author] += c.additions + c.deletions
+            added, deleted = (0, 0) if c.files else (c.additions, c.deletions)  # no per-file records: all
             for f in c.files:
                 # History comes newest first: a file's later name is known when its rename is
                 # reached, and its older commits count under that name.
                 current = self._later_name.get(f.path, f.path)
                 if f.change_type == "R" and f.old_path:
                     self._later_name[f.old_path] = current
-                if churn:
+                if churn and self.scope(current):
                     self.churn_by_file[current] += f.additions + f.deletions
+                    added, deleted = added + f.additions, deleted + f.deletions
                 change_rows.append((self.name, c.sha, f.path, f.old_path or "", f.change_type, f.additions,
                                     f.deletions, f.binary))
+            if churn:
+                self.additions += added
+                self.deletions += deleted
+                self.churn_by_author[author] += added + deleted
             commit_rows.append((self.name, c.sha, c.author_name, c.author_email, c.author_timestamp,
                                 c.committer_timestamp, c.additions, c.deletions, c.files_changed, c.is_merge,
                                 c.message.split("\n", 1)[0]))
@@ -148,8 +153,11 @@ class RepoAnalysis:
             if isinstance(lines, BlameError):
                 self.blame_failures[path] = str(lines)
                 continue
-            self.files_blamed += 1
             self.current_files.add(path)
+            if not self.scope(path):
+                self.files_out_of_scope += 1
+                continue
+            self.files_blamed += 1
             if is_binary(lines):
                 self.binary_files += 1
                 continue
@@ -165,7 +173,8 @@ class RepoAnalysis:
 
     def merge(self, other: "RepoAnalysis") -> None:
         """Adds another repository's aggregates (the fleet is the sum of its repositories)."""
-        for name in ("commits", "merges", "additions", "deletions", "files_blamed", "binary_files", "bot_commits"):
+        for name in ("commits", "merges", "additions", "deletions", "files_blamed", "binary_files", "bot_commits",
+                     "files_out_of_scope"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for bound, pick in (("first", min), ("last", max)):
             values = [v for v in (getattr(self, bound), getattr(other, bound)) if v is not None]
@@ -184,6 +193,16 @@ def fleet_of(repos: Iterable[RepoAnalysis]) -> RepoAnalysis:
     return fleet
 
 
+def _window(rev: str, max_count: int | None, since: DateLike | None, until: DateLike | None) -> str:
+    """The commits the history figures cover, in words."""
+    parts = [f"the last {max_count:,} commits" if max_count else "all commits"]
+    if since is not None:
+        parts.append(f"since {since}")
+    if until is not None:
+        parts.append(f"until {until}")
+    return " ".join(parts) + f" at {rev}"
+
+
 async def analyze_repository(
     manager: RepoManager,
     path: str,
@@ -198,19 +217,28 @@ async def analyze_repository(
     merge_emails: bool = False,
     mailmap: bool = True,
     source: str | None = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+    scope: Scope | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
     sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
-    ``include_merges``: merges' first-parent diffs count in churn."""
+    ``include_merges``: merges' first-parent diffs count in churn; ``since``/``until``: the
+    window of commits (ownership is always of ``rev``); ``scope``: which files count."""
     identities = Identities(read_mailmap(path, rev) if mailmap else None, merge_emails)
     analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path,
                             include_merges=include_merges, exclude_bots=exclude_bots, identities=identities,
-                            source=source or os.path.abspath(path),
-                            window=f"the last {max_count:,} commits at {rev}" if max_count else f"all history at {rev}")
+                            source=source or os.path.abspath(path), scope=scope or Scope(),
+                            window=_window(rev, max_count, since, until))
+    try:
+        at_rev = await manager.find_files(path, "*", rev=rev)
+    except GitFleetError:  # an empty repository: nothing to scope, nothing to read
+        at_rev = []
+    analysis.scope.read_attributes(path, [os.fsdecode(p) for p in at_rev])
     sinks = sinks or {}
     async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
-                                             include_files=True):
+                                             since=since, until=until, include_files=True):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress("commits", analysis.commits)
