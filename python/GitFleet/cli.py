@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -361,12 +362,23 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
                        TimeElapsedColumn())
             with Progress(*columns, console=console) as progress:
+                last_line = [0.0]
                 for target, name in zip(order, _unique_names(order)):
                     bar = progress.add_task(name, state="reading history")
 
-                    def report(stage: str, n: int, bar: Any = bar) -> None:
-                        state = f"{n:,} commits read; blaming" if stage == "commits" else f"{n:,} files blamed"
+                    def report(stage: str, n: int, bar: Any = bar, name: str = name) -> None:
+                        state = {"commits": f"reading history: {n:,} commits",
+                                 "blaming": f"{n:,} commits read; blaming every file",
+                                 "blamed": f"done: {n:,} files blamed"}[stage]
                         progress.update(bar, state=state)
+                        if stage == "blamed":
+                            progress.stop_task(bar)  # a finished repository's timer stops
+                        now = time.monotonic()
+                        # Piped: no live display, so plain lines, at most every 5 s within a stage.
+                        if not console.is_terminal and not console.quiet and (
+                                stage != "commits" or now - last_line[0] >= 5):
+                            last_line[0] = now
+                            console.print(f"{name}: {state}", highlight=False)
 
                     try:
                         results.append(await analyze_repository(

@@ -31,7 +31,7 @@ COMMIT_COLUMNS = ("repo", "sha", "author_name", "author_email", "author_time", "
 FILE_CHANGE_COLUMNS = ("repo", "sha", "path", "old_path", "change_type", "additions", "deletions", "binary")
 OWNERSHIP_COLUMNS = ("repo", "path", "author_name", "author_email", "lines")
 
-Progress = Callable[[str, int], None]  # (stage, count so far)
+Progress = Callable[[str, int], None]  # (stage: "commits", "blaming" or "blamed", count so far)
 
 
 def author_of(name: str, email: str) -> str:
@@ -242,6 +242,8 @@ async def analyze_repository(
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress("commits", analysis.commits)
+    if progress:
+        progress("blaming", analysis.commits)
     if analysis.commits:  # an empty repository has nothing to blame
         analysis.add_blame(await manager.blame_repository(path, rev=rev), sinks.get("blame_ownership"))
     if progress:
