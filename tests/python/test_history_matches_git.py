@@ -114,3 +114,46 @@ async def test_time_zones_and_offsets(tmp_path: Path) -> None:
     repo.commit("west", tz="-0800")
     records = await extract(repo.path)
     assert [r.author_offset for r in records] == [-480, 330]
+
+
+def heavy_rewrite_history(path: Path, seed: int) -> Path:
+    """Files of thousands of lines from small and large vocabularies, rewritten hard commit
+    after commit: edit costs past xdiff's heuristic trigger and cost limit, many repeated
+    lines (its multi-match discarding), last lines with and without a newline."""
+    import random
+
+    rnd = random.Random(seed)
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    vocabularies = {"few": 12, "many": 50_000}
+    files = {name: [f"{name} {rnd.randrange(size)}\n" for _ in range(4000)] for name, size in vocabularies.items()}
+    stream: list[bytes] = []
+    for n in range(12):
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(f"committer Heavy <heavy@example.com> {1_600_000_000 + n * 60} +0000\n".encode())
+        stream.append(b"data 7\nrewrite\n")
+        for name, lines in files.items():
+            for _ in range(rnd.randrange(50, 600)):
+                at = rnd.randrange(len(lines) + 1)
+                run = rnd.randint(1, 10)
+                kind = rnd.random()
+                if kind < 0.4:
+                    lines[at:at + run] = [f"{name} {rnd.randrange(vocabularies[name] * 2)}\n" for _ in range(run)]
+                elif kind < 0.7:
+                    lines[at:at] = [f"{name} {rnd.randrange(vocabularies[name] * 2)}\n" for _ in range(run)]
+                else:
+                    del lines[at:at + run]
+            data = "".join(lines).encode()
+            if n % 3 == 1:
+                data = data.rstrip(b"\n")
+            stream.append(b"M 100644 inline %s.txt\ndata %d\n%s\n" % (name.encode(), len(data), data))
+    git(path, "fast-import", "--quiet", input=b"".join(stream))
+    return path
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_heavy_rewrites_match_numstat(tmp_path: Path, seed: int) -> None:
+    repo = heavy_rewrite_history(tmp_path / "heavy", seed)
+    records = await extract(repo)
+    assert len(records) == 12
+    assert_same_as_git(records, git_log_numstat(repo))

@@ -1,12 +1,9 @@
 #include "line_stats.hpp"
 
-#include <git2.h>
-
 #include <algorithm>
 #include <cstring>
 
-#include "libgit2_handles.hpp"
-#include "line_diff.hpp"
+#include "changed_lines.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -15,15 +12,6 @@ namespace {
 constexpr std::size_t kBinaryProbeBytes = 8000;
 // git treats blobs above core.bigFileThreshold (default 512 MiB) as binary.
 constexpr std::size_t kBigFileThreshold = 512u * 1024 * 1024;
-
-// Without context lines a hunk's sides are exactly its deleted and added lines: counting
-// hunks spares libgit2 a callback per changed line.
-int count_hunk(const git_diff_delta*, const git_diff_hunk* hunk, void* payload) {
-  auto* stats = static_cast<LineStats*>(payload);
-  stats->deletions += hunk->old_lines;
-  stats->additions += hunk->new_lines;
-  return 0;
-}
 
 // Length of the common prefix of a and b, found with memcmp a block at a time.
 std::size_t common_prefix(const char* a, const char* b, std::size_t n) {
@@ -100,14 +88,12 @@ LineStats line_stats(std::string_view old_data, std::string_view new_data) {
     return stats;
   }
   if (forced_counts(old_data, new_data, stats)) return stats;
-  git_diff_options opts;
-  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
-  opts.flags = GIT_DIFF_FORCE_TEXT;
   // Whole files, not just the differing middle: xdiff classifies lines by how often they
   // occur in the whole file, and the counts must stay git's.
-  diff_buffers(old_data, new_data, opts, count_hunk, nullptr, &stats);
+  thread_local ChangedLines changed;
+  mark_changed_lines(old_data, new_data, changed);
+  stats.additions = changed.additions;
+  stats.deletions = changed.deletions;
   return stats;
 }
 

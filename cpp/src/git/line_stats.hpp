@@ -1,6 +1,6 @@
 #pragma once
 // Added and deleted line counts between two versions of a file, as `git diff --numstat`
-// computes them: git's xdiff (the copy inside libgit2) with default Myers, binary files
+// computes them: git's default Myers line diff (changed_lines.hpp), binary files
 // (a NUL in the first 8000 bytes) count nothing.
 #include <cstdint>
 #include <string_view>
