@@ -1,6 +1,5 @@
 #include "gitfleet/git/blame.hpp"
 
-#include <git2.h>
 #include <sys/stat.h>
 
 #include <optional>
@@ -72,13 +71,9 @@ struct FileOutcome {
 // origins, instead of one path-limited diff per origin.
 constexpr std::size_t kSharedDiffThreshold = 4;
 
-struct Hunk {
-  int start_a, count_a, start_b, count_b;
-};
-
 // git's xdi_diff trims the common tail before diffing when it needs no context (blame's
-// case): whole 1 KiB blocks, then back to the next line end. Done here too, so xdiff sees
-// exactly what git's sees.
+// case): whole 1 KiB blocks, then back to the next line end. Done here too, so the diff sees
+// exactly what git's xdiff sees.
 void trim_common_tail(std::string_view& a, std::string_view& b) {
   constexpr std::size_t kBlock = 1024;
   std::size_t trimmed = 0, smaller = std::min(a.size(), b.size());
@@ -93,26 +88,10 @@ void trim_common_tail(std::string_view& a, std::string_view& b) {
   b = b.substr(0, b.size() - (trimmed - recovered));
 }
 
-int collect_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
-  auto* hunks = static_cast<std::vector<Hunk>*>(payload);
-  // Unified-diff numbering: an empty side names the line before the change.
-  hunks->push_back({h->old_lines ? h->old_start - 1 : h->old_start, h->old_lines,
-                    h->new_lines ? h->new_start - 1 : h->new_start, h->new_lines});
-  return 0;
-}
-
-std::vector<Hunk> diff_hunks(std::string_view parent, std::string_view target, bool ignore_whitespace) {
+std::vector<Hunk> blame_hunks(std::string_view parent, std::string_view target, bool ignore_whitespace) {
   trim_common_tail(parent, target);
   std::vector<Hunk> hunks;
-  git_diff_options opts;
-  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
-  // git blame slides hunks with the indent heuristic (on by default since git 2.14): which
-  // lines count as changed, hence who gets them, depends on it.
-  opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
-  if (ignore_whitespace) opts.flags |= GIT_DIFF_IGNORE_WHITESPACE;
-  diff_buffers(parent, target, opts, collect_hunk, nullptr, &hunks);
+  diff_hunks(parent, target, ignore_whitespace, hunks);
   return hunks;
 }
 
@@ -343,7 +322,7 @@ class Blamer {
     if (target->suspects.empty()) return;
     std::string_view pdata = blobs_.content(parent->blob, parent->mode);
     std::string_view tdata = blobs_.content(target->blob, target->mode);
-    std::vector<Hunk> hunks = diff_hunks(pdata, tdata, options_.ignore_whitespace);
+    std::vector<Hunk> hunks = blame_hunks(pdata, tdata, options_.ignore_whitespace);
     // git guesses every hunk, in order (the parent's fingerprints are consumed as it goes).
     std::vector<std::vector<ignored_lines::LineBlame>> guesses(guess ? hunks.size() : 0);
     if (guess) {

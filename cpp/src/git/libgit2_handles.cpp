@@ -8,8 +8,8 @@ void ensure_libgit2() {
   static std::once_flag once;
   std::call_once(once, [] {
     git_libgit2_init();
-    // libgit2 re-hashes every object it reads (SHA-1DC, slow); the only objects it reads are
-    // our line diff's buffers (see line_diff.hpp), which are ours already.
+    // libgit2 re-hashes every object it reads (SHA-1DC, slow); our object store reads what
+    // the engines need, and libgit2 only the few objects revision parsing peels.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
   });
 }

@@ -1,17 +1,37 @@
 #pragma once
-// git's line diff (the xdiff inside libgit2) over two buffers, without libgit2 hashing them.
-// git_diff_buffers() SHA-1s both sides first (SHA-1DC, ~330 MB/s here: most of a history
-// run); git_diff_blobs() does not, so each buffer is served to libgit2 as a blob of an
-// in-memory object database under an id that is never reused.
-#include <git2.h>
-
+// git's default (Myers) line diff, decided exactly as git's xdiff decides it (xdl_do_diff:
+// line classes over both whole files, the common ends set aside, lines without a partner
+// discarded, then the divide-and-conquer split with xdiff's cost heuristics), without
+// libgit2's blob copies, hashing of whole buffers or output formatting.
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace gitfleet::git {
 
-// Same callbacks and options as git_diff_buffers(); the diff runs on this thread's own
-// in-memory repository. Throws Error(Internal) if libgit2 fails.
-void diff_buffers(std::string_view old_data, std::string_view new_data, const git_diff_options& options,
-                  git_diff_hunk_cb hunk_cb, git_diff_line_cb line_cb, void* payload);
+// Which lines each side has changed. The marks are what `git diff --numstat` counts:
+// sliding a change group (xdiff's compaction) moves marks but never changes how many there are.
+struct ChangedLines {
+  std::vector<char> old_changed;  // one per line of the old side: 1 = deleted
+  std::vector<char> new_changed;  // one per line of the new side: 1 = added
+  std::int64_t deletions = 0;
+  std::int64_t additions = 0;
+};
+
+// One change as xdiff's edit script has it: lines [start_a, start_a + count_a) of the old
+// side became [start_b, start_b + count_b) of the new one (0-based). An empty side's start is
+// the line the other side's lines go before.
+struct Hunk {
+  int start_a, count_a, start_b, count_b;
+};
+
+// Lines end after each '\n'; a last line without one is a line of its own, different from
+// the same text with a newline. The result's vectors are reused between calls.
+void mark_changed_lines(std::string_view old_data, std::string_view new_data, ChangedLines& out);
+
+// The changes of `git diff -U0` (and of git blame): the marks above, each change group then
+// slid as git slides it (xdl_change_compact with the indent heuristic, git's default), in
+// order. With `ignore_whitespace` (-w), lines equal but for spaces, tabs, CR and LF are equal.
+void diff_hunks(std::string_view old_data, std::string_view new_data, bool ignore_whitespace, std::vector<Hunk>& out);
 
 }  // namespace gitfleet::git

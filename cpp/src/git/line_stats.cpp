@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "changed_lines.hpp"
+#include "line_diff.hpp"
 
 namespace gitfleet::git {
 namespace {
