@@ -79,49 +79,107 @@ Scratch& thread_scratch() {
   return s;
 }
 
-// Splits `data` into lines and gives each its class: equal bytes (newline included), equal
-// class; with `ignore_whitespace`, equal bytes once git's whitespace is taken out.
-void classify(std::string_view data, int side, bool ignore_whitespace, Scratch& s) {
-  std::vector<std::uint32_t>& out = s.class_of[side];
-  std::vector<const char*>& starts = s.line_start[side];
-  out.clear();
-  starts.clear();
+// Class values from here up mark a line of the common ends that no line between them
+// equals: it keeps its partner's value (kEndLine | its old line number) and is compared by
+// its bytes (see Side::same).
+constexpr std::uint32_t kEndLine = 0x80000000u;
+
+// The class a key (a line's bytes, or with -w its bytes less whitespace) already has, or
+// `kEndLine` if none.
+std::uint32_t find_class(const char* key, std::uint32_t size, std::uint64_t h, const Scratch& s) {
   const std::size_t mask = s.slots.size() - 1;
-  const char* p = data.data();
-  const char* end = p + data.size();
-  while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    const char* next = nl ? nl + 1 : end;
-    starts.push_back(p);
-    const char* key = p;
-    if (ignore_whitespace) {  // `stripped` has room for both files: its data never moves
-      key = s.stripped.data() + s.stripped.size();
-      for (const char* q = p; q < next; ++q)
-        if (!is_git_space(*q)) s.stripped.push_back(*q);
-    }
-    auto size = static_cast<std::uint32_t>(ignore_whitespace ? s.stripped.data() + s.stripped.size() - key : next - p);
-    std::uint64_t h = hash_bytes(key, size);
-    std::size_t slot = h & mask;
-    std::uint32_t cls;
-    for (;; slot = (slot + 1) & mask) {
-      std::uint32_t entry = s.slots[slot];
-      if (entry == 0) {
-        cls = static_cast<std::uint32_t>(s.classes.size());
-        s.classes.push_back({key, size, h});
-        s.slots[slot] = cls + 1;
-        break;
-      }
-      const LineClass& c = s.classes[entry - 1];
-      if (c.hash == h && c.size == size && std::memcmp(c.ptr, key, size) == 0) {
-        cls = entry - 1;
-        break;
-      }
-    }
-    ++(side == 0 ? s.classes[cls].in_old : s.classes[cls].in_new);
-    out.push_back(cls);
-    p = next;
+  for (std::size_t slot = h & mask;; slot = (slot + 1) & mask) {
+    std::uint32_t entry = s.slots[slot];
+    if (entry == 0) return kEndLine;
+    const LineClass& c = s.classes[entry - 1];
+    if (c.hash == h && c.size == size && std::memcmp(c.ptr, key, size) == 0) return entry - 1;
   }
-  starts.push_back(end);
+}
+
+void place(std::uint32_t cls, Scratch& s) {
+  const std::size_t mask = s.slots.size() - 1;
+  std::size_t slot = s.classes[cls].hash & mask;
+  while (s.slots[slot]) slot = (slot + 1) & mask;
+  s.slots[slot] = cls + 1;
+}
+
+// The key's class, made if new: equal keys, equal class. The table stays at most half full.
+std::uint32_t class_of_key(const char* key, std::uint32_t size, Scratch& s) {
+  std::uint64_t h = hash_bytes(key, size);
+  std::uint32_t cls = find_class(key, size, h, s);
+  if (cls != kEndLine) return cls;
+  cls = static_cast<std::uint32_t>(s.classes.size());
+  s.classes.push_back({key, size, h});
+  if (2 * s.classes.size() > s.slots.size()) {
+    s.slots.assign(2 * s.slots.size(), 0);
+    for (std::uint32_t i = 0; i < s.classes.size(); ++i) place(i, s);
+  } else {
+    place(cls, s);
+  }
+  return cls;
+}
+
+// Appends the start of each line of [p, end) to `starts`.
+void split_lines(const char* p, const char* end, std::vector<const char*>& starts) {
+  while (p < end) {
+    starts.push_back(p);
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    p = nl ? nl + 1 : end;
+  }
+}
+
+// Classes lines [from, to) of `side`; with `ignore_whitespace`, lines are keyed without
+// git's whitespace.
+void classify(long from, long to, int side, bool ignore_whitespace, Scratch& s) {
+  const std::vector<const char*>& starts = s.line_start[side];
+  for (long i = from; i < to; ++i) {
+    const char* key = starts[i];
+    auto size = static_cast<std::uint32_t>(starts[i + 1] - starts[i]);
+    if (ignore_whitespace) {  // `stripped` has room for both files: its data never moves
+      const char* line = key;
+      key = s.stripped.data() + s.stripped.size();
+      for (const char* q = line; q < line + size; ++q)
+        if (!is_git_space(*q)) s.stripped.push_back(*q);
+      size = static_cast<std::uint32_t>(s.stripped.data() + s.stripped.size() - key);
+    }
+    std::uint32_t cls = class_of_key(key, size, s);
+    ++(side == 0 ? s.classes[cls].in_old : s.classes[cls].in_new);
+    s.class_of[side][i] = cls;
+  }
+}
+
+// Old line `i` and its byte-equal partner, new line `j`, at the common ends: they take the
+// class of an equal line between the ends, found without making one, so that only the lines
+// in between are ever classed.
+void class_end_line(long i, long j, Scratch& s) {
+  const char* p = s.line_start[0][i];
+  auto size = static_cast<std::uint32_t>(s.line_start[0][i + 1] - p);
+  std::uint32_t cls = find_class(p, size, hash_bytes(p, size), s);
+  if (cls == kEndLine) {
+    cls = kEndLine | static_cast<std::uint32_t>(i);
+  } else {
+    ++s.classes[cls].in_old;
+    ++s.classes[cls].in_new;
+  }
+  s.class_of[0][i] = s.class_of[1][j] = cls;
+}
+
+// Length of the common prefix of a and b, found with memcmp a block at a time.
+std::size_t common_prefix(const char* a, const char* b, std::size_t n) {
+  constexpr std::size_t kBlock = 256;
+  std::size_t i = 0;
+  while (i + kBlock <= n && std::memcmp(a + i, b + i, kBlock) == 0) i += kBlock;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Length of the common suffix of a[0..n) and b[0..m), at most `limit`.
+std::size_t common_suffix(const char* a, std::size_t n, const char* b, std::size_t m, std::size_t limit) {
+  constexpr std::size_t kBlock = 256;
+  std::size_t j = 0;
+  while (j + kBlock <= limit && std::memcmp(a + n - j - kBlock, b + m - j - kBlock, kBlock) == 0) j += kBlock;
+  while (j < limit && a[n - j - 1] == b[m - j - 1]) ++j;
+  return j;
 }
 
 // xdl_clean_mmatch: a line with many matches is discarded only inside a run that is mostly
@@ -346,18 +404,49 @@ void mark(std::string_view old_data, std::string_view new_data, bool ignore_whit
   s.classes.clear();
   s.stripped.clear();
   if (ignore_whitespace) s.stripped.reserve(old_data.size() + new_data.size());
-  // Room for every line of both sides at a load of at most one half.
-  std::size_t lines = static_cast<std::size_t>(std::count(old_data.begin(), old_data.end(), '\n') +
-                                               std::count(new_data.begin(), new_data.end(), '\n')) + 2;
+  for (int side = 0; side < 2; ++side) {
+    s.class_of[side].clear();
+    s.line_start[side].clear();
+  }
+  // Between two versions of a file most lines are the same at both ends. Those lines are
+  // not classed (with -w they are classed once, for both sides): each either equals a line
+  // in between, whose class it takes, or is only compared by its bytes when sliding groups.
+  const LineEnds ends = common_line_ends(old_data, new_data);
+  const char* a = old_data.data();
+  const char* b = new_data.data();
+  split_lines(a, a + old_data.size(), s.line_start[0]);
+  const auto n1 = static_cast<long>(s.line_start[0].size());
+  s.line_start[0].push_back(a + old_data.size());
+  const auto line_at = [&](std::size_t offset) {
+    return static_cast<long>(std::lower_bound(s.line_start[0].begin(), s.line_start[0].end() - 1, a + offset) -
+                             s.line_start[0].begin());
+  };
+  const long head = line_at(ends.head), tail_from = line_at(old_data.size() - ends.tail);
+  std::vector<const char*>& new_starts = s.line_start[1];
+  for (long i = 0; i < head; ++i) new_starts.push_back(b + (s.line_start[0][i] - a));
+  split_lines(b + ends.head, b + new_data.size() - ends.tail, new_starts);
+  const long new_tail_from = static_cast<long>(new_starts.size());
+  for (long i = tail_from; i < n1; ++i) new_starts.push_back(b + new_data.size() - (a + old_data.size() - s.line_start[0][i]));
+  const auto n2 = static_cast<long>(new_starts.size());
+  new_starts.push_back(b + new_data.size());
+  s.class_of[0].resize(static_cast<std::size_t>(n1));
+  s.class_of[1].resize(static_cast<std::size_t>(n2));
+
   std::size_t capacity = 16;
-  while (capacity < 2 * lines) capacity <<= 1;
+  while (capacity < (old_data.size() + new_data.size() - ends.head - ends.tail) / 16) capacity <<= 1;
   s.slots.assign(capacity, 0);
-  classify(old_data, 0, ignore_whitespace, s);
-  classify(new_data, 1, ignore_whitespace, s);
+  if (ignore_whitespace) {
+    classify(0, n1, 0, true, s);
+    classify(0, n2, 1, true, s);
+  } else {
+    classify(head, tail_from, 0, false, s);
+    classify(head, new_tail_from, 1, false, s);
+    for (long i = 0; i < head; ++i) class_end_line(i, i, s);
+    for (long i = tail_from; i < n1; ++i) class_end_line(i, new_tail_from + (i - tail_from), s);
+  }
 
   const std::vector<std::uint32_t>& c1 = s.class_of[0];
   const std::vector<std::uint32_t>& c2 = s.class_of[1];
-  const long n1 = static_cast<long>(c1.size()), n2 = static_cast<long>(c2.size());
   s.changed[0].assign(c1.size() + 2, 0);
   s.changed[1].assign(c2.size() + 2, 0);
 
@@ -431,6 +520,12 @@ struct Side {
       if (ret >= kMaxIndent) return kMaxIndent;
     }
     return -1;
+  }
+
+  bool same(long i, long j) const {
+    if (((cls[i] | cls[j]) & kEndLine) == 0) return cls[i] == cls[j];
+    const auto size = starts[i + 1] - starts[i];
+    return size == starts[j + 1] - starts[j] && std::memcmp(starts[i], starts[j], static_cast<std::size_t>(size)) == 0;
   }
 };
 
@@ -523,7 +618,7 @@ bool previous_group(const Side& x, Group& g) {
 // Slides g one line down if its first line equals the line after it, merging a group it
 // meets.
 bool slide_down(Side& x, Group& g) {
-  if (g.end >= x.nrec || x.cls[g.start] != x.cls[g.end]) return false;
+  if (g.end >= x.nrec || !x.same(g.start, g.end)) return false;
   x.rchg[g.start++] = 0;
   x.rchg[g.end++] = 1;
   while (x.rchg[g.end]) ++g.end;
@@ -531,7 +626,7 @@ bool slide_down(Side& x, Group& g) {
 }
 
 bool slide_up(Side& x, Group& g) {
-  if (g.start == 0 || x.cls[g.start - 1] != x.cls[g.end - 1]) return false;
+  if (g.start == 0 || !x.same(g.start - 1, g.end - 1)) return false;
   x.rchg[--g.start] = 1;
   x.rchg[--g.end] = 0;
   while (x.rchg[g.start - 1]) --g.start;
@@ -592,6 +687,20 @@ void compact(Side& x, Side& o) {
 }
 
 }  // namespace
+
+LineEnds common_line_ends(std::string_view a, std::string_view b) {
+  std::size_t same = common_prefix(a.data(), b.data(), std::min(a.size(), b.size()));
+  // Equal bytes end inside a line (or at the end of one side): keep only whole lines.
+  std::size_t newline = same == 0 ? std::string_view::npos : a.rfind('\n', same - 1);
+  std::size_t head = newline == std::string_view::npos ? 0 : newline + 1;
+  std::size_t tail = common_suffix(a.data(), a.size(), b.data(), b.size(), std::min(a.size(), b.size()) - head);
+  // The trailing lines start at a line start on both sides: after a '\n' inside the equal
+  // bytes, or at their very start if both sides have a line break (or the head) just before.
+  std::size_t sa = a.size() - tail, sb = b.size() - tail;
+  if ((sa == head || a[sa - 1] == '\n') && (sb == head || b[sb - 1] == '\n')) return {head, tail};
+  std::size_t next = a.find('\n', sa);
+  return {head, next == std::string_view::npos ? 0 : a.size() - (next + 1)};
+}
 
 void mark_changed_lines(std::string_view old_data, std::string_view new_data, ChangedLines& out) {
   Scratch& s = thread_scratch();

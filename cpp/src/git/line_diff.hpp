@@ -3,6 +3,7 @@
 // line classes over both whole files, the common ends set aside, lines without a partner
 // discarded, then the divide-and-conquer split with xdiff's cost heuristics), without
 // libgit2's blob copies, hashing of whole buffers or output formatting.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ struct ChangedLines {
 struct Hunk {
   int start_a, count_a, start_b, count_b;
 };
+
+// The lines two buffers share at their start, then at their end (whole lines, each with its
+// '\n'), as byte counts: what xdiff sets aside first when lines are compared byte for byte.
+struct LineEnds {
+  std::size_t head = 0, tail = 0;
+};
+LineEnds common_line_ends(std::string_view a, std::string_view b);
 
 // Lines end after each '\n'; a last line without one is a line of its own, different from
 // the same text with a newline. The result's vectors are reused between calls.

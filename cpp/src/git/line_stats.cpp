@@ -13,49 +13,17 @@ constexpr std::size_t kBinaryProbeBytes = 8000;
 // git treats blobs above core.bigFileThreshold (default 512 MiB) as binary.
 constexpr std::size_t kBigFileThreshold = 512u * 1024 * 1024;
 
-// Length of the common prefix of a and b, found with memcmp a block at a time.
-std::size_t common_prefix(const char* a, const char* b, std::size_t n) {
-  constexpr std::size_t kBlock = 256;
-  std::size_t i = 0;
-  while (i + kBlock <= n && std::memcmp(a + i, b + i, kBlock) == 0) i += kBlock;
-  while (i < n && a[i] == b[i]) ++i;
-  return i;
-}
-
-// Length of the common suffix of a[0..n) and b[0..m), at most `limit`.
-std::size_t common_suffix(const char* a, std::size_t n, const char* b, std::size_t m, std::size_t limit) {
-  constexpr std::size_t kBlock = 256;
-  std::size_t j = 0;
-  while (j + kBlock <= limit && std::memcmp(a + n - j - kBlock, b + m - j - kBlock, kBlock) == 0) j += kBlock;
-  while (j < limit && a[n - j - 1] == b[m - j - 1]) ++j;
-  return j;
-}
-
 // xdiff first sets aside the common leading lines, then the common trailing lines (whole
 // lines, each with its '\n'; a last line without one differs from the same text with one).
 // When one side then has nothing left, the diff is forced: the other side's remaining lines
 // are all added or all deleted, whatever xdiff's heuristics would do with a real middle.
 // Returns false when both sides keep lines (xdiff must decide).
 bool forced_counts(std::string_view a, std::string_view b, LineStats& stats) {
-  std::size_t same = common_prefix(a.data(), b.data(), std::min(a.size(), b.size()));
-  // Equal bytes end inside a line (or at the end of one side): keep only whole lines.
-  std::size_t newline = same == 0 ? std::string_view::npos : a.rfind('\n', same - 1);
-  std::size_t head = newline == std::string_view::npos ? 0 : newline + 1;
-  std::size_t tail = common_suffix(a.data(), a.size(), b.data(), b.size(),
-                                   std::min(a.size(), b.size()) - head);
-  // The trailing lines start at a line start on both sides: after a '\n' inside the equal
-  // bytes, or at their very start if both sides have a line break (or the head) just before.
-  std::size_t sa = a.size() - tail, sb = b.size() - tail;
-  bool starts_here = (sa == head || a[sa - 1] == '\n') && (sb == head || b[sb - 1] == '\n');
-  if (!starts_here) {
-    std::size_t next = a.find('\n', sa);
-    std::size_t skip = next == std::string_view::npos ? tail : next + 1 - sa;
-    sa += skip;
-    sb += skip;
-  }
-  if (sa > head && sb > head) return false;
-  stats.deletions = count_lines(a.substr(head, sa - head));
-  stats.additions = count_lines(b.substr(head, sb - head));
+  const LineEnds ends = common_line_ends(a, b);
+  std::size_t sa = a.size() - ends.tail, sb = b.size() - ends.tail;
+  if (sa > ends.head && sb > ends.head) return false;
+  stats.deletions = count_lines(a.substr(ends.head, sa - ends.head));
+  stats.additions = count_lines(b.substr(ends.head, sb - ends.head));
   return true;
 }
 
