@@ -28,7 +28,9 @@ from rich.progress import (
 from rich.table import Table
 
 from .analyses import (
+    ANALYSIS_TABLES,
     COMMIT_COLUMNS,
+    DEFAULT_INACTIVE_MONTHS,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
     Scope,
@@ -319,15 +321,20 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--no-mailmap", is_flag=True, help="Authors as committed, without the repository's .mailmap.")
 @click.option("--merge-emails", is_flag=True, help="Names that share an e-mail are one person.")
 @click.option("--exclude-bots", is_flag=True, help="Leave [bot] accounts (dependabot, ...) out of every figure.")
+@click.option("--inactive-months", type=click.IntRange(1, 1200), default=DEFAULT_INACTIVE_MONTHS, show_default=True,
+              help="Knowledge loss: an author with no commit in this many months before the analysed commit is "
+                   "inactive.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
             concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
             exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
-            exclude_bots: bool, quiet: bool, as_json: bool) -> None:
+            exclude_bots: bool, inactive_months: int, quiet: bool, as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
-    commits over time, lines owned by author, churn by author and file, bus factor; plus the
-    raw tables. With no TARGETS: this repository, cloned from its local path."""
+    commits over time, lines owned by author, churn by author and file, bus factor, ownership
+    per file and directory, knowledge loss, code age, hotspots, change coupling, languages and
+    author activity; plus a table of each (see docs/report.md). With no TARGETS: this
+    repository, cloned from its local path."""
     console = _console(quiet or as_json)
     if targets:
         clones = [t for t in targets if _is_url(t)]
@@ -341,7 +348,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
         os.makedirs(out_dir, exist_ok=True)
         ext = "parquet" if table_format == "parquet" else "csv"
         names = {"commits": COMMIT_COLUMNS, "file_changes": FILE_CHANGE_COLUMNS,
-                 "blame_ownership": OWNERSHIP_COLUMNS}
+                 "blame_ownership": OWNERSHIP_COLUMNS, **ANALYSIS_TABLES}
         sinks = {n: TableWriter(table_format, cols, path=os.path.join(out_dir, f"{n}.{ext}"))
                  for n, cols in names.items()}
 
@@ -385,7 +392,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                             manager, paths[target], name, rev=rev, max_count=max_count, sinks=sinks, progress=report,
                             include_merges=include_merges, exclude_bots=exclude_bots, merge_emails=merge_emails,
                             mailmap=not no_mailmap, source=target if target in clones else paths[target],
-                            since=since, until=until, scope=Scope(include, exclude, vendored)))
+                            since=since, until=until, scope=Scope(include, exclude, vendored),
+                            inactive_months=inactive_months))
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")
@@ -395,6 +403,9 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 
     try:
         repos, failed = _run(work())
+        for r in repos:  # the analyses' tables, once every repository is read
+            for name, rows in r.tables().items():
+                sinks[name].write(rows)
     except BaseException:
         for sink in sinks.values():
             sink.discard()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from html import escape
 
 from .analyses import RepoAnalysis
+from .analyses.dates import day
 from .svg_charts import bar_chart, column_chart
 
 __all__ = ["render_report", "timeline"]
@@ -33,7 +34,8 @@ h2{margin:36px 0 12px;font-size:21px} h2 small{font-weight:400;color:#667;font-s
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:12px 0 18px}
 .card{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .card b{display:block;font-size:22px} .card b.long{font-size:16px;padding-top:5px} .card span{color:#667;font-size:13px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px;align-items:start}
+h3{margin:22px 0 8px;font-size:17px} .panel h3{margin:0 0 6px} .scroll{overflow-x:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(480px,100%),1fr));gap:16px;align-items:start}
 .panel{background:#fff;border-radius:10px;padding:16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:10px;overflow:hidden;
 box-shadow:0 1px 2px rgba(0,0,0,.08)} th,td{padding:8px 12px;text-align:left;border-bottom:1px solid #eceef3}
@@ -62,7 +64,7 @@ def timeline(commits_by_month: collections.Counter[str]) -> list[tuple[str, int]
 
 
 def _day(ts: int | None) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d") if ts is not None else "-"
+    return day(ts) or "-"
 
 
 def _name(author: str) -> str:
@@ -97,6 +99,57 @@ def _charts(a: RepoAnalysis) -> str:
         bar_chart(files, title="Most changed files (lines added + deleted)", color="#2e9e78"),
     ]
     return "<div class='charts'>" + "".join(f"<div class='panel'>{p}</div>" for p in panels) + "</div>"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A table; numbers right-aligned (shares as percentages), the rest escaped text."""
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            return f"<td class='n'>{v:.1%}</td>"
+        if isinstance(v, int) and not isinstance(v, bool):
+            return f"<td class='n'>{v:,}</td>"
+        return f"<td>{escape('yes' if v is True else 'no' if v is False else str(v))}</td>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+
+def _knowledge(a: RepoAnalysis) -> str:
+    k = a.knowledge
+    if k is None or not k.lines:
+        return ""
+    return (f"<h3>Knowledge loss</h3><p>{k.share:.1%} of the lines ({k.inactive_lines:,} of {k.lines:,}) were last "
+            f"changed by authors with no commit in the {k.months} months before the analysed commit "
+            f"({k.inactive_authors:,} such authors); {k.files_with_inactive_owner:,} of {k.files:,} files have an "
+            f"inactive main owner.</p>")
+
+
+def _questions(a: RepoAnalysis, tables: dict[str, list[tuple]] | None) -> str:
+    """The analyses' sections: for a repository with its tables' top rows, for the fleet
+    (``tables`` None) the sums."""
+    panels = [("Code age", bar_chart(a.code_age.distribution(), title="Lines by time since their last change",
+                                     unit=" lines", color="#b0563c")),
+              ("Languages", bar_chart(a.language_lines.most_common(10), title="Lines at the analysed commit",
+                                      unit=" lines", color="#3b6fd4"))]
+    parts = [_knowledge(a), "<div class='charts'>" + "".join(
+        f"<div class='panel'><h3>{heading}</h3>{chart}</div>" for heading, chart in panels) + "</div>"]
+    activity = a.activity.rows(a.name, a.churn_by_author, a.lines_owned)[:TOP]
+    parts.append("<h3>Authors</h3>" + _table(
+        ("author", "commits", "first commit", "last commit", "active months", "churn", "lines owned"),
+        [row[1:] for row in activity]))
+    if tables is not None:
+        parts.append("<h3>Hotspots</h3>" + _table(("file", "revisions", "churn", "lines", "churn per line"),
+                                                  [row[1:] for row in tables["hotspots"][:10]]))
+        coupling = tables["coupling"][:10]
+        parts.append("<h3>Change coupling</h3>" + (_table(
+            ("file", "changes with", "shared revisions", "average revisions", "degree %"),
+            [row[1:] for row in coupling]) if coupling else
+            "<p class='note'>No pair of files changed together often enough (at least 5 shared revisions, "
+            "a degree of 30%).</p>"))
+        parts.append("<h3>Directories</h3>" + _table(
+            ("directory", "files", "lines", "authors", "main owner", "their lines", "share"),
+            [row[1:] for row in tables["directory_owners"][:10]]))
+    return "".join(parts)
 
 
 def _repo_table(repos: Sequence[RepoAnalysis]) -> str:
@@ -138,10 +191,10 @@ def render_report(fleet: RepoAnalysis, repos: Sequence[RepoAnalysis], tables: Se
     body = []
     if len(repos) > 1:  # one repository is its own fleet: shown once
         body += [f"<h2>Fleet <small>{len(repos)} repositories</small></h2>", _cards(fleet, len(repos)),
-                 _charts(fleet), "<h2>Repositories</h2>", _repo_table(repos)]
+                 _charts(fleet), _questions(fleet, None), "<h2>Repositories</h2>", _repo_table(repos)]
     for i, r in enumerate(repos):
         body += [f"<h2 id='repo-{i}'>{escape(r.name)} <small>{escape(r.source or r.path)}</small></h2>",
-                 _provenance(r), _cards(r), _charts(r), _failures(r)]
+                 _provenance(r), _cards(r), _charts(r), _questions(r, r.tables()), _failures(r)]
     if failed:
         items = "".join(f"<li>{escape(t)}: {escape(e)}</li>" for t, e in failed.items())
         body.append(f"<h2>Not analysed</h2><ul class='note'>{items}</ul>")

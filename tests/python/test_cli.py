@@ -135,7 +135,7 @@ def test_analyze_writes_the_report_and_tables(rich_repo, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(str(out / "report.html"))
     html = (out / "report.html").read_text()
-    assert html.count("<svg") == 4 and "rich-repo" in html and "bus factor" in html
+    assert html.count("<svg") == 6 and "rich-repo" in html and "bus factor" in html
     commits = list(csv.DictReader(open(out / "commits.csv", encoding="utf-8")))
     assert len(commits) == int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
     owned = list(csv.DictReader(open(out / "blame_ownership.csv", encoding="utf-8")))
@@ -146,7 +146,7 @@ def test_analyze_writes_the_report_and_tables(rich_repo, tmp_path):
     summary = json.loads(two.stdout)
     assert [r["name"] for r in summary["repositories"]] == ["rich-repo", "rich-repo-2"]
     assert pq.read_table(tmp_path / "two/file_changes.parquet").num_rows > 0
-    assert (tmp_path / "two/report.html").read_text().count("<svg") == 12  # fleet + each repository
+    assert (tmp_path / "two/report.html").read_text().count("<svg") == 18  # fleet + each repository
 
     partial = gitfleet("analyze", rich_repo.path, "file:///nonexistent/repo.git", "--out", tmp_path / "p", "-q")
     assert partial.returncode == 1 and "file:///nonexistent/repo.git" in partial.stderr

@@ -65,7 +65,7 @@ def test_report_renders_in_chromium(rich_repo, tmp_path):
     dom = run_chromium("--dump-dom", probed.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, re.S).group(1).replace("&quot;", '"'))
-    assert len(probe["svgs"]) == 12
+    assert len(probe["svgs"]) == 18  # 6 for the fleet, 6 per repository
     for svg in probe["svgs"]:
         assert svg["w"] > 200 and svg["h"] > 40 and svg["shapes"] > 2, svg
     assert probe["resources"] == 0  # self-contained: nothing loaded

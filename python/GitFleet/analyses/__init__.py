@@ -1,10 +1,17 @@
 """The analyses behind ``gitfleet analyze``, one module each: :mod:`.repository` (the per-
-repository and fleet aggregates), :mod:`.identities` (who an author is: .mailmap, shared
-e-mails, bots) and :mod:`.scope` (which files count: globs, vendored and generated code)."""
+repository and fleet aggregates, which drive the others), :mod:`.identities` (who an author
+is: .mailmap, shared e-mails, bots), :mod:`.scope` (which files count: globs, vendored and
+generated code), :mod:`.activity`, :mod:`.ownership` (per file and directory),
+:mod:`.knowledge_loss`, :mod:`.code_age`, :mod:`.hotspots`, :mod:`.coupling` and
+:mod:`.languages`."""
 
 from .identities import Identities, Mailmap, is_bot, read_mailmap
 from .scope import Scope
+from .coupling import ChangeCoupling
+from .knowledge_loss import DEFAULT_INACTIVE_MONTHS
+from .languages import language_of
 from .repository import (
+    ANALYSIS_TABLES,
     COMMIT_COLUMNS,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
@@ -16,6 +23,6 @@ from .repository import (
     is_binary,
 )
 
-__all__ = ["COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "Identities", "Mailmap", "RepoAnalysis",
+__all__ = ["ANALYSIS_TABLES", "ChangeCoupling", "DEFAULT_INACTIVE_MONTHS", "language_of", "COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "Identities", "Mailmap", "RepoAnalysis",
            "Scope", "analyze_repository", "author_of", "bus_factor", "fleet_of", "is_binary", "is_bot",
            "read_mailmap"]

@@ -1,5 +1,7 @@
 """What ``gitfleet analyze`` computes for each repository and for the fleet: commits over
-time, churn by author and by file, lines owned by author (from blame) and the bus factor.
+time, churn by author and by file, lines owned by author (from blame) and the bus factor, and
+the analyses of the sibling modules (activity, ownership per file and directory, knowledge
+loss, code age, hotspots, change coupling, languages), each a table.
 Authors are people as git's ``.mailmap`` names them (:mod:`.identities`); merge commits count
 as commits but not in churn unless ``include_merges`` (as gitinspector and GitHub); binary
 files (a NUL in their first 8000 bytes, git's test) own no lines.
@@ -10,7 +12,6 @@ the number of authors and files, not by the history's length."""
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,16 +21,29 @@ from ..exceptions import BlameError, GitFleetError
 from ..history import CommitRecord, DateLike
 from ..repo_manager import RepoManager
 from ..tables import TableWriter
+from .dates import month
+from .activity import ACTIVITY_COLUMNS, AuthorActivity
+from .code_age import CODE_AGE_COLUMNS, CodeAge
+from .coupling import COUPLING_COLUMNS, ChangeCoupling
+from .hotspots import HOTSPOT_COLUMNS, hotspots
 from .identities import Identities, is_bot, read_mailmap
+from .knowledge_loss import DEFAULT_INACTIVE_MONTHS, KNOWLEDGE_LOSS_COLUMNS, KnowledgeLoss, knowledge_loss
+from .languages import LANGUAGE_COLUMNS, languages
+from .ownership import DIRECTORY_OWNER_COLUMNS, FILE_OWNER_COLUMNS, FileOwnership
 from .scope import Scope
 
 __all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary", "COMMIT_COLUMNS",
-           "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS"]
+           "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "ANALYSIS_TABLES"]
 
 COMMIT_COLUMNS = ("repo", "sha", "author_name", "author_email", "author_time", "committer_time", "additions",
                   "deletions", "files_changed", "is_merge", "summary")
 FILE_CHANGE_COLUMNS = ("repo", "sha", "path", "old_path", "change_type", "additions", "deletions", "binary")
 OWNERSHIP_COLUMNS = ("repo", "path", "author_name", "author_email", "lines")
+# The tables each analysis gives once a repository is read (name -> columns).
+ANALYSIS_TABLES = {"activity": ACTIVITY_COLUMNS, "file_owners": FILE_OWNER_COLUMNS,
+                   "directory_owners": DIRECTORY_OWNER_COLUMNS, "knowledge_loss": KNOWLEDGE_LOSS_COLUMNS,
+                   "code_age": CODE_AGE_COLUMNS, "hotspots": HOTSPOT_COLUMNS, "coupling": COUPLING_COLUMNS,
+                   "languages": LANGUAGE_COLUMNS}
 
 Progress = Callable[[str, int], None]  # (stage: "commits", "blaming" or "blamed", count so far)
 
@@ -67,7 +81,9 @@ class RepoAnalysis:
     name: str
     path: str = ""
     source: str = ""  # what the user named: a URL, or the path
-    head: str = ""  # the SHA analysed (the newest commit read)
+    head: str = ""  # the SHA analysed
+    reference_time: int | None = None  # its committer date: ages and inactivity count from it
+    inactive_months: int = DEFAULT_INACTIVE_MONTHS
     window: str = "all history"  # which commits the figures cover
     include_merges: bool = False  # merges' first-parent diffs counted in churn
     exclude_bots: bool = False
@@ -85,16 +101,28 @@ class RepoAnalysis:
     bot_commits: int = 0  # left out of every aggregate with exclude_bots
     blame_failures: dict[str, str] = field(default_factory=dict)
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
-    commits_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
+    activity: AuthorActivity = field(default_factory=AuthorActivity, repr=False)
     churn_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
     churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # under current paths
+    revisions_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # commits in churn
+    coupling: ChangeCoupling = field(default_factory=ChangeCoupling, repr=False)
     current_files: set[str] = field(default_factory=set)  # at the analysed commit (from blame)
     _later_name: dict[str, str] = field(default_factory=dict, repr=False)  # renamed path -> its current one
     lines_owned: collections.Counter[str] = field(default_factory=collections.Counter)
+    ownership: FileOwnership = field(default_factory=FileOwnership, repr=False)  # per text file in scope
+    code_age: CodeAge = field(default_factory=CodeAge, repr=False)
+    knowledge: KnowledgeLoss | None = None  # set by finish()
+    language_lines: collections.Counter[str] = field(default_factory=collections.Counter)
+    language_files: collections.Counter[str] = field(default_factory=collections.Counter)
+    _tables: dict[str, list[tuple]] | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> int:
         return sum(self.lines_owned.values())
+
+    @property
+    def commits_by_author(self) -> collections.Counter[str]:
+        return self.activity.commits()
 
     @property
     def authors(self) -> int:
@@ -108,8 +136,6 @@ class RepoAnalysis:
                     changes: TableWriter | None = None) -> None:
         commit_rows, change_rows = [], []
         for c in batch:
-            if not self.head:
-                self.head = c.sha
             counted = not (self.exclude_bots and is_bot(c.author_name, c.author_email))
             churn = counted and (self.include_merges or not c.is_merge)
             if counted:
@@ -119,11 +145,12 @@ class RepoAnalysis:
                 self.first = when if self.first is None else min(self.first, when)
                 self.last = when if self.last is None else max(self.last, when)
                 author = self.identities(c.author_name, c.author_email)
-                self.commits_by_author[author] += 1
-                self.commits_by_month[dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m")] += 1
+                self.activity.add(author, when)
+                self.commits_by_month[month(when)] += 1
             else:
                 self.bot_commits += 1
             added, deleted = (0, 0) if c.files else (c.additions, c.deletions)  # no per-file records: all
+            changed = []
             for f in c.files:
                 # History comes newest first: a file's later name is known when its rename is
                 # reached, and its older commits count under that name.
@@ -132,10 +159,13 @@ class RepoAnalysis:
                     self._later_name[f.old_path] = current
                 if churn and self.scope(current):
                     self.churn_by_file[current] += f.additions + f.deletions
+                    self.revisions_by_file[current] += 1
+                    changed.append(current)
                     added, deleted = added + f.additions, deleted + f.deletions
                 change_rows.append((self.name, c.sha, f.path, f.old_path or "", f.change_type, f.additions,
                                     f.deletions, f.binary))
             if churn:
+                self.coupling.add_commit(changed)
                 self.additions += added
                 self.deletions += deleted
                 self.churn_by_author[author] += added + deleted
@@ -163,13 +193,46 @@ class RepoAnalysis:
                 continue
             per_author: collections.Counter[tuple[str, str]] = collections.Counter(
                 (line.author_name, line.author_email) for line in lines)
+            owners: collections.Counter[str] = collections.Counter()
             for (name, email), n in per_author.items():
                 if self.exclude_bots and is_bot(name, email):
                     continue
-                self.lines_owned[self.identities(name, email)] += n
+                owners[self.identities(name, email)] += n
                 rows.append((self.name, path, name, email, n))
+            self.lines_owned.update(owners)
+            self.ownership.add(path, owners)
+            self.code_age.add(path, [line.author_time for line in lines
+                                     if not (self.exclude_bots and is_bot(line.author_name, line.author_email))])
         if ownership is not None:
             ownership.write(rows)
+
+    def finish(self) -> None:
+        """Figures that need both history and blame."""
+        self.knowledge, _ = knowledge_loss(self.name, self.ownership, self.activity, self.reference_time,
+                                           self.inactive_months)
+        for _, language, files, lines, _ in languages(self.name, self.ownership):
+            self.language_files[language] += files
+            self.language_lines[language] += lines
+
+    def tables(self) -> dict[str, list[tuple]]:
+        """The rows of each of ANALYSIS_TABLES for this repository, made once (call it when the
+        repository is read: the report and the table files share them)."""
+        if self._tables is None:
+            self._tables = self._make_tables()
+        return self._tables
+
+    def _make_tables(self) -> dict[str, list[tuple]]:
+        return {
+            "activity": self.activity.rows(self.name, self.churn_by_author, self.lines_owned),
+            "file_owners": self.ownership.file_rows(self.name),
+            "directory_owners": self.ownership.directory_rows(self.name),
+            "knowledge_loss": knowledge_loss(self.name, self.ownership, self.activity, self.reference_time,
+                                             self.inactive_months)[1],
+            "code_age": self.code_age.rows(self.name),
+            "hotspots": hotspots(self.name, self.revisions_by_file, self.churn_by_file, self.ownership),
+            "coupling": self.coupling.rows(self.name, self.ownership.files),
+            "languages": languages(self.name, self.ownership),
+        }
 
     def merge(self, other: "RepoAnalysis") -> None:
         """Adds another repository's aggregates (the fleet is the sum of its repositories)."""
@@ -179,8 +242,14 @@ class RepoAnalysis:
         for bound, pick in (("first", min), ("last", max)):
             values = [v for v in (getattr(self, bound), getattr(other, bound)) if v is not None]
             setattr(self, bound, pick(values) if values else None)
-        for name in ("commits_by_month", "commits_by_author", "churn_by_author", "lines_owned"):
+        for name in ("commits_by_month", "churn_by_author", "lines_owned", "language_lines", "language_files"):
             getattr(self, name).update(getattr(other, name))
+        self.activity.merge(other.activity)
+        self.code_age.merge(other.code_age)
+        if other.knowledge is not None:
+            if self.knowledge is None:
+                self.knowledge = KnowledgeLoss(other.knowledge.months)
+            self.knowledge.merge(other.knowledge)
         self.churn_by_file.update({f"{other.name}/{path}": n for path, n in other.churn_by_file.items()})
         self.current_files.update(f"{other.name}/{path}" for path in other.current_files)
         self.blame_failures.update({f"{other.name}/{path}": e for path, e in other.blame_failures.items()})
@@ -220,19 +289,27 @@ async def analyze_repository(
     since: DateLike | None = None,
     until: DateLike | None = None,
     scope: Scope | None = None,
+    inactive_months: int = DEFAULT_INACTIVE_MONTHS,
+    coupling: ChangeCoupling | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
     sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
     ``include_merges``: merges' first-parent diffs count in churn; ``since``/``until``: the
-    window of commits (ownership is always of ``rev``); ``scope``: which files count."""
+    window of commits (ownership is always of ``rev``); ``scope``: which files count;
+    ``inactive_months``: how long without a commit makes an author inactive (knowledge loss);
+    ``coupling``: change coupling's thresholds (code-maat's by default)."""
     identities = Identities(read_mailmap(path, rev) if mailmap else None, merge_emails)
     analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path,
                             include_merges=include_merges, exclude_bots=exclude_bots, identities=identities,
                             source=source or os.path.abspath(path), scope=scope or Scope(),
-                            window=_window(rev, max_count, since, until))
+                            window=_window(rev, max_count, since, until), inactive_months=inactive_months,
+                            coupling=coupling or ChangeCoupling())
     try:
         at_rev = await manager.find_files(path, "*", rev=rev)
+        (tip,) = await manager.extract_commits(path, rev=rev, max_count=1)
+        analysis.head, analysis.reference_time = tip.sha, tip.committer_timestamp
+        analysis.code_age = CodeAge(analysis.reference_time)
     except GitFleetError:  # an empty repository: nothing to scope, nothing to read
         at_rev = []
     analysis.scope.read_attributes(path, [os.fsdecode(p) for p in at_rev])
@@ -246,6 +323,7 @@ async def analyze_repository(
         progress("blaming", analysis.commits)
     if analysis.commits:  # an empty repository has nothing to blame
         analysis.add_blame(await manager.blame_repository(path, rev=rev), sinks.get("blame_ownership"))
+    analysis.finish()
     if progress:
         progress("blamed", analysis.files_blamed)
     return analysis

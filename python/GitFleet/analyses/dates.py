@@ -1,0 +1,24 @@
+"""Dates the analyses share: figures are dated from the analysed commit, in UTC."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+__all__ = ["day", "month", "months_before"]
+
+
+def day(ts: int | None) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d") if ts is not None else ""
+
+
+def month(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m")
+
+
+def months_before(ts: int, months: int) -> int:
+    """The same moment `months` calendar months earlier (the day clamped to the month's end)."""
+    t = dt.datetime.fromtimestamp(ts, dt.timezone.utc)
+    y, m = divmod(t.year * 12 + t.month - 1 - months, 12)
+    d = min(t.day, calendar.monthrange(y, m + 1)[1])
+    return int(t.replace(year=y, month=m + 1, day=d).timestamp())
