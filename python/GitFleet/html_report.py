@@ -41,6 +41,9 @@ table{border-collapse:collapse;width:100%;background:#fff;border-radius:10px;ove
 box-shadow:0 1px 2px rgba(0,0,0,.08)} th,td{padding:8px 12px;text-align:left;border-bottom:1px solid #eceef3}
 th{background:#eef1f7;font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#667;font-size:13px} a{color:#2f5fc4}
+.toc{background:#fff;border-radius:10px;padding:12px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.toc ul{margin:6px 0 0;padding-left:20px;columns:14em}
+@media (max-width:600px){header{padding:20px 16px} main{padding:16px 12px 40px}}
 """
 
 
@@ -92,11 +95,17 @@ def _charts(a: RepoAnalysis) -> str:
     # Files followed through renames under their current path; those gone at the commit say so.
     files = [(path if path in a.current_files or not a.current_files else f"{path} (deleted)", n)
              for path, n in a.churn_by_file.most_common(TOP)]
+    points = timeline(a.commits_by_month)
+    bucket = "month" if points and len(points[0][0]) == 7 else "year"
     panels = [
-        column_chart(timeline(a.commits_by_month), title="Commits over time"),
-        bar_chart(owned, title="Lines owned by author (blame)", unit=" lines", color="#6b4fc8"),
-        bar_chart(churn, title="Churn by author (lines added + deleted)", color="#d2793a"),
-        bar_chart(files, title="Most changed files (lines added + deleted)", color="#2e9e78"),
+        column_chart(points, title="Commits over time", x_title=f"{bucket} (author date, UTC)",
+                     y_title=f"commits per {bucket}"),
+        bar_chart(owned, title="Lines owned by author (blame)", label_title="author",
+                  value_title="lines at the analysed commit", unit=" lines", color="#6b4fc8"),
+        bar_chart(churn, title="Churn by author", label_title="author", value_title="lines added + deleted",
+                  color="#d2793a"),
+        bar_chart(files, title="Most changed files", label_title="file (current path)",
+                  value_title="lines added + deleted", color="#2e9e78"),
     ]
     return "<div class='charts'>" + "".join(f"<div class='panel'>{p}</div>" for p in panels) + "</div>"
 
@@ -128,9 +137,10 @@ def _questions(a: RepoAnalysis, tables: dict[str, list[tuple]] | None) -> str:
     """The analyses' sections: for a repository with its tables' top rows, for the fleet
     (``tables`` None) the sums."""
     panels = [("Code age", bar_chart(a.code_age.distribution(), title="Lines by time since their last change",
-                                     unit=" lines", color="#b0563c")),
+                                     label_title="age", value_title="lines", unit=" lines", color="#b0563c")),
               ("Languages", bar_chart(a.language_lines.most_common(10), title="Lines at the analysed commit",
-                                      unit=" lines", color="#3b6fd4"))]
+                                      label_title="language (by file name)", value_title="lines", unit=" lines",
+                                      color="#3b6fd4"))]
     parts = [_knowledge(a), "<div class='charts'>" + "".join(
         f"<div class='panel'><h3>{heading}</h3>{chart}</div>" for heading, chart in panels) + "</div>"]
     activity = a.activity.rows(a.name, a.churn_by_author, a.lines_owned)[:TOP]
@@ -159,7 +169,7 @@ def _repo_table(repos: Sequence[RepoAnalysis]) -> str:
         f"<tr><td><a href='#repo-{i}'>{escape(r.name)}</a></td><td class='n'>{r.commits:,}</td>"
         f"<td class='n'>{r.authors:,}</td><td class='n'>{r.lines:,}</td><td class='n'>{r.bus_factor}</td>"
         f"<td>{_day(r.first)}</td><td>{_day(r.last)}</td></tr>" for i, r in enumerate(repos))
-    return f"<table><tr>{head}</tr>{rows}</table>"
+    return f"<div class='scroll'><table><tr>{head}</tr>{rows}</table></div>"
 
 
 def _provenance(a: RepoAnalysis) -> str:
@@ -189,15 +199,20 @@ def render_report(fleet: RepoAnalysis, repos: Sequence[RepoAnalysis], tables: Se
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     version = _version()
     body = []
+    toc = ["<li><a href='#fleet'>Fleet</a></li>"] if len(repos) > 1 else []
+    toc += [f"<li><a href='#repo-{i}'>{escape(r.name)}</a></li>" for i, r in enumerate(repos)]
+    if failed:
+        toc.append("<li><a href='#not-analysed'>Not analysed</a></li>")
+    body.append(f"<nav class='toc'><b>Contents</b><ul>{''.join(toc)}</ul></nav>")
     if len(repos) > 1:  # one repository is its own fleet: shown once
-        body += [f"<h2>Fleet <small>{len(repos)} repositories</small></h2>", _cards(fleet, len(repos)),
+        body += [f"<h2 id='fleet'>Fleet <small>{len(repos)} repositories</small></h2>", _cards(fleet, len(repos)),
                  _charts(fleet), _questions(fleet, None), "<h2>Repositories</h2>", _repo_table(repos)]
     for i, r in enumerate(repos):
         body += [f"<h2 id='repo-{i}'>{escape(r.name)} <small>{escape(r.source or r.path)}</small></h2>",
                  _provenance(r), _cards(r), _charts(r), _questions(r, r.tables()), _failures(r)]
     if failed:
         items = "".join(f"<li>{escape(t)}: {escape(e)}</li>" for t, e in failed.items())
-        body.append(f"<h2>Not analysed</h2><ul class='note'>{items}</ul>")
+        body.append(f"<h2 id='not-analysed'>Not analysed</h2><ul class='note'>{items}</ul>")
     if tables:
         links = ", ".join(f"<a href='{escape(t, quote=True)}'>{escape(t)}</a>" for t in tables)
         body.append(f"<p class='note'>Raw tables beside this file: {links}.</p>")

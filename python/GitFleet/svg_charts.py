@@ -1,5 +1,6 @@
 """Charts as inline SVG for the HTML report: no script, no network, any browser. Every chart
-has a title and an accessible label; text is escaped."""
+has a title, a title on each axis and an accessible label; text is escaped. Charts scale to
+their container's width (a phone's too): sizes are in the viewBox's units."""
 
 from __future__ import annotations
 
@@ -30,14 +31,23 @@ def _number(v: float) -> str:
     return f"{v:g}"
 
 
-def column_chart(points: Sequence[tuple[str, int]], *, title: str, color: str = "#3b6fd4", width: int = 560,
-                 height: int = 240) -> str:
-    """Vertical bars, one per (label, value), e.g. commits per month."""
-    left, right, top, bottom = 44, 12, 28, 40
+def _axis_title(x: float, y: float, text: str, *, vertical: bool = False, anchor: str = "middle") -> str:
+    turn = f" transform='rotate(-90 {x:.1f} {y:.1f})'" if vertical else ""
+    return (f"<text x='{x:.1f}' y='{y:.1f}' {FONT} font-size='11' font-style='italic' fill='#556' "
+            f"text-anchor='{anchor}' class='axis-title'{turn}>{escape(text)}</text>")
+
+
+def column_chart(points: Sequence[tuple[str, int]], *, title: str, x_title: str, y_title: str,
+                 color: str = "#3b6fd4", width: int = 560, height: int = 250) -> str:
+    """Vertical bars, one per (label, value), e.g. commits per month; ``x_title`` and
+    ``y_title`` name the axes (what a column is, what its height counts)."""
+    left, right, top, bottom = 58, 12, 28, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     ticks = nice_ticks(max((v for _, v in points), default=0))
     scale = plot_h / ticks[-1]
-    parts = [f"<text x='{left}' y='18' {FONT} font-size='14' font-weight='600'>{escape(title)}</text>"]
+    parts = [f"<text x='{left}' y='18' {FONT} font-size='14' font-weight='600'>{escape(title)}</text>",
+             _axis_title(left + plot_w / 2, height - 6, x_title),
+             _axis_title(14, top + plot_h / 2, y_title, vertical=True)]
     for t in ticks:
         y = top + plot_h - t * scale
         parts.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e3e6ec'/>")
@@ -58,14 +68,17 @@ def column_chart(points: Sequence[tuple[str, int]], *, title: str, color: str = 
     return _svg(parts, title, width, height)
 
 
-def bar_chart(items: Sequence[tuple[str, int]], *, title: str, unit: str = "", color: str = "#2e9e78",
-              width: int = 560) -> str:
-    """Horizontal bars, largest first as given, labelled on the left, values on the right."""
-    row, top, label_w, value_w = 22, 30, 210, 100
+def bar_chart(items: Sequence[tuple[str, int]], *, title: str, label_title: str, value_title: str, unit: str = "",
+              color: str = "#2e9e78", width: int = 560) -> str:
+    """Horizontal bars, largest first as given, labelled on the left, values on the right;
+    ``label_title`` heads the labels (what a bar is), ``value_title`` the bars (what they count)."""
+    row, top, label_w, value_w = 22, 44, 210, 100
     height = top + row * max(len(items), 1) + 8
     peak = max((v for _, v in items), default=0) or 1
     plot_w = width - label_w - value_w
-    parts = [f"<text x='0' y='18' {FONT} font-size='14' font-weight='600'>{escape(title)}</text>"]
+    parts = [f"<text x='0' y='18' {FONT} font-size='14' font-weight='600'>{escape(title)}</text>",
+             _axis_title(label_w - 8, top - 6, label_title, anchor="end"),
+             _axis_title(label_w, top - 6, value_title, anchor="start")]
     if not items:
         parts.append(f"<text x='0' y='{top + 14}' {FONT} font-size='12' fill='#667'>nothing to show</text>")
     for i, (label, value) in enumerate(items):

@@ -8,7 +8,7 @@ History (T = 2020-09-13, days after it):
   T+400 carol  docs/guide.md renamed docs/manual.md; a3 rewritten
   T+800 bob    b2 rewritten (HEAD)
 At HEAD: a.py is alice 6, bob 3, carol 1; b.py bob 3, alice 1; manual.md alice 3; Makefile
-alice 2 (19 lines)."""
+alice 2 (19 lines); docs/empty.txt (from the start) has none."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
     r.write("src/b.py", lines("b", 4))
     r.write("docs/guide.md", "one\ntwo\nthree\n")
     r.write("Makefile", "all:\n\ttrue\n")
+    r.write("docs/empty.txt", "")  # no lines, no owner: never an inactive owner
     r.commit("start", when=T, author=ALICE)
     r.write("src/a.py", lines("a", 10, {0, 1}))
     r.write("src/b.py", lines("b", 4, {0}))
@@ -80,14 +81,15 @@ def test_file_and_directory_owners(analysis) -> None:
     tables = analysis.tables()
     assert tables["file_owners"] == [
         ("repo", "Makefile", 2, 1, ALICE, 2, 1.0),
+        ("repo", "docs/empty.txt", 0, 0, "", 0, 0.0),
         ("repo", "docs/manual.md", 3, 1, ALICE, 3, 1.0),
         ("repo", "src/a.py", 10, 3, ALICE, 6, 0.6),
         ("repo", "src/b.py", 4, 2, BOB, 3, 0.75),
     ]
     assert tables["directory_owners"] == [
-        ("repo", ".", 4, 19, 3, ALICE, 12, round(12 / 19, 4)),
+        ("repo", ".", 5, 19, 3, ALICE, 12, round(12 / 19, 4)),
         ("repo", "src", 2, 14, 3, ALICE, 7, 0.5),
-        ("repo", "docs", 1, 3, 1, ALICE, 3, 1.0),
+        ("repo", "docs", 2, 3, 1, ALICE, 3, 1.0),
     ]
 
 
@@ -95,12 +97,13 @@ def test_knowledge_loss(repo: GitRepo, analysis) -> None:
     # 12 months before HEAD is 2021-11-22: alice (2020-09) and carol (2021-10) are inactive.
     k = analysis.knowledge
     assert (k.months, k.lines, k.inactive_lines, k.files, k.files_with_inactive_owner, k.inactive_authors) == \
-        (12, 19, 13, 4, 3, 2)
+        (12, 19, 13, 5, 3, 2)
     assert analysis.tables()["knowledge_loss"] == [
         ("repo", "src/a.py", 10, 7, 0.7, ALICE, True),
         ("repo", "docs/manual.md", 3, 3, 1.0, ALICE, True),
         ("repo", "Makefile", 2, 2, 1.0, ALICE, True),
         ("repo", "src/b.py", 4, 1, 0.25, BOB, False),
+        ("repo", "docs/empty.txt", 0, 0, 0.0, "", False),
     ]
     # 24 months before HEAD is 2020-11-22: carol is active again.
     k24 = analyse(repo, inactive_months=24).knowledge
@@ -125,6 +128,7 @@ def test_hotspots_follow_renames(analysis) -> None:
         ("repo", "src/b.py", 4, 10, 4, 2.5),
         ("repo", "docs/manual.md", 2, 3, 3, 1.0),
         ("repo", "Makefile", 1, 2, 2, 1.0),
+        ("repo", "docs/empty.txt", 1, 0, 0, 0.0),
     ]
 
 
@@ -132,14 +136,18 @@ def test_change_coupling(repo: GitRepo, analysis) -> None:
     assert analysis.tables()["coupling"] == []  # code-maat's thresholds: nothing changed 5 times together
     every = analyse(repo, coupling=ChangeCoupling(min_revisions=1, min_shared=1, min_degree=0))
     assert every.tables()["coupling"] == [
+        ("repo", "Makefile", "docs/empty.txt", 1, 1.0, 100),
         ("repo", "src/a.py", "src/b.py", 3, 4.0, 75),
         ("repo", "docs/manual.md", "src/a.py", 2, 3.0, 66),  # a degree's ties: most shared first
         ("repo", "Makefile", "docs/manual.md", 1, 1.5, 66),
+        ("repo", "docs/empty.txt", "docs/manual.md", 1, 1.5, 66),
         ("repo", "Makefile", "src/a.py", 1, 2.5, 40),
         ("repo", "Makefile", "src/b.py", 1, 2.5, 40),
+        ("repo", "docs/empty.txt", "src/a.py", 1, 2.5, 40),
+        ("repo", "docs/empty.txt", "src/b.py", 1, 2.5, 40),
         ("repo", "docs/manual.md", "src/b.py", 1, 3.0, 33),
     ]
-    # The first commit changes 4 files: above a changeset limit of 3 it counts for nothing.
+    # The first commit changes 5 files: above a changeset limit of 3 it counts for nothing.
     small = analyse(repo, coupling=ChangeCoupling(max_changeset=3, min_revisions=1, min_shared=1, min_degree=0))
     assert small.tables()["coupling"] == [
         ("repo", "src/a.py", "src/b.py", 2, 3.0, 66),
@@ -152,6 +160,7 @@ def test_languages(analysis) -> None:
         ("repo", "Python", 2, 14, round(14 / 19, 4)),
         ("repo", "Markdown", 1, 3, round(3 / 19, 4)),
         ("repo", "Makefile", 1, 2, round(2 / 19, 4)),
+        ("repo", "Text", 1, 0, 0.0),
     ]
     assert [language_of(p) for p in ("x/Makefile", "a.H", "CMakeLists.txt", "README", "t.tsx")] == \
         ["Makefile", "C", "CMake", "Other", "TypeScript"]
@@ -168,7 +177,7 @@ def test_cli_writes_every_table(repo: GitRepo, tmp_path: Path) -> None:
     with open(out / "knowledge_loss.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["path"], r["inactive_lines"]) for r in rows] == \
-        [("src/a.py", "6"), ("docs/manual.md", "3"), ("Makefile", "2"), ("src/b.py", "1")]
+        [("src/a.py", "6"), ("docs/manual.md", "3"), ("Makefile", "2"), ("src/b.py", "1"), ("docs/empty.txt", "0")]
     html = (out / "report.html").read_text()
     for heading in ("Knowledge loss", "Code age", "Hotspots", "Change coupling", "Languages", "Authors"):
         assert f">{heading}<" in html, heading

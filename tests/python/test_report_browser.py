@@ -1,5 +1,7 @@
-"""The analysis report in a real browser (headless Chromium): every chart renders with a
-size, nothing is fetched or fails, and a screenshot shows a page that is not blank."""
+"""The analysis report in a real browser (headless Chromium), at a phone's width (390 px) and
+a desktop's (1400 px): every chart renders with a size, inside the page (nothing cut off or
+scrolled sideways), with its axis titles; nothing is fetched or fails, and screenshots show
+pages that are not blank."""
 
 from __future__ import annotations
 
@@ -13,18 +15,25 @@ from pathlib import Path
 
 import pytest
 
-PROBE = """<script>
-document.addEventListener('DOMContentLoaded', () => {
-  const svgs = [...document.querySelectorAll('svg')].map(s => {
+# Headless Chromium lays a page out at least 500 px wide: the report goes into an iframe of
+# the width under test, and the page around it measures what is inside (same origin: files).
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="report" src="report.html" style="border:0;width:WIDTHpx;height:2400px"></iframe>
+<script>
+document.getElementById('report').addEventListener('load', e => {
+  const win = e.target.contentWindow, doc = e.target.contentDocument;
+  const svgs = [...doc.querySelectorAll('svg')].map(s => {
     const r = s.getBoundingClientRect();
-    return {w: r.width, h: r.height, shapes: s.querySelectorAll('rect,line,text').length};
+    return {w: r.width, h: r.height, left: r.left, right: r.right, shapes: s.querySelectorAll('rect,line,text').length,
+            axes: [...s.querySelectorAll('.axis-title')].map(t => t.textContent)};
   });
   const out = document.createElement('pre');
   out.id = 'probe';
-  out.textContent = JSON.stringify({svgs, resources: performance.getEntriesByType('resource').length});
+  out.textContent = JSON.stringify({svgs, resources: win.performance.getEntriesByType('resource').length,
+                                    inner: win.innerWidth, scroll: doc.documentElement.scrollWidth});
   document.body.appendChild(out);
 });
-</script>"""
+</script></body></html>"""
 
 
 def chromium() -> str:
@@ -36,7 +45,7 @@ def chromium() -> str:
 
 def run_chromium(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           "--enable-logging=stderr", "--v=0", *args], capture_output=True, text=True, timeout=120)
+                           "--allow-file-access-from-files", "--enable-logging=stderr", "--v=0", *args], capture_output=True, text=True, timeout=120)
 
 
 def png_pixels(path: Path) -> tuple[int, int, bytes]:
@@ -60,21 +69,26 @@ def test_report_renders_in_chromium(rich_repo, tmp_path):
     html = (out / "report.html").read_text()
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
-    probed = tmp_path / "probed.html"
-    probed.write_text(html.replace("</body>", PROBE + "</body>"))
-    dom = run_chromium("--dump-dom", probed.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, re.S).group(1).replace("&quot;", '"'))
-    assert len(probe["svgs"]) == 18  # 6 for the fleet, 6 per repository
-    for svg in probe["svgs"]:
-        assert svg["w"] > 200 and svg["h"] > 40 and svg["shapes"] > 2, svg
-    assert probe["resources"] == 0  # self-contained: nothing loaded
+    for width in (390, 1400):
+        frame = out / f"frame-{width}.html"
+        frame.write_text(FRAME.replace("WIDTH", str(width)))
+        dom = run_chromium(f"--window-size={width},2400", "--dump-dom", frame.as_uri())
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, re.S).group(1)
+                           .replace("&quot;", '"').replace("&amp;", "&"))
+        assert probe["inner"] == width and probe["scroll"] <= width, probe  # nothing wider than the page
+        assert len(probe["svgs"]) == 18  # 6 for the fleet, 6 per repository
+        for svg in probe["svgs"]:
+            assert svg["w"] > 200 and svg["h"] > 40 and svg["shapes"] > 2, svg
+            assert 0 <= svg["left"] and svg["right"] <= width, svg  # not cut off
+            assert len(svg["axes"]) == 2 and all(svg["axes"]), svg
+        assert probe["resources"] == 0  # self-contained: nothing loaded
 
-    shot = tmp_path / "report.png"
-    run = run_chromium("--window-size=1280,2400", f"--screenshot={shot}", (out / "report.html").as_uri())
-    assert shot.exists(), run.stderr[-2000:]
-    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert console == []
-    width, height, pixels = png_pixels(shot)
-    assert (width, height) == (1280, 2400)
-    assert len(set(pixels[i:i + 3] for i in range(0, len(pixels), 997 * 3))) > 20  # many colours: charts drawn
+        shot = tmp_path / f"report-{width}.png"
+        run = run_chromium(f"--window-size={width},2400", f"--screenshot={shot}", frame.as_uri())
+        assert shot.exists(), run.stderr[-2000:]
+        console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+        assert console == []
+        shot_width, height, pixels = png_pixels(shot)
+        assert (shot_width, height) == (width, 2400)
+        assert len(set(pixels[i:i + 3] for i in range(0, len(pixels), 997 * 3))) > 20  # many colours: charts drawn

@@ -52,12 +52,13 @@ def knowledge_loss(repo: str, ownership: FileOwnership, activity: AuthorActivity
         total = sum(by_author.values())
         gone = sum(n for author, n in by_author.items() if inactive(author))
         owner, _ = main_owner(by_author)
+        owner_gone = bool(owner) and inactive(owner)  # an empty file has no owner to lose
         owners.update(by_author)
         summary.lines += total
         summary.inactive_lines += gone
         summary.files += 1
-        summary.files_with_inactive_owner += inactive(owner)
-        rows.append((repo, path, total, gone, round(gone / total, 4) if total else 0.0, owner, inactive(owner)))
+        summary.files_with_inactive_owner += owner_gone
+        rows.append((repo, path, total, gone, round(gone / total, 4) if total else 0.0, owner, owner_gone))
     summary.inactive_authors = sum(map(inactive, owners))
     rows.sort(key=lambda r: (-r[3], r[1]))
     return summary, rows
