@@ -91,6 +91,8 @@ void bind_clone(nb::module_& m) {
         }
         return out;
       });
+  m.def("repository_name", [](const std::string& url) { return git::repository_name(url); }, nb::arg("url"),
+        "The name a repository goes by: the last component of its URL or path, without .git.");
 }
 
 }  // namespace gitfleet::bindings

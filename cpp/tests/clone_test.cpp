@@ -26,6 +26,16 @@ TEST(Credentials, ScrubbedFromTextAndUrls) {
   EXPECT_EQ(scrub_credentials("https://user@host/a and https://h2/b", ""), "https://host/a and https://h2/b");
 }
 
+TEST(RepositoryName, LastComponentWithoutDotGit) {
+  EXPECT_EQ(repository_name("https://example.com/org/app.git/"), "app");
+  EXPECT_EQ(repository_name("git@example.com:org/tool.git"), "tool");
+  EXPECT_EQ(repository_name("host:bare"), "bare");
+  EXPECT_EQ(repository_name("/srv/my repo\\"), "my repo");  // kept as named: only directories are made safe
+  EXPECT_EQ(repository_name("/srv/.git"), ".git");
+  EXPECT_EQ(repository_name("https://example.com/"), "example.com");
+  EXPECT_EQ(repository_name("///"), "repo");
+}
+
 TEST(Credentials, SplitFromUrl) {
   SplitUrl s = split_credentials("https://bob:se:cret@example.com/org/repo.git");
   EXPECT_EQ(s.url, "https://example.com/org/repo.git");

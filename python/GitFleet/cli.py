@@ -39,6 +39,7 @@ from .analyses import (
     fleet_of,
 )
 from .models.repo import CloneStatusType, CloneTask
+from ._native import repository_name
 from .exceptions import GitFleetError
 from .html_report import render_report
 from .repo_manager import RepoManager
@@ -100,16 +101,11 @@ def _is_url(target: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
 
 
-def _name_of(target: str) -> str:
-    name = re.sub(r"\.git$", "", target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
-    return name or "repository"
-
-
 def _unique_names(targets: Sequence[str]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for t in targets:
-        base = _name_of(t)
+        base = repository_name(t)
         seen[base] = seen.get(base, 0) + 1
         names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return names
@@ -126,7 +122,7 @@ async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[s
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         overall = progress.add_task("[bold]all repositories", total=len(manager.urls))
-        bars = {url: progress.add_task(_name_of(url), total=100) for url in manager.urls}
+        bars = {url: progress.add_task(repository_name(url), total=100) for url in manager.urls}
         run = manager.clone_all()
         while True:
             tasks = await manager.fetch_clone_tasks()
@@ -135,7 +131,7 @@ async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[s
                 status = task.status.status_type
                 done = status in (CloneStatusType.COMPLETED, CloneStatusType.FAILED)
                 ended += done
-                label = _name_of(url) + (" [red]failed" if status is CloneStatusType.FAILED else "")
+                label = repository_name(url) + (" [red]failed" if status is CloneStatusType.FAILED else "")
                 progress.update(bars[url], completed=100 if done else task.status.progress or 0, description=label)
             progress.update(overall, completed=ended)
             if run.done():
@@ -256,7 +252,7 @@ def commits(repo: str, rev: str, since: str | None, until: str | None, max_count
         writer = open_table(fmt, FILE_CHANGE_COLUMNS if files else COMMIT_COLUMNS, output, sys.stdout)
 
     async def export() -> None:
-        analysis = RepoAnalysis(name=_name_of(os.path.abspath(repo)))
+        analysis = RepoAnalysis(name=repository_name(os.path.abspath(repo)))
         filters: dict[str, Any] = {"rev": rev, "since": since, "until": until, "max_count": max_count,
                                    "include_files": files, "paths": list(paths) or None}
         async for batch in RepoManager().yield_commits(repo, batch_size=1000, **filters):

@@ -48,16 +48,11 @@ int percent_in(std::string_view line, std::string_view phase) {
   return std::atoi(std::string(line.substr(start, pct - start)).c_str());
 }
 
-std::string repo_name_from_url(const std::string& url) {
-  std::string s = url;
-  while (!s.empty() && (s.back() == '/' || s.back() == '\\')) s.pop_back();
-  auto cut = s.find_last_of("/:");
-  std::string name = cut == std::string::npos ? s : s.substr(cut + 1);
-  if (name.size() > 4 && name.ends_with(".git")) name.resize(name.size() - 4);
+std::string directory_name(const std::string& url) {
+  std::string name = repository_name(url);
   for (char& c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
-  if (name.empty() || name == "." || name == "..") name = "repo";
-  return name;
+  return name == "." || name == ".." ? "repo" : name;
 }
 
 bool contains(const std::string& text, std::string_view needle) { return text.find(needle) != std::string::npos; }
@@ -145,6 +140,14 @@ std::optional<int> CloneProgress::feed(std::string_view line) {
   if (next <= value_) return std::nullopt;
   value_ = std::min(next, 99);
   return value_;
+}
+
+std::string repository_name(std::string_view url) {
+  while (!url.empty() && (url.back() == '/' || url.back() == '\\')) url.remove_suffix(1);
+  auto cut = url.find_last_of("/:");
+  std::string_view name = cut == std::string_view::npos ? url : url.substr(cut + 1);
+  if (name.size() > 4 && name.ends_with(".git")) name.remove_suffix(4);
+  return name.empty() ? "repo" : std::string(name);
 }
 
 std::string scrub_credentials(std::string text, const std::string& secret) {
@@ -253,7 +256,7 @@ void CloneFleet::update(const std::string& key, CloneState state, std::optional<
 std::string CloneFleet::destination_for(const std::string& key) {
   Task& task = tasks_.at(key);
   if (!task.view.directory.empty()) return task.view.directory;
-  std::string name = repo_name_from_url(key);
+  std::string name = directory_name(key);
   if (settings_.dest_root.empty()) {
     task.created = make_private_temp_dir("gitfleet-");
     task.view.directory = task.created + "/" + name;

@@ -61,6 +61,11 @@ class CloneProgress {
   int value_ = 0;
 };
 
+// The name a repository goes by: the last component of its URL or path, without ".git"
+// ("repo" if that leaves nothing). A clone's directory takes this name with every character
+// but letters, digits, '.', '_' and '-' made '_'.
+std::string repository_name(std::string_view url);
+
 // Removes credentials from text: the token itself and any user:password@ in URLs.
 std::string scrub_credentials(std::string text, const std::string& secret);
 
