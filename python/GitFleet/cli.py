@@ -31,6 +31,7 @@ from .analyses import (
     ANALYSIS_TABLES,
     COMMIT_COLUMNS,
     DEFAULT_INACTIVE_MONTHS,
+    ChangeCoupling,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
     Scope,
@@ -320,12 +321,21 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--inactive-months", type=click.IntRange(1, 1200), default=DEFAULT_INACTIVE_MONTHS, show_default=True,
               help="Knowledge loss: an author with no commit in this many months before the analysed commit is "
                    "inactive.")
+@click.option("--coupling-max-changeset", type=click.IntRange(2), default=30, show_default=True,
+              help="Change coupling: commits changing more files than this are left out.")
+@click.option("--coupling-min-revisions", type=click.IntRange(1), default=5, show_default=True,
+              help="Change coupling: a pair's files must average at least this many revisions.")
+@click.option("--coupling-min-shared", type=click.IntRange(1), default=5, show_default=True,
+              help="Change coupling: at least this many commits changing both files.")
+@click.option("--coupling-min-degree", type=click.IntRange(0, 100), default=30, show_default=True,
+              help="Change coupling: at least this degree (100 x shared / average revisions).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
             concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
             exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
-            exclude_bots: bool, inactive_months: int, quiet: bool, as_json: bool) -> None:
+            exclude_bots: bool, inactive_months: int, coupling_max_changeset: int, coupling_min_revisions: int,
+            coupling_min_shared: int, coupling_min_degree: int, quiet: bool, as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor, ownership
     per file and directory, knowledge loss, code age, hotspots, change coupling, languages and
@@ -389,7 +399,9 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                             include_merges=include_merges, exclude_bots=exclude_bots, merge_emails=merge_emails,
                             mailmap=not no_mailmap, source=target if target in clones else paths[target],
                             since=since, until=until, scope=Scope(include, exclude, vendored),
-                            inactive_months=inactive_months))
+                            inactive_months=inactive_months,
+                            coupling=ChangeCoupling(coupling_max_changeset, coupling_min_revisions, coupling_min_shared,
+                                                    coupling_min_degree)))
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")

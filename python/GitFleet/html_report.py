@@ -154,8 +154,8 @@ def _questions(a: RepoAnalysis, tables: dict[str, list[tuple]] | None) -> str:
         parts.append("<h3>Change coupling</h3>" + (_table(
             ("file", "changes with", "shared revisions", "average revisions", "degree %"),
             [row[1:] for row in coupling]) if coupling else
-            "<p class='note'>No pair of files changed together often enough (at least 5 shared revisions, "
-            "a degree of 30%).</p>"))
+            f"<p class='note'>No pair of files changed together often enough (at least "
+            f"{a.coupling.min_shared} shared revisions, a degree of {a.coupling.min_degree}%).</p>"))
         parts.append("<h3>Directories</h3>" + _table(
             ("directory", "files", "lines", "authors", "main owner", "their lines", "share"),
             [row[1:] for row in tables["directory_owners"][:10]]))

@@ -179,5 +179,15 @@ def test_cli_writes_every_table(repo: GitRepo, tmp_path: Path) -> None:
     assert [(r["path"], r["inactive_lines"]) for r in rows] == \
         [("src/a.py", "6"), ("docs/manual.md", "3"), ("Makefile", "2"), ("src/b.py", "1"), ("docs/empty.txt", "0")]
     html = (out / "report.html").read_text()
+    assert "No pair of files changed together often enough" in html  # code-maat's thresholds
+    loose = tmp_path / "loose"
+    done = subprocess.run([sys.executable, "-m", "GitFleet", "analyze", str(repo.path), "--out", str(loose), "-q",
+                           "--coupling-max-changeset", "3", "--coupling-min-revisions", "1",
+                           "--coupling-min-shared", "1", "--coupling-min-degree", "60"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with open(loose / "coupling.csv", newline="") as f:
+        assert [(r["path"], r["coupled_path"], r["degree"]) for r in csv.DictReader(f)] == \
+            [("src/a.py", "src/b.py", "66")]
     for heading in ("Knowledge loss", "Code age", "Hotspots", "Change coupling", "Languages", "Authors"):
         assert f">{heading}<" in html, heading
