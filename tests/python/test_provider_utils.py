@@ -7,7 +7,10 @@ import json
 import time
 
 import pytest
-from GitFleet.providers import BranchInfo, CommitRef, RepoInfo
+from GitFleet import GitHubClient
+from GitFleet.exceptions import GitFleetError, InvalidArgumentError
+from GitFleet.providers import BranchInfo, CommitRef, RepoInfo, TokenManager
+from GitFleet.utils.auth import CredentialManager
 from GitFleet.utils import (
     RateLimiter,
     flatten_dataframe,
@@ -59,3 +62,18 @@ def test_rate_limiter_threads_and_tasks():
     assert stamps[2] - stamps[0] >= 0.18
     with pytest.raises(ValueError):
         RateLimiter(0, 1)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: GitHubClient("t", max_concurrency=0),
+    lambda: GitHubClient("t", max_pages=0),
+    lambda: TokenManager().add_token(" ", "github"),
+    lambda: RateLimiter(0, 1.0),
+    lambda: CredentialManager(),
+], ids=["max_concurrency", "max_pages", "token", "rate_limiter", "credential_manager"])
+def test_bad_arguments_are_gitfleet_errors(make) -> None:
+    """One hierarchy: a bad argument is an InvalidArgumentError, both a GitFleetError and the
+    ValueError callers may already catch."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        make()
+    assert isinstance(caught.value, GitFleetError) and isinstance(caught.value, ValueError)

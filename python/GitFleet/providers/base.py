@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from ..exceptions import AuthenticationError, ProviderError
+from ..exceptions import AuthenticationError, InvalidArgumentError, ProviderError
 from ._session import RetryPolicy, Session, safe_url, with_query
 from ..models.common import (
     BranchInfo,
@@ -62,9 +62,9 @@ class GitProviderClient(ABC):
                  retry: RetryPolicy | None = None, max_concurrency: int = 8, timeout: float = 30.0,
                  max_pages: int = 10_000) -> None:
         if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
+            raise InvalidArgumentError("max_concurrency must be at least 1")
         if max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
+            raise InvalidArgumentError("max_pages must be at least 1")
         self.max_pages = max_pages
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.token_manager = token_manager or TokenManager()

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..exceptions import InvalidArgumentError
 from ..models.common import ProviderType, RateLimitInfo
 
 __all__ = ["TokenManager", "TokenInfo", "TokenStatus"]
@@ -59,7 +60,7 @@ class TokenManager:
 
     def add_token(self, token: str, provider: ProviderType | str, username: Optional[str] = None) -> TokenInfo:
         if not isinstance(token, str) or not token.strip():
-            raise ValueError("a token must be a non-empty string")
+            raise InvalidArgumentError("a token must be a non-empty string")
         provider = ProviderType(provider)
         with self._lock:
             tokens = self._tokens.setdefault(provider, [])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from ..exceptions import InvalidArgumentError
 from ..models.common import ProviderType
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class CredentialManager:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, key: str | bytes | None = None,
                  password: str | None = None) -> None:
         if (key is None) == (password is None):
-            raise ValueError("CredentialManager needs a key or a password (exactly one): credentials are never "
+            raise InvalidArgumentError("CredentialManager needs a key or a password (exactly one): credentials are never "
                              "stored unencrypted")
         self.path = Path(path) if path is not None else _default_path()
         self._key = key.encode() if isinstance(key, str) else key
@@ -68,7 +69,7 @@ class CredentialManager:
             try:
                 return Fernet(self._key)
             except ValueError:
-                raise ValueError("the key is not a Fernet key (use CredentialManager.generate_key())") from None
+                raise InvalidArgumentError("the key is not a Fernet key (use CredentialManager.generate_key())") from None
         if self._salt is None:
             self._salt = os.urandom(16)
         derived = Scrypt(salt=self._salt, length=32, **_SCRYPT).derive(self._password.encode())  # type: ignore[union-attr]
@@ -79,14 +80,14 @@ class CredentialManager:
             envelope = json.loads(self.path.read_text())
             kdf = envelope["kdf"]
             if (kdf == "scrypt") != (self._password is not None):
-                raise ValueError(f"{self.path} was encrypted with a {'password' if kdf == 'scrypt' else 'key'}")
+                raise InvalidArgumentError(f"{self.path} was encrypted with a {'password' if kdf == 'scrypt' else 'key'}")
             if kdf == "scrypt":
                 self._salt = base64.b64decode(envelope["salt"])
             plain = self._fernet().decrypt(envelope["data"].encode())
         except InvalidToken:
-            raise ValueError(f"cannot decrypt {self.path}: wrong key or password, or the file was altered") from None
+            raise InvalidArgumentError(f"cannot decrypt {self.path}: wrong key or password, or the file was altered") from None
         except (KeyError, TypeError, json.JSONDecodeError):
-            raise ValueError(f"{self.path} is not a GitFleet credentials file") from None
+            raise InvalidArgumentError(f"{self.path} is not a GitFleet credentials file") from None
         self._credentials = [CredentialInfo(ProviderType(c["provider"]), c["token"], c.get("username"), c.get("host"))
                              for c in json.loads(plain)]
 
@@ -111,7 +112,7 @@ class CredentialManager:
     def save_credential(self, provider: ProviderType | str, token: str, username: str | None = None,
                         host: str | None = None) -> CredentialInfo:
         if not token:
-            raise ValueError("a credential needs a token")
+            raise InvalidArgumentError("a credential needs a token")
         info = CredentialInfo(ProviderType(provider), token, username, host)
         self._credentials = [c for c in self._credentials if (c.provider, c.token) != (info.provider, token)]
         self._credentials.append(info)

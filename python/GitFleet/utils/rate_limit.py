@@ -9,6 +9,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from ..exceptions import InvalidArgumentError
+
 __all__ = ["RateLimiter", "rate_limited", "gather_limited"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,7 +21,7 @@ class RateLimiter:
 
     def __init__(self, calls: int, period: float) -> None:
         if calls < 1 or period <= 0:
-            raise ValueError("RateLimiter needs calls >= 1 and period > 0")
+            raise InvalidArgumentError("RateLimiter needs calls >= 1 and period > 0")
         self.calls, self.period = calls, period
         self._times: list[float] = []
         self._lock = threading.Lock()
