@@ -17,6 +17,7 @@ and operating-system failures are also :class:`OSError`, so generic handlers kee
     ├── NetworkError                        a server could not be reached
     ├── RateLimitError                      a provider's rate limit stopped a request
     └── ProviderError                       a provider API answered with an error
+        └── NotFoundError (LookupError)     it answered 404: no such repository, user or page
 
 Cancelling the asyncio task that awaits native work raises :class:`asyncio.CancelledError`
 as usual, and the native work stops.
