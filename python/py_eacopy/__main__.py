@@ -3,7 +3,7 @@ a copy server.
 
     eacopy SRC DST [--threads N] [--skip-unchanged] [--mirror] [--include GLOB] [--exclude GLOB]
                    [--files LIST] [--symlinks] [--dirs-exist-ok] [--on-error raise|retry|ignore]
-                   [--retries N] [--quiet] [--json]
+                   [--retries N] [--progress | --no-progress] [--quiet] [--json]
     eacopy SRC DST --server HOST[:PORT] [--download] [--compression N] [--fallback DIR] ...
     eacopy serve [--root DIR] [--host H] [--port P] [--threads N] [--max-connections N]
                  [--idle-timeout S] [--history-file F]
@@ -27,6 +27,7 @@ import sys
 import threading
 
 from . import EACopy, ErrorStrategy, LogLevel, create_server
+from .progress import CopyProgress
 from .server import DEFAULT_PORT, TOKEN_ENV, user_secret_path
 from .summary import CopySummary
 
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on-error", choices=[s.value for s in ErrorStrategy], default="raise",
                    help="stop at the first failure (raise), retry it, or note it and go on (ignore)")
     p.add_argument("--retries", type=int, default=3, help="attempts after the first with --on-error retry")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show files and bytes copied so far on stderr, once a second (default: when stderr is "
+                        "a terminal; local copies only)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     remote = p.add_argument_group("through a copy server (the secret: --token-file, $EACOPY_TOKEN or the per-user secret)")
@@ -130,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["serve"]:
         return serve(argv[1:])
     args = _parser().parse_args(argv)
+    show_progress = args.progress if args.progress is not None else sys.stderr.isatty() and not args.quiet
+    progress = CopyProgress() if show_progress and not args.server else None
     try:
         eacopy = EACopy(
             thread_count=args.threads,
@@ -139,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             retry_count=args.retries,
             retry_delay=0.5,
             log_level=LogLevel.NONE,  # failures are in the summary printed below
+            progress_callback=progress,
         )
         if args.server:
             host, port = args.server
@@ -162,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eacopy: interrupted", file=sys.stderr)
         return 130
+    if progress is not None:
+        progress.finish()
     if args.json:
         print(json.dumps(summary.to_dict()))
     elif not args.quiet:

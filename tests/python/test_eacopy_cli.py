@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+
+from py_eacopy import progress
 
 
 def eacopy(*args: str) -> subprocess.CompletedProcess:
@@ -104,3 +108,45 @@ def test_download_errors_name_the_path(tmp_path):
         server.stop()
         if locked is not None:
             subprocess.run(["chattr", "-i", str(locked)])
+
+
+def test_progress_on_request(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("a.bin", "b.bin"):
+        (src / name).write_bytes(os.urandom(1 << 20))
+    (src / "c.txt").write_text("abc")
+    result = eacopy(src, tmp_path / "dst", "--progress", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"eacopy: 3 files and 2\.0 MiB copied \([\d,.]+ MiB/s\)", result.stderr.splitlines()[-1])
+    assert eacopy(src, tmp_path / "dst2").stderr == ""  # piped, not asked for: no progress
+
+
+class _Stream(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def test_progress_counts_files_and_bytes_across_threads(monkeypatch):
+    monkeypatch.setattr(progress, "_INTERVAL", 0.0)  # a line on every call
+    piped = _Stream(terminal=False)
+    shown = progress.CopyProgress(piped)
+    mib = 1 << 20
+    for copied, total, name in ((0, 2 * mib, "a"), (0, mib, "b"), (mib, 2 * mib, "a"), (mib, mib, "b"),
+                                (2 * mib, 2 * mib, "a")):
+        shown(copied, total, name)
+    shown.finish()
+    lines = [line.split(" copied")[0] for line in piped.getvalue().splitlines()]
+    assert lines == ["eacopy: 0 files and 0.0 MiB", "eacopy: 0 files and 0.0 MiB", "eacopy: 0 files and 1.0 MiB",
+                     "eacopy: 1 file and 2.0 MiB", "eacopy: 2 files and 3.0 MiB", "eacopy: 2 files and 3.0 MiB"]
+
+    terminal = _Stream(terminal=True)
+    shown = progress.CopyProgress(terminal)
+    shown(0, 10, "x")
+    shown.finish()
+    out = terminal.getvalue()
+    assert out.startswith("\r\x1b[K") and out.count("\n") == 1 and out.endswith("\n")  # one line, rewritten
