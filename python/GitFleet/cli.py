@@ -46,6 +46,8 @@ from .html_report import render_report
 from .repo_manager import RepoManager
 from .tables import FORMATS, TableWriter, open_table
 
+_COUPLING = ChangeCoupling()  # code-maat's thresholds, the options' defaults
+
 T = TypeVar("T")
 TOKEN_ENV, USERNAME_ENV = "GITFLEET_TOKEN", "GITFLEET_USERNAME"
 BLAME_COLUMNS = ("path", "line", "commit", "author_name", "author_email", "author_time", "orig_path", "content")
@@ -321,13 +323,13 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--inactive-months", type=click.IntRange(1, 1200), default=DEFAULT_INACTIVE_MONTHS, show_default=True,
               help="Knowledge loss: an author with no commit in this many months before the analysed commit is "
                    "inactive.")
-@click.option("--coupling-max-changeset", type=click.IntRange(2), default=30, show_default=True,
+@click.option("--coupling-max-changeset", type=click.IntRange(2), default=_COUPLING.max_changeset, show_default=True,
               help="Change coupling: commits changing more files than this are left out.")
-@click.option("--coupling-min-revisions", type=click.IntRange(1), default=5, show_default=True,
+@click.option("--coupling-min-revisions", type=click.IntRange(1), default=_COUPLING.min_revisions, show_default=True,
               help="Change coupling: a pair's files must average at least this many revisions.")
-@click.option("--coupling-min-shared", type=click.IntRange(1), default=5, show_default=True,
+@click.option("--coupling-min-shared", type=click.IntRange(1), default=_COUPLING.min_shared, show_default=True,
               help="Change coupling: at least this many commits changing both files.")
-@click.option("--coupling-min-degree", type=click.IntRange(0, 100), default=30, show_default=True,
+@click.option("--coupling-min-degree", type=click.IntRange(0, 100), default=_COUPLING.min_degree, show_default=True,
               help="Change coupling: at least this degree (100 x shared / average revisions).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")

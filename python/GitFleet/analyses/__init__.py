@@ -23,6 +23,6 @@ from .repository import (
     is_binary,
 )
 
-__all__ = ["ANALYSIS_TABLES", "ChangeCoupling", "DEFAULT_INACTIVE_MONTHS", "language_of", "COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "Identities", "Mailmap", "RepoAnalysis",
-           "Scope", "analyze_repository", "author_of", "bus_factor", "fleet_of", "is_binary", "is_bot",
-           "read_mailmap"]
+__all__ = ["ANALYSIS_TABLES", "COMMIT_COLUMNS", "DEFAULT_INACTIVE_MONTHS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS",
+           "ChangeCoupling", "Identities", "Mailmap", "RepoAnalysis", "Scope", "analyze_repository", "author_of",
+           "bus_factor", "fleet_of", "is_binary", "is_bot", "language_of", "read_mailmap"]

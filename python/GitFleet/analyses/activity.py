@@ -34,6 +34,9 @@ class AuthorActivity:
         a.first, a.last = min(a.first, when), max(a.last, when)
         a.months.add(month(when))
 
+    def __len__(self) -> int:
+        return len(self._authors)
+
     def last_commit(self, author: str) -> int | None:
         a = self._authors.get(author)
         return a.last if a else None

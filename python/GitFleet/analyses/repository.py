@@ -114,7 +114,7 @@ class RepoAnalysis:
     knowledge: KnowledgeLoss | None = None  # set by finish()
     language_lines: collections.Counter[str] = field(default_factory=collections.Counter)
     language_files: collections.Counter[str] = field(default_factory=collections.Counter)
-    _tables: dict[str, list[tuple]] | None = field(default=None, repr=False)
+    _tables: dict[str, list[tuple]] = field(default_factory=dict, repr=False)  # made by finish()
 
     @property
     def lines(self) -> int:
@@ -126,7 +126,7 @@ class RepoAnalysis:
 
     @property
     def authors(self) -> int:
-        return len(self.commits_by_author)
+        return len(self.activity)
 
     @property
     def bus_factor(self) -> int:
@@ -193,46 +193,42 @@ class RepoAnalysis:
                 continue
             per_author: collections.Counter[tuple[str, str]] = collections.Counter(
                 (line.author_name, line.author_email) for line in lines)
+            bots = {who for who in per_author if is_bot(*who)} if self.exclude_bots else set()
             owners: collections.Counter[str] = collections.Counter()
             for (name, email), n in per_author.items():
-                if self.exclude_bots and is_bot(name, email):
+                if (name, email) in bots:
                     continue
                 owners[self.identities(name, email)] += n
                 rows.append((self.name, path, name, email, n))
             self.lines_owned.update(owners)
             self.ownership.add(path, owners)
             self.code_age.add(path, [line.author_time for line in lines
-                                     if not (self.exclude_bots and is_bot(line.author_name, line.author_email))])
+                                     if not bots or (line.author_name, line.author_email) not in bots])
         if ownership is not None:
             ownership.write(rows)
 
     def finish(self) -> None:
-        """Figures that need both history and blame."""
-        self.knowledge, _ = knowledge_loss(self.name, self.ownership, self.activity, self.reference_time,
-                                           self.inactive_months)
-        for _, language, files, lines, _ in languages(self.name, self.ownership):
+        """Figures that need both history and blame: the summaries and the tables."""
+        self.knowledge, knowledge_rows = knowledge_loss(self.name, self.ownership, self.activity,
+                                                        self.reference_time, self.inactive_months)
+        language_rows = languages(self.name, self.ownership)
+        for _, language, files, lines, _ in language_rows:
             self.language_files[language] += files
             self.language_lines[language] += lines
-
-    def tables(self) -> dict[str, list[tuple]]:
-        """The rows of each of ANALYSIS_TABLES for this repository, made once (call it when the
-        repository is read: the report and the table files share them)."""
-        if self._tables is None:
-            self._tables = self._make_tables()
-        return self._tables
-
-    def _make_tables(self) -> dict[str, list[tuple]]:
-        return {
+        self._tables = {
             "activity": self.activity.rows(self.name, self.churn_by_author, self.lines_owned),
             "file_owners": self.ownership.file_rows(self.name),
             "directory_owners": self.ownership.directory_rows(self.name),
-            "knowledge_loss": knowledge_loss(self.name, self.ownership, self.activity, self.reference_time,
-                                             self.inactive_months)[1],
+            "knowledge_loss": knowledge_rows,
             "code_age": self.code_age.rows(self.name),
             "hotspots": hotspots(self.name, self.revisions_by_file, self.churn_by_file, self.ownership),
             "coupling": self.coupling.rows(self.name, self.ownership.files),
-            "languages": languages(self.name, self.ownership),
+            "languages": language_rows,
         }
+
+    def tables(self) -> dict[str, list[tuple]]:
+        """The rows of each of ANALYSIS_TABLES for this repository (made by finish())."""
+        return self._tables
 
     def merge(self, other: "RepoAnalysis") -> None:
         """Adds another repository's aggregates (the fleet is the sum of its repositories)."""
