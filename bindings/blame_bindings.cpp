@@ -117,18 +117,26 @@ void bind_blame(nb::module_& m) {
   });
 
   // on_done([(path, lines | None, exception | None), ...], None) once every file is done;
-  // paths=None means every file at options.rev.
+  // paths=None means every file at options.rev. on_progress(files_done, files_total,
+  // lines_done, lines_total) is called from native threads (with the GIL) as the walks go.
   m.def(
       "start_bulk_blame",
-      [](FsPath repo_path, std::optional<std::vector<FsPath>> paths, BlameOptions options, nb::callable on_done) {
+      [](FsPath repo_path, std::optional<std::vector<FsPath>> paths, BlameOptions options, nb::callable on_done,
+         std::optional<nb::callable> on_progress) {
         std::optional<std::vector<std::string>> names;
         if (paths) names.emplace(paths->begin(), paths->end());
+        git::BulkBlameProgressFn progress;
+        if (on_progress)
+          progress = [callback = std::make_shared<PythonCallback>(std::move(*on_progress))](
+                         const git::BulkBlameProgress& p) {
+            callback->call([&] { return std::make_tuple(p.files_done, p.files_total, p.lines_done, p.lines_total); });
+          };
         return start_job(
-            [repo_path = std::move(repo_path.bytes), names = std::move(names),
-             options = std::move(options)](const CancellationToken& cancel) {
+            [repo_path = std::move(repo_path.bytes), names = std::move(names), options = std::move(options),
+             progress = std::move(progress)](const CancellationToken& cancel) {
               // Line records are built here, off the GIL, each file's result freed as it goes.
               std::vector<FileRecords> files;
-              for (git::FileBlame& f : git::bulk_blame(repo_path, names, options, cancel)) {
+              for (git::FileBlame& f : git::bulk_blame(repo_path, names, options, cancel, progress)) {
                 files.push_back({std::move(f.path), records_of(f.result), f.error});
                 f.result = {};
               }
@@ -144,7 +152,8 @@ void bind_blame(nb::module_& m) {
               return nb::object(out);
             });
       },
-      nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"));
+      nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"),
+      nb::arg("on_progress").none() = nb::none());
 
   m.def(
       "start_find_files",

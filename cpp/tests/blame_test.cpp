@@ -109,3 +109,24 @@ TEST(Blame, SessionBlamesSeveralFilesInOneWalk) {
   std::vector<std::string> files = session.files_at("HEAD");
   EXPECT_EQ(files, (std::vector<std::string>{"a.txt", "b.txt"}));
 }
+
+TEST(Blame, TallyCountsLinesAndFilesAsTheWalkExplainsThem) {
+  Repo repo;
+  repo.write("a.txt", "1\n2\n");
+  repo.write("b.txt", "x\n");
+  repo.write("empty.txt", "");
+  repo.commit("both");
+  repo.write("b.txt", "x\ny\n");
+  repo.commit("b grows");
+  BlameSession session(repo.root);
+  std::vector<std::exception_ptr> errors;
+  BlameTally tally;
+  std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // (lines_done, files_done) after each commit
+  tally.counted = [&] { seen.emplace_back(tally.lines_done.load(), tally.files_done.load()); };
+  session.blame_together({"a.txt", "b.txt", "nope", "empty.txt"}, BlameOptions(), CancellationToken(), errors, &tally);
+  EXPECT_EQ(tally.lines_total.load(), 4u);
+  // "b grows" explains b's second line; "both" the other three, finishing a and b. The missing
+  // and the empty file are done from the start.
+  using Step = std::pair<std::uint64_t, std::size_t>;
+  EXPECT_EQ(seen, (std::vector<Step>{{1, 2}, {4, 4}}));
+}

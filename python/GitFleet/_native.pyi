@@ -169,6 +169,7 @@ class BlameOptions:
 def start_bulk_blame(
     repo_path: str | bytes, paths: list[str | bytes] | None, options: BlameOptions,
     on_done: Callable[[list[tuple[str, list[BlameLine] | None, BaseException | None]] | None, BaseException | None], None],
+    on_progress: Callable[[int, int, int, int], None] | None = None,
 ) -> NativeRun: ...
 def start_find_files(
     repo_path: str | bytes, rev: str, patterns: list[str | bytes],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterable
-from typing import TypedDict
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import NamedTuple, TypedDict
 
 from . import _native
 from ._bridge import run_native
@@ -12,7 +13,18 @@ from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
 from .history import PathLike, _repo_path, checked_paths, checked_rev, path_argument
 
-__all__ = ["BlameLine", "BlameFilters", "bulk_blame", "stream_blame", "find_files"]
+__all__ = ["BlameLine", "BlameFilters", "BlameProgress", "bulk_blame", "stream_blame", "find_files"]
+
+
+class BlameProgress(NamedTuple):
+    """How far a bulk blame has got: files whose every line is explained (or that failed) and
+    lines explained, of all. ``lines_total`` grows while the files at ``rev`` are read, then
+    stays; lines are the smoother measure (a file is done only once its oldest line is found)."""
+
+    files_done: int
+    files_total: int
+    lines_done: int
+    lines_total: int
 
 
 def _ignore_revs_from_file(path: PathLike) -> list[str]:
@@ -75,15 +87,31 @@ def blame_options(
 
 
 async def bulk_blame(
-    repo_path: PathLike, file_paths: Iterable[PathLike] | None, options: _native.BlameOptions
+    repo_path: PathLike,
+    file_paths: Iterable[PathLike] | None,
+    options: _native.BlameOptions,
+    progress: Callable[[BlameProgress], object] | None = None,
 ) -> dict[str | bytes, list[BlameLine] | BlameError]:
     """file_paths=None: every file at options.rev, in one walk of the history per core. The
-    result is keyed by the paths as given (str or bytes), or by str names for every file."""
+    result is keyed by the paths as given (str or bytes), or by str names for every file.
+    ``progress`` is called on the event loop's thread, a few times a second and once at the end."""
     path = _repo_path(repo_path)
     if isinstance(file_paths, (str, bytes, os.PathLike)):
         raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
     files = None if file_paths is None else checked_paths(file_paths, "file_paths")
-    outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done))
+    if progress is not None and not callable(progress):
+        raise InvalidArgumentError(f"progress must be callable, got {progress!r}")
+    on_progress = None
+    if progress is not None:
+        loop = asyncio.get_running_loop()
+
+        def on_progress(*counts: int) -> None:  # on a native thread
+            try:
+                loop.call_soon_threadsafe(progress, BlameProgress(*counts))
+            except RuntimeError:  # the loop is closed: nobody is watching any more
+                pass
+
+    outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done, on_progress))
     result: dict[str | bytes, list[BlameLine] | BlameError] = {}
     for i, (name, lines, error) in enumerate(outcomes):
         file_path = name if files is None else files[i]

@@ -30,6 +30,7 @@ from rich.table import Table
 from .analyses import (
     ANALYSIS_TABLES,
     COMMIT_COLUMNS,
+    AnalysisProgress,
     DEFAULT_INACTIVE_MONTHS,
     ChangeCoupling,
     FILE_CHANGE_COLUMNS,
@@ -90,6 +91,29 @@ def _run(coro: Awaitable[T]) -> T:
 
 def _console(quiet: bool) -> Console:
     return Console(stderr=True, quiet=quiet)
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def _analysis_state(p: AnalysisProgress, blame_seconds: float) -> str:
+    """What the analysis of one repository is doing, for the progress display. The time left
+    is extrapolated from the share of lines explained so far (a first estimate runs high: the
+    oldest commits explain the most lines)."""
+    if p.stage == "history" or p.blame is None:
+        return f"reading history: {p.commits:,} commits"
+    b = p.blame
+    if p.stage == "done":
+        return f"done: {p.commits:,} commits, {b.files_total:,} files blamed"
+    state = f"{p.commits:,} commits read; blaming: {b.files_done:,} of {b.files_total:,} files done"
+    if b.lines_total:
+        fraction = b.lines_done / b.lines_total
+        state += f", {fraction:.0%} of lines"
+        if fraction >= 0.01 and blame_seconds >= 2:
+            state += f", about {_duration(blame_seconds * (1 - fraction) / fraction)} left"
+    return state
 
 
 def _current_repository() -> str:
@@ -376,24 +400,28 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             results = []
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
                        TimeElapsedColumn())
-            with Progress(*columns, console=console) as progress:
+            with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
                 last_line = [0.0]
                 for target, name in zip(order, _unique_names(order)):
                     bar = progress.add_task(name, state="reading history")
+                    stage_began = {"history": time.monotonic()}
+                    shown = [""]
 
-                    def report(stage: str, n: int, bar: Any = bar, name: str = name) -> None:
-                        state = {"commits": f"reading history: {n:,} commits",
-                                 "blaming": f"{n:,} commits read; blaming every file",
-                                 "blamed": f"done: {n:,} files blamed"}[stage]
-                        progress.update(bar, state=state)
-                        if stage == "blamed":
-                            progress.stop_task(bar)  # a finished repository's timer stops
+                    def report(p: AnalysisProgress, bar: Any = bar, name: str = name,
+                               stage_began: dict[str, float] = stage_began, shown: list[str] = shown) -> None:
                         now = time.monotonic()
-                        # Piped: no live display, so plain lines, at most every 5 s within a stage.
-                        if not console.is_terminal and not console.quiet and (
-                                stage != "commits" or now - last_line[0] >= 5):
+                        new_stage = stage_began.setdefault(p.stage, now) == now
+                        state = _analysis_state(p, now - stage_began.get("blame", now))
+                        progress.update(bar, state=state)
+                        if p.stage == "done":
+                            progress.stop_task(bar)  # a finished repository's timer stops
+                        # Piped: no live display, so plain lines: each stage's first and last,
+                        # and at most one every 5 s between.
+                        if not console.is_terminal and not console.quiet and state != shown[0] and (
+                                new_stage or p.stage == "done" or now - last_line[0] >= 5):
                             last_line[0] = now
-                            console.print(f"{name}: {state}", highlight=False)
+                            shown[0] = state
+                            console.print(f"{name}: {state}", highlight=False, soft_wrap=True)
 
                     try:
                         results.append(await analyze_repository(
@@ -413,6 +441,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 
     try:
         repos, failed = _run(work())
+        console.print(f"Writing {len(sinks)} tables and the report to {out_dir}", highlight=False, soft_wrap=True)
         for r in repos:  # the analyses' tables, once every repository is read
             for name, rows in r.tables().items():
                 sinks[name].write(rows)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from . import _native, blame, history
 from ._bridge import after_native_jobs_at_exit, run_native, started
-from .blame import BlameFilters, BlameLine
+from .blame import BlameFilters, BlameLine, BlameProgress
 from .exceptions import BlameError, InvalidArgumentError
 from .fleet_settings import fleet_settings
 from .history import CommitRecord, HistoryFilters, PathLike
@@ -161,15 +161,21 @@ class RepoManager:
 
     @started
     async def bulk_blame(
-        self, repo_path: PathLike, file_paths: Iterable[PathLike], **options: Unpack[BlameFilters]
+        self,
+        repo_path: PathLike,
+        file_paths: Iterable[PathLike],
+        *,
+        progress: Callable[[BlameProgress], object] | None = None,
+        **options: Unpack[BlameFilters],
     ) -> dict[str | bytes, list[BlameLine] | BlameError]:
         """Blames every file of ``file_paths`` at ``rev``, in parallel on every core:
         path -> its lines (as ``git blame --line-porcelain`` describes them), or a
         :class:`BlameError` for that path alone (a missing file never fails the batch).
         Options (:class:`BlameFilters`): ``rev``, ``first_parent``, ``ignore_whitespace``,
         ``ignore_revs``, ``ignore_revs_file``, as git blame's --first-parent, -w, --ignore-rev
-        and --ignore-revs-file."""
-        return await blame.bulk_blame(repo_path, file_paths, blame.blame_options(**options))
+        and --ignore-revs-file. ``progress(BlameProgress)``, if given, is called on the event
+        loop's thread a few times a second and once at the end: files and lines done of all."""
+        return await blame.bulk_blame(repo_path, file_paths, blame.blame_options(**options), progress)
 
     def stream_blame(
         self,
@@ -186,12 +192,16 @@ class RepoManager:
 
     @started
     async def blame_repository(
-        self, repo_path: PathLike, **options: Unpack[BlameFilters]
+        self,
+        repo_path: PathLike,
+        *,
+        progress: Callable[[BlameProgress], object] | None = None,
+        **options: Unpack[BlameFilters],
     ) -> dict[str, list[BlameLine] | BlameError]:
         """Every file at ``rev`` (submodules aside) blamed in one pass over the history: each
         commit is visited once for all the files (per core), instead of once per file as
-        ``git blame`` run on each file does. Same results as :meth:`bulk_blame`."""
-        return await blame.bulk_blame(repo_path, None, blame.blame_options(**options))
+        ``git blame`` run on each file does. Same results and ``progress`` as :meth:`bulk_blame`."""
+        return await blame.bulk_blame(repo_path, None, blame.blame_options(**options), progress)
 
     @started
     async def find_files(

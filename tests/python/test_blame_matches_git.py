@@ -3,6 +3,7 @@ line of every file, plus the commit details and the line content."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import GitFleet
@@ -160,6 +161,22 @@ async def test_whole_repository_blame_equals_per_file_blame(tmp_path: Path, seed
             theirs = git_blame(repo, path)
             assert [(l.commit_id, l.orig_path, l.orig_line_no, l.final_line_no, l.boundary) for l in lines] == [
                 (t.sha, t.filename, t.orig_line, t.final_line, t.boundary) for t in theirs], path
+
+
+async def test_whole_repository_blame_reports_its_progress_on_the_loop(project_repo: Path) -> None:
+    loop_thread = threading.get_ident()
+    seen: list[tuple[int, GitFleet.BlameProgress]] = []
+    whole = await RepoManager().blame_repository(project_repo, progress=lambda p: seen.append((threading.get_ident(), p)))
+    files = len(whole)
+    lines = sum(len(v) for v in whole.values() if not isinstance(v, Exception))
+    assert {thread for thread, _ in seen} == {loop_thread}
+    counts = [p for _, p in seen]
+    assert counts[-1] == GitFleet.BlameProgress(files, files, lines, lines)
+    assert all(p.files_total == files and p.lines_done <= p.lines_total == lines for p in counts[:-1])
+    for before, after in zip(counts, counts[1:]):
+        assert after.files_done >= before.files_done and after.lines_done >= before.lines_done
+    with pytest.raises(GitFleet.InvalidArgumentError, match="progress must be callable"):
+        await RepoManager().blame_repository(project_repo, progress=3)
 
 
 async def test_whole_repository_blame_of_the_project(project_repo: Path) -> None:

@@ -138,6 +138,14 @@ def test_analyze_writes_the_report_and_tables(rich_repo, tmp_path):
     assert html.count("<svg") == 6 and "rich-repo" in html and "bus factor" in html
     commits = list(csv.DictReader(open(out / "commits.csv", encoding="utf-8")))
     assert len(commits) == int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
+    # Piped, the progress is plain lines saying what is being done, with its counts.
+    n = len(commits)
+    files = sum(not e.startswith("160000") for e in git_out(rich_repo.path, "ls-tree", "-r", "HEAD").splitlines())
+    lines = result.stderr.splitlines()
+    assert lines[:1] == [f"rich-repo: reading history: {n:,} commits"]
+    assert lines[1:4] == [f"rich-repo: {n:,} commits read; blaming: 0 of {files:,} files done",
+                          f"rich-repo: done: {n:,} commits, {files:,} files blamed",
+                          f"Writing 11 tables and the report to {out}"]
     owned = list(csv.DictReader(open(out / "blame_ownership.csv", encoding="utf-8")))
     assert sum(int(r["lines"]) for r in owned) > 0
 
@@ -217,3 +225,18 @@ def test_a_failed_export_leaves_no_file(rich_repo, tmp_path):
     assert list(out.iterdir()) == []  # neither a partial file nor a temporary one
     assert gitfleet("commits", rich_repo.path, "--format", "csv", "-o", out / "c.csv").returncode == 0
     assert [p.name for p in out.iterdir()] == ["c.csv"]
+
+
+def test_analyze_progress_says_what_is_done_and_the_time_left():
+    from GitFleet.analyses import AnalysisProgress
+    from GitFleet.blame import BlameProgress
+    from GitFleet.cli import _analysis_state
+
+    assert _analysis_state(AnalysisProgress("history", 1200), 0) == "reading history: 1,200 commits"
+    quarter = AnalysisProgress("blame", 1200, BlameProgress(10, 4846, 250, 1000))
+    # A quarter of the lines in 30 s: three quarters left take about 90 s.
+    assert _analysis_state(quarter, 30) == ("1,200 commits read; blaming: 10 of 4,846 files done, 25% of lines, "
+                                            "about 1 min 30 s left")
+    assert _analysis_state(quarter, 1).endswith("25% of lines")  # too early to tell
+    done = AnalysisProgress("done", 1200, BlameProgress(4846, 4846, 1000, 1000))
+    assert _analysis_state(done, 99) == "done: 1,200 commits, 4,846 files blamed"

@@ -104,8 +104,9 @@ std::string tz_string(int offset_minutes) {
 
 class Blamer {
  public:
-  Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel)
-      : repo_(repo), options_(options), cancel_(cancel), blobs_(repo), commits_(commits) {
+  Blamer(const Repository& repo, CommitCache& commits, const BlameOptions& options, const CancellationToken& cancel,
+         BlameTally* tally = nullptr)
+      : repo_(repo), options_(options), cancel_(cancel), tally_(tally), blobs_(repo), commits_(commits) {
     for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
   }
 
@@ -118,16 +119,27 @@ class Blamer {
     std::vector<FileOutcome> outcomes(paths.size());
     // Copies: blob contents are released as the walk moves on (memory stays bounded).
     std::vector<std::string> contents(paths.size());
+    unexplained_.assign(paths.size(), 0);
+    std::size_t finished = 0;
+    std::uint64_t lines = 0;
     for (std::size_t f = 0; f < paths.size(); ++f) {
       try {
         contents[f] = seed(final_commit, tree, paths[f], static_cast<int>(f));
       } catch (...) {
         outcomes[f].error = std::current_exception();
       }
+      lines += static_cast<std::uint64_t>(unexplained_[f]);
+      finished += unexplained_[f] == 0;
+    }
+    if (tally_) {
+      tally_->lines_total += lines;
+      tally_->files_done += finished;
     }
     while (!queue_.empty()) {
       cancel_.throw_if_cancelled();
       ObjectId commit = queue_.pop();
+      std::uint64_t explained = 0;
+      std::size_t done = 0;
       diffs_.clear();  // tree diffs are shared among the origins of one commit only
       // In git's order, newest origin first; passing blame only adds origins to parents, so
       // one pass sees every origin of this commit that has lines to explain.
@@ -136,9 +148,18 @@ class Blamer {
         Origin* suspect = &origins[i];
         if (suspect->suspects.empty()) continue;
         pass_blame(suspect);
-        for (Entry& e : suspect->suspects)
+        for (Entry& e : suspect->suspects) {
           guilty_[e.file].push_back({e.lno, e.s_lno, e.num_lines, suspect->commit, suspect->path});
+          explained += static_cast<std::uint64_t>(e.num_lines);
+          unexplained_[e.file] -= e.num_lines;
+          done += unexplained_[e.file] == 0;
+        }
         suspect->suspects.clear();
+      }
+      if (tally_ && explained) {
+        tally_->lines_done += explained;
+        tally_->files_done += done;
+        if (tally_->counted) tally_->counted();
       }
       // Every line this commit held went to a parent or stays here (in guilty_, by value):
       // its origins are done. Freed now, a long history's origins (a file at every commit
@@ -178,6 +199,7 @@ class Blamer {
       const auto& list = origins_of(final_commit).list;
       bool queued = std::any_of(list.begin(), list.end(), has_suspects);
       origin->suspects.push_back({first, first, last - first, origin, file});
+      unexplained_[static_cast<std::size_t>(file)] = last - first;
       if (!queued) enqueue(final_commit);
     }
     return content;
@@ -484,6 +506,8 @@ class Blamer {
   const Repository& repo_;
   const BlameOptions& options_;
   const CancellationToken& cancel_;
+  BlameTally* tally_;
+  std::vector<int> unexplained_;  // lines of each final file not yet attributed
   BlobStore blobs_;
   CommitCache& commits_;
   std::unordered_map<ObjectId, Origins, ObjectIdHash> origins_by_commit_;  // of commits not yet done
@@ -515,8 +539,8 @@ BlameResult BlameSession::blame(const std::string& path, const BlameOptions& opt
 
 std::vector<BlameResult> BlameSession::blame_together(const std::vector<std::string>& paths,
                                                       const BlameOptions& options, const CancellationToken& cancel,
-                                                      std::vector<std::exception_ptr>& errors) {
-  std::vector<FileOutcome> outcomes = Blamer(state_->repo, state_->commits, options, cancel).run(paths);
+                                                      std::vector<std::exception_ptr>& errors, BlameTally* tally) {
+  std::vector<FileOutcome> outcomes = Blamer(state_->repo, state_->commits, options, cancel, tally).run(paths);
   std::vector<BlameResult> results;
   errors.assign(paths.size(), nullptr);
   for (std::size_t i = 0; i < outcomes.size(); ++i) {

@@ -13,6 +13,7 @@ from .languages import language_of
 from .repository import (
     ANALYSIS_TABLES,
     COMMIT_COLUMNS,
+    AnalysisProgress,
     FILE_CHANGE_COLUMNS,
     OWNERSHIP_COLUMNS,
     RepoAnalysis,
@@ -24,5 +25,5 @@ from .repository import (
 )
 
 __all__ = ["ANALYSIS_TABLES", "COMMIT_COLUMNS", "DEFAULT_INACTIVE_MONTHS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS",
-           "ChangeCoupling", "Identities", "Mailmap", "RepoAnalysis", "Scope", "analyze_repository", "author_of",
+           "AnalysisProgress", "ChangeCoupling", "Identities", "Mailmap", "RepoAnalysis", "Scope", "analyze_repository", "author_of",
            "bus_factor", "fleet_of", "is_binary", "is_bot", "language_of", "read_mailmap"]

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..blame import BlameLine
+from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
 from ..history import CommitRecord, DateLike
 from ..repo_manager import RepoManager
@@ -45,7 +45,17 @@ ANALYSIS_TABLES = {"activity": ACTIVITY_COLUMNS, "file_owners": FILE_OWNER_COLUM
                    "code_age": CODE_AGE_COLUMNS, "hotspots": HOTSPOT_COLUMNS, "coupling": COUPLING_COLUMNS,
                    "languages": LANGUAGE_COLUMNS}
 
-Progress = Callable[[str, int], None]  # (stage: "commits", "blaming" or "blamed", count so far)
+@dataclass(frozen=True)
+class AnalysisProgress:
+    """Where the analysis of one repository is: ``stage`` "history" (commits read so far),
+    "blame" (``blame``: files and lines done of all) or "done"."""
+
+    stage: str
+    commits: int
+    blame: BlameProgress | None = None
+
+
+Progress = Callable[[AnalysisProgress], None]
 
 
 def author_of(name: str, email: str) -> str:
@@ -314,12 +324,20 @@ async def analyze_repository(
                                              since=since, until=until, include_files=True):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
-            progress("commits", analysis.commits)
-    if progress:
-        progress("blaming", analysis.commits)
+            progress(AnalysisProgress("history", analysis.commits))
+    blamed = BlameProgress(0, 0, 0, 0)
     if analysis.commits:  # an empty repository has nothing to blame
-        analysis.add_blame(await manager.blame_repository(path, rev=rev), sinks.get("blame_ownership"))
+
+        def blaming(counts: BlameProgress) -> None:
+            nonlocal blamed
+            blamed = counts
+            if progress:
+                progress(AnalysisProgress("blame", analysis.commits, counts))
+
+        blaming(BlameProgress(0, len(at_rev), 0, 0))
+        blame = await manager.blame_repository(path, rev=rev, progress=blaming)
+        analysis.add_blame(blame, sinks.get("blame_ownership"))
     analysis.finish()
     if progress:
-        progress("blamed", analysis.files_blamed)
+        progress(AnalysisProgress("done", analysis.commits, blamed))
     return analysis

@@ -4,8 +4,10 @@
 // (xdiff hunks, with git's own trimming of the common tail), following whole-file renames
 // with git's rename detection; whatever no parent takes is the commit's. A root commit's
 // lines are "boundary" lines, as with git's default blame.showRoot=false.
+#include <atomic>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -48,6 +50,15 @@ struct BlameResult {
   std::vector<BlameLine> lines;  // in final line order
 };
 
+// How far blames have got, counted by walks on any number of threads: lines to explain (known
+// once each walk has read its files at rev), lines explained, and files whose every line is
+// explained (or that failed). `counted` is called from the walk's thread after each commit.
+struct BlameTally {
+  std::atomic<std::uint64_t> lines_total{0}, lines_done{0};
+  std::atomic<std::size_t> files_done{0};
+  std::function<void()> counted;
+};
+
 BlameResult blame_file(const std::string& repo_path, const std::string& path, const BlameOptions& options = {},
                        const CancellationToken& cancel = CancellationToken());
 
@@ -72,7 +83,8 @@ class BlameSession {
   std::vector<std::string> files_at(const std::string& rev);
 
   std::vector<BlameResult> blame_together(const std::vector<std::string>& paths, const BlameOptions& options,
-                                          const CancellationToken& cancel, std::vector<std::exception_ptr>& errors);
+                                          const CancellationToken& cancel, std::vector<std::exception_ptr>& errors,
+                                          BlameTally* tally = nullptr);
 
  private:
   struct State;
