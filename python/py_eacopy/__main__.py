@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     args = _parser().parse_args(argv)
     show_progress = args.progress if args.progress is not None else sys.stderr.isatty() and not args.quiet
-    progress = CopyProgress() if show_progress and not args.server else None
+    progress = CopyProgress() if show_progress else None
     try:
         eacopy = EACopy(
             thread_count=args.threads,

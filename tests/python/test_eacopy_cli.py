@@ -122,6 +122,29 @@ def test_progress_on_request(tmp_path):
     assert eacopy(src, tmp_path / "dst2").stderr == ""  # piped, not asked for: no progress
 
 
+def test_progress_through_a_copy_server(tmp_path):
+    from copy_servers import TOKEN, Server
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("a.bin", "b.bin"):
+        (src / name).write_bytes(os.urandom(1 << 20))
+    (src / "c.txt").write_text("abc")
+    (tmp_path / "root").mkdir()
+    server = Server(tmp_path / "root")
+    env = {**os.environ, "EACOPY_TOKEN": TOKEN}
+    try:
+        for args in ([src, "up"], ["up", tmp_path / "down", "--download"]):
+            result = subprocess.run([sys.executable, "-m", "py_eacopy", *args, "--server", f"127.0.0.1:{server.port}",
+                                     "--progress", "--quiet"], capture_output=True, text=True, env=env)
+            assert result.returncode == 0, result.stderr
+            assert re.fullmatch(r"eacopy: 3 files and 2\.0 MiB copied \([\d,.]+ MiB/s\)",
+                                result.stderr.splitlines()[-1]), result.stderr
+    finally:
+        server.stop()
+    assert (tmp_path / "down" / "c.txt").read_text() == "abc"
+
+
 class _Stream(io.StringIO):
     def __init__(self, terminal: bool) -> None:
         super().__init__()

@@ -31,6 +31,16 @@ Connection open_session(const RemoteOptions& remote, FrameType begin_type, const
   return conn;
 }
 
+// Over the network a file's progress is known once its fate is: sent, linked, skipped. Each is
+// reported as done (copied == total), as the local copy reports a finished file.
+FileEventCallback events_and_progress(const Config& config) {
+  if (!config.progress_callback) return config.file_event_callback;
+  return [&config](const FileEvent& e) {
+    if (config.file_event_callback) config.file_event_callback(e);
+    if (e.outcome != FileOutcome::Failed) config.progress_callback(e.bytes, e.bytes, e.path);
+  };
+}
+
 // Under Raise and Retry a file the other side could not take is an error (after the rest of
 // the transfer, which is already under way); under Ignore it stays in the summary.
 void enforce(const CopySummary& summary, const Config& config) {
@@ -72,7 +82,8 @@ CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst,
     options.files = std::vector<std::string>{src.filename().string()};
     return copy_tree(src.parent_path().empty() ? "." : src.parent_path(), remote.fallback_dst, options, config, cancel);
   }
-  Sender sender(*conn, config.compression_level, cancel, nullptr, &config.file_event_callback);
+  FileEventCallback events = events_and_progress(config);
+  Sender sender(*conn, config.compression_level, cancel, nullptr, &events);
   if (S_ISDIR(st.st_mode)) {
     UniqueFd dir(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) fail(errno, src);
@@ -102,7 +113,8 @@ CopySummary download_unguarded(const std::string& remote_src, const fs::path& ds
   if (ec) fail(ec.value(), dst);
   UniqueFd dir(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) fail(errno, dst);
-  Receiver receiver(conn, dir.get(), cancel, nullptr, &config.file_event_callback);
+  FileEventCallback events = events_and_progress(config);
+  Receiver receiver(conn, dir.get(), cancel, nullptr, &events);
   receiver.run();
   CopySummary summary = receiver.summary();
   summary.bytes_sent = conn.bytes_received();  // what the server sent

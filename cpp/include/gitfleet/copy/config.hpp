@@ -18,7 +18,8 @@ enum class ErrorStrategy {
 enum class LogLevel { None, Error, Warning, Info, Debug };
 
 // (copied_bytes, total_bytes, filename): at the start and end of every file, and between
-// chunks of big files (throttled). Called from the copying threads.
+// chunks of big files (throttled). Called from the copying threads. Through a copy server:
+// once a file, when it is done (sent, linked or skipped), with copied_bytes == total_bytes.
 using ProgressCallback = std::function<void(std::uint64_t, std::uint64_t, const std::string&)>;
 
 // What became of one file (or directory) of a copy: one event per decision, for logs that
