@@ -101,7 +101,8 @@ void bind_blame(nb::module_& m) {
       .def_rw("ignore_whitespace", &BlameOptions::ignore_whitespace)
       .def_rw("first_line", &BlameOptions::first_line)
       .def_rw("last_line", &BlameOptions::last_line)
-      .def_rw("ignore_revs", &BlameOptions::ignore_revs);
+      .def_rw("ignore_revs", &BlameOptions::ignore_revs)
+      .def_rw("mailmap", &BlameOptions::mailmap);
 
   auto blame_stream = nb::class_<BlameStream>(m, "BlameStream")
       .def("__init__", [](BlameStream* self, FsPath repo_path, FsPath path, BlameOptions options,

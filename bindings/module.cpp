@@ -8,6 +8,7 @@ namespace gitfleet::bindings {
 void bind_history(nb::module_& m);
 void bind_clone(nb::module_& m);
 void bind_blame(nb::module_& m);
+void bind_mailmap(nb::module_& m);
 void bind_http(nb::module_& m);
 }
 
@@ -23,5 +24,6 @@ NB_MODULE(_native, m) {
   bind_history(m);
   bind_clone(m);
   bind_blame(m);
+  bind_mailmap(m);
   bind_http(m);
 }

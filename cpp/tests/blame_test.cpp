@@ -130,3 +130,25 @@ TEST(Blame, TallyCountsLinesAndFilesAsTheWalkExplainsThem) {
   using Step = std::pair<std::uint64_t, std::size_t>;
   EXPECT_EQ(seen, (std::vector<Step>{{1, 2}, {4, 4}}));
 }
+
+TEST(Blame, AuthorsAndCommittersAsTheMailmapNamesThem) {
+  Repo repo;
+  repo.write("f.txt", "one\n");
+  repo.write(".mailmap", "Tee Proper <tee@example.com> <t@e>\n");
+  repo.commit("with a mailmap");
+  BlameResult r = blame_file(repo.root, "f.txt");
+  ASSERT_EQ(r.lines.size(), 1u);
+  const BlameCommit& c = r.commits[r.lines[0].commit];
+  EXPECT_EQ(c.author_name, "Tee Proper");
+  EXPECT_EQ(c.author_email, "tee@example.com");
+  EXPECT_EQ(c.committer_name, "Tee Proper");
+  BlameOptions raw;
+  raw.mailmap = false;
+  const BlameResult as_committed = blame_file(repo.root, "f.txt", raw);
+  EXPECT_EQ(as_committed.commits[0].author_name, "T");
+  EXPECT_EQ(as_committed.commits[0].author_email, "t@e");
+  // A symbolic link is no .mailmap for git.
+  fs::rename(fs::path(repo.root) / ".mailmap", fs::path(repo.root) / "elsewhere");
+  fs::create_symlink("elsewhere", fs::path(repo.root) / ".mailmap");
+  EXPECT_EQ(blame_file(repo.root, "f.txt").commits[0].author_name, "T");
+}

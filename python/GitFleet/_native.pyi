@@ -164,7 +164,17 @@ class BlameOptions:
     first_line: int
     last_line: int
     ignore_revs: list[str]
+    mailmap: bool
     def __init__(self) -> None: ...
+
+class Mailmap:
+    """git's .mailmap, parsed: names and e-mails as bytes, compared as git compares them."""
+    def __init__(self, text: bytes = b"") -> None: ...
+    def __bool__(self) -> bool: ...
+    def map(self, name: bytes, email: bytes) -> tuple[bytes, bytes]: ...
+
+def read_mailmap(repo_path: str | bytes) -> Mailmap:
+    """The .mailmap git reads by default: the work tree's, or a bare repository's at HEAD."""
 
 def start_bulk_blame(
     repo_path: str | bytes, paths: list[str | bytes] | None, options: BlameOptions,

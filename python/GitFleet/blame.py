@@ -52,6 +52,7 @@ class BlameFilters(TypedDict, total=False):
     ignore_whitespace: bool  #: -w
     ignore_revs: Iterable[str]  #: --ignore-rev, each naming a commit
     ignore_revs_file: PathLike | None  #: --ignore-revs-file (full object names, '#' comments)
+    mailmap: bool  #: authors and committers as the .mailmap names them, as git blame shows them (default True)
 
 
 def blame_options(
@@ -62,11 +63,13 @@ def blame_options(
     line_range: tuple[int, int] | None = None,
     ignore_revs: Iterable[str] = (),
     ignore_revs_file: PathLike | None = None,
+    mailmap: bool = True,
 ) -> _native.BlameOptions:
     options = _native.BlameOptions()
     options.rev = checked_rev(rev)
     options.first_parent = bool(first_parent)
     options.ignore_whitespace = bool(ignore_whitespace)
+    options.mailmap = bool(mailmap)
     if line_range is not None:
         try:
             first, last = (int(n) for n in line_range)

@@ -173,7 +173,8 @@ class RepoManager:
         :class:`BlameError` for that path alone (a missing file never fails the batch).
         Options (:class:`BlameFilters`): ``rev``, ``first_parent``, ``ignore_whitespace``,
         ``ignore_revs``, ``ignore_revs_file``, as git blame's --first-parent, -w, --ignore-rev
-        and --ignore-revs-file. ``progress(BlameProgress)``, if given, is called on the event
+        and --ignore-revs-file; ``mailmap`` (default True: people as the repository's .mailmap
+        names them, as git blame shows them). ``progress(BlameProgress)``, if given, is called on the event
         loop's thread a few times a second and once at the end: files and lines done of all."""
         return await blame.bulk_blame(repo_path, file_paths, blame.blame_options(**options), progress)
 

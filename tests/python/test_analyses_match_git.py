@@ -124,6 +124,23 @@ def test_mailmap_forms_as_git_check_mailmap(repo: GitRepo, name: str, email: str
     assert shown == f"{expected[0]} <{expected[1]}>"
 
 
+def test_blame_names_people_as_git_blame_does_with_the_mailmap(repo: GitRepo) -> None:
+    manager = RepoManager()
+    for path in ("src/f0.py", "src/f1.py", "src/f2.py", "topic.txt", "main.txt"):
+        theirs = []
+        for line in repo.git("blame", "--line-porcelain", "--", path).splitlines():
+            key, _, value = line.partition(" ")
+            if key in ("author", "author-mail", "committer", "committer-mail"):
+                theirs.append(value)
+        ours = asyncio.run(manager.blame(repo.path, path))
+        assert [v for l in ours for v in (l.author_name, f"<{l.author_email}>", l.committer_name,
+                                          f"<{l.committer_email}>")] == theirs, path
+        raw = asyncio.run(manager.blame(repo.path, path, mailmap=False))
+        assert {f"{l.author_name} <{l.author_email}>" for l in raw} <= set(AUTHORS), path
+    mapped = {l.author_name for l in asyncio.run(manager.blame(repo.path, "main.txt"))}
+    assert mapped == {"Alice Proper"}  # the mailmap did change something here
+
+
 def test_mailmap_of_a_bare_repository_comes_from_head(repo: GitRepo, tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     repo.git("clone", "-q", "--bare", str(repo.path), str(bare))

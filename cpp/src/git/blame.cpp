@@ -11,11 +11,13 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/text_encoding.hpp"
+#include "gitfleet/git/mailmap.hpp"
 #include "blob_store.hpp"
 #include "commit_queue.hpp"
 #include "line_stats.hpp"
@@ -108,6 +110,7 @@ class Blamer {
          BlameTally* tally = nullptr)
       : repo_(repo), options_(options), cancel_(cancel), tally_(tally), blobs_(repo), commits_(commits) {
     for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
+    if (options.mailmap) mailmap_ = Mailmap(repo.mailmap_text());
   }
 
   // Blames every path in one walk: a commit is visited once for all the files that have
@@ -487,12 +490,11 @@ class Blamer {
     out.sha = id.hex();
     const odb::Ident& a = c.author();
     const odb::Ident& m = c.committer();
-    out.author_name = to_utf8(a.name, encoding);
-    out.author_email = to_utf8(a.email, encoding);
+    std::tie(out.author_name, out.author_email) = mailmap_.map(to_utf8(a.name, encoding), to_utf8(a.email, encoding));
     out.author_time = a.time;
     out.author_tz = tz_string(a.offset);
-    out.committer_name = to_utf8(m.name, encoding);
-    out.committer_email = to_utf8(m.email, encoding);
+    std::tie(out.committer_name, out.committer_email) =
+        mailmap_.map(to_utf8(m.name, encoding), to_utf8(m.email, encoding));
     out.committer_time = m.time;
     out.committer_tz = tz_string(m.offset);
     std::string_view message = c.message();
@@ -507,6 +509,7 @@ class Blamer {
   const BlameOptions& options_;
   const CancellationToken& cancel_;
   BlameTally* tally_;
+  Mailmap mailmap_;
   std::vector<int> unexplained_;  // lines of each final file not yet attributed
   BlobStore blobs_;
   CommitCache& commits_;

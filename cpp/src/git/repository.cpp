@@ -1,6 +1,12 @@
 #include "repository.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
+
+#include "tree_diff.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -50,6 +56,31 @@ std::string Repository::name() const {
     name = fs::absolute(p).lexically_normal().string();
   }
   return name;
+}
+
+std::string Repository::mailmap_text() const {
+  if (const char* workdir = git_repository_workdir(repo_.get())) {
+    // git refuses a symbolic link as the in-tree .mailmap (it could point anywhere).
+    int fd = ::open((std::string(workdir) + ".mailmap").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return {};
+    std::string text;
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return text;
+  }
+  // Bare: git's mailmap.blob defaults to HEAD:.mailmap. An unborn HEAD has none.
+  ObjectId head;
+  try {
+    head = resolve_commit("HEAD");
+  } catch (const Error&) {
+    return {};
+  }
+  std::optional<PathEntry> entry = find_path(*this, header(head).tree, ".mailmap");
+  if (!entry || entry->mode == odb::kModeTree || entry->mode == odb::kModeGitlink) return {};
+  return std::string(blob(entry->id).data());
 }
 
 ObjectId Repository::resolve_commit(const std::string& rev) const {

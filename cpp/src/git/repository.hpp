@@ -38,6 +38,10 @@ class Repository {
   // The repository's name: the work tree's folder name, or a bare repository's without ".git".
   std::string name() const;
 
+  // The .mailmap git reads by default: the work tree's (not through a symbolic link), or in a
+  // bare repository the one committed at HEAD; empty when there is none.
+  std::string mailmap_text() const;
+
   // Resolves a single revision (sha, ref, "HEAD~3", ...) to a commit id.
   ObjectId resolve_commit(const std::string& rev) const;
 

@@ -305,7 +305,7 @@ async def analyze_repository(
     window of commits (ownership is always of ``rev``); ``scope``: which files count;
     ``inactive_months``: how long without a commit makes an author inactive (knowledge loss);
     ``coupling``: change coupling's thresholds (code-maat's by default)."""
-    identities = Identities(read_mailmap(path, rev) if mailmap else None, merge_emails)
+    identities = Identities(read_mailmap(path) if mailmap else None, merge_emails)
     analysis = RepoAnalysis(name=name or os.path.basename(os.path.abspath(path)), path=path,
                             include_merges=include_merges, exclude_bots=exclude_bots, identities=identities,
                             source=source or os.path.abspath(path), scope=scope or Scope(),
@@ -335,7 +335,8 @@ async def analyze_repository(
                 progress(AnalysisProgress("blame", analysis.commits, counts))
 
         blaming(BlameProgress(0, len(at_rev), 0, 0))
-        blame = await manager.blame_repository(path, rev=rev, progress=blaming)
+        # Raw identities: `identities` applies the mailmap (or not) to history and blame alike.
+        blame = await manager.blame_repository(path, rev=rev, mailmap=False, progress=blaming)
         analysis.add_blame(blame, sinks.get("blame_ownership"))
     analysis.finish()
     if progress:
