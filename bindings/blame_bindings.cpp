@@ -4,7 +4,9 @@
 #include <nanobind/stl/vector.h>
 
 #include "gitfleet/git/blame.hpp"
+#include "gitfleet/git/blame_table.hpp"
 #include "gitfleet/git/bulk_blame.hpp"
+#include "arrow_batch.hpp"
 #include "gitfleet/git/find_files.hpp"
 #include "batch_stream.hpp"
 #include "fs_path.hpp"
@@ -67,6 +69,15 @@ BlameStream::Producer blame_batches(std::string repo_path, std::string path, Bla
   };
 }
 
+// A bulk blame's progress, reported to a Python callable (from native threads, with the GIL):
+// on_progress(files_done, files_total, lines_done, lines_total).
+git::BulkBlameProgressFn progress_to_python(std::optional<nb::callable> on_progress) {
+  if (!on_progress) return {};
+  return [callback = std::make_shared<PythonCallback>(std::move(*on_progress))](const git::BulkBlameProgress& p) {
+    callback->call([&] { return std::make_tuple(p.files_done, p.files_total, p.lines_done, p.lines_total); });
+  };
+}
+
 }  // namespace
 
 void bind_blame(nb::module_& m) {
@@ -126,12 +137,7 @@ void bind_blame(nb::module_& m) {
          std::optional<nb::callable> on_progress) {
         std::optional<std::vector<std::string>> names;
         if (paths) names.emplace(paths->begin(), paths->end());
-        git::BulkBlameProgressFn progress;
-        if (on_progress)
-          progress = [callback = std::make_shared<PythonCallback>(std::move(*on_progress))](
-                         const git::BulkBlameProgress& p) {
-            callback->call([&] { return std::make_tuple(p.files_done, p.files_total, p.lines_done, p.lines_total); });
-          };
+        git::BulkBlameProgressFn progress = progress_to_python(std::move(on_progress));
         return start_job(
             [repo_path = std::move(repo_path.bytes), names = std::move(names), options = std::move(options),
              progress = std::move(progress)](const CancellationToken& cancel) {
@@ -154,6 +160,29 @@ void bind_blame(nb::module_& m) {
             });
       },
       nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"),
+      nb::arg("on_progress").none() = nb::none());
+
+  // Bulk blame as Arrow: on_done(([ArrowBatch, ...], [(path, exception), ...]), None).
+  m.def(
+      "start_blame_table",
+      [](FsPath repo_path, std::optional<std::vector<FsPath>> paths, BlameOptions options, std::size_t batch_size,
+         nb::callable on_done, std::optional<nb::callable> on_progress) {
+        std::optional<std::vector<std::string>> names;
+        if (paths) names.emplace(paths->begin(), paths->end());
+        return start_job(
+            [repo_path = std::move(repo_path.bytes), names = std::move(names), options = std::move(options),
+             batch_size, progress = progress_to_python(std::move(on_progress))](const CancellationToken& cancel) {
+              return git::blame_table(repo_path, names, options, batch_size, cancel, progress);
+            },
+            std::move(on_done), python_exception_for, [](git::BlameTable&& table) {
+              nb::list batches, failures;
+              for (auto& batch : table.batches) batches.append(nb::cast(ArrowBatch{std::move(batch)}));
+              for (auto& [path, error] : table.failures)
+                failures.append(nb::make_tuple(fs_str(path), python_exception_for(error)));
+              return nb::object(nb::make_tuple(batches, failures));
+            });
+      },
+      nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("batch_size"), nb::arg("on_done"),
       nb::arg("on_progress").none() = nb::none());
 
   m.def(

@@ -8,6 +8,8 @@
 
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/git/history.hpp"
+#include "gitfleet/git/history_table.hpp"
+#include "arrow_batch.hpp"
 #include "batch_stream.hpp"
 #include "fs_path.hpp"
 #include "python_bridge.hpp"
@@ -80,6 +82,23 @@ CommitStream::Producer commit_batches(std::string repo_path, HistoryOptions opti
   };
 }
 
+// History as Arrow: each item of the stream is [commits, file_changes], two ArrowBatch.
+using HistoryTableStream = BatchStream<ArrowBatch>;
+
+HistoryTableStream::Producer history_table_batches(std::string repo_path, HistoryOptions options,
+                                                   std::size_t batch_size) {
+  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  return [repo_path = std::move(repo_path), options = std::move(options), batch_size](
+             AsyncChannel<HistoryTableStream::Batch>& channel, const CancellationToken& cancel) {
+    git::for_each_history_batch(repo_path, options, batch_size, [&](git::HistoryBatch&& batch) {
+      HistoryTableStream::Batch pair;
+      pair.push_back(ArrowBatch{std::move(batch.commits)});
+      pair.push_back(ArrowBatch{std::move(batch.file_changes)});
+      return channel.push(std::move(pair), cancel);
+    }, cancel);
+  };
+}
+
 }  // namespace
 
 void bind_history(nb::module_& m) {
@@ -143,6 +162,12 @@ void bind_history(nb::module_& m) {
         new (self) CommitStream(commit_batches(std::move(repo_path.bytes), std::move(options), batch_size));
       }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"));
   CommitStream::bind_methods(commit_stream);
+
+  auto table_stream = nb::class_<HistoryTableStream>(m, "HistoryTableStream")
+      .def("__init__", [](HistoryTableStream* self, FsPath repo_path, HistoryOptions options, std::size_t batch_size) {
+        new (self) HistoryTableStream(history_table_batches(std::move(repo_path.bytes), std::move(options), batch_size));
+      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"));
+  HistoryTableStream::bind_methods(table_stream);
 }
 
 }  // namespace gitfleet::bindings

@@ -2,6 +2,7 @@
 
 #include "gitfleet/core/job_runner.hpp"
 #include "gitfleet/core/thread_pool.hpp"
+#include "arrow_batch.hpp"
 #include "python_bridge.hpp"
 
 namespace gitfleet::bindings {
@@ -21,6 +22,7 @@ NB_MODULE(_native, m) {
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });
   nb::class_<NativeRun>(m, "NativeRun").def("cancel", &NativeRun::cancel);
+  bind_arrow_batch(m);
   bind_history(m);
   bind_clone(m);
   bind_blame(m);

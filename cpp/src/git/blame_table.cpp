@@ -1,0 +1,90 @@
+#include "gitfleet/git/blame_table.hpp"
+
+#include "gitfleet/core/error.hpp"
+#include "gitfleet/core/text_encoding.hpp"
+
+namespace gitfleet::git {
+namespace {
+
+using columnar::ColumnType;
+using columnar::Field;
+using columnar::RecordBatchBuilder;
+
+constexpr std::size_t kMaxBatchBytes = 64u << 20;
+
+enum Column {
+  kPath, kFinalLine, kCommit, kOrigPath, kOrigLine, kAuthorName, kAuthorEmail, kAuthorTime, kAuthorOffset,
+  kCommitterName, kCommitterEmail, kCommitterTime, kCommitterOffset, kSummary, kBoundary, kContent
+};
+
+std::vector<Field> blame_fields() {
+  return {{"path", ColumnType::Utf8},           {"final_line_no", ColumnType::Int64},
+          {"commit_id", ColumnType::Utf8},      {"orig_path", ColumnType::Utf8},
+          {"orig_line_no", ColumnType::Int64},  {"author_name", ColumnType::Utf8},
+          {"author_email", ColumnType::Utf8},   {"author_time", ColumnType::TimestampUtc},
+          {"author_offset", ColumnType::Int16}, {"committer_name", ColumnType::Utf8},
+          {"committer_email", ColumnType::Utf8}, {"committer_time", ColumnType::TimestampUtc},
+          {"committer_offset", ColumnType::Int16}, {"summary", ColumnType::Utf8},
+          {"boundary", ColumnType::Bool},       {"line_content", ColumnType::Utf8}};
+}
+
+// "+0130" -> 90, as git prints a zone.
+std::int64_t offset_minutes(const std::string& tz) {
+  if (tz.size() != 5) return 0;
+  int minutes = ((tz[1] - '0') * 10 + (tz[2] - '0')) * 60 + (tz[3] - '0') * 10 + (tz[4] - '0');
+  return tz[0] == '-' ? -minutes : minutes;
+}
+
+// Arrow strings are UTF-8; paths and file contents need not be.
+void append_text(columnar::Column& column, const std::string& text) {
+  if (is_valid_utf8(text))
+    column.append_string(text);
+  else
+    column.append_string(to_utf8(text));
+}
+
+}  // namespace
+
+BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<std::string>> paths,
+                       const BlameOptions& options, std::size_t batch_rows, const CancellationToken& cancel,
+                       const BulkBlameProgressFn& progress) {
+  if (batch_rows == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  BlameTable table;
+  RecordBatchBuilder rows(blame_fields());
+  auto take = [&] {
+    table.batches.emplace_back();
+    rows.export_batch(&table.batches.back().array, &table.batches.back().schema);
+  };
+  for (FileBlame& file : bulk_blame(repo_path, std::move(paths), options, cancel, progress)) {
+    if (file.error) {
+      table.failures.emplace_back(std::move(file.path), file.error);
+      continue;
+    }
+    const BlameResult& r = file.result;
+    for (const BlameLine& line : r.lines) {
+      const BlameCommit& c = r.commits[line.commit];
+      append_text(rows[kPath], file.path);
+      rows[kFinalLine].append_int(line.final_line_no);
+      rows[kCommit].append_string(c.sha);
+      append_text(rows[kOrigPath], line.orig_path);
+      rows[kOrigLine].append_int(line.orig_line_no);
+      rows[kAuthorName].append_string(c.author_name);
+      rows[kAuthorEmail].append_string(c.author_email);
+      rows[kAuthorTime].append_int(c.author_time);
+      rows[kAuthorOffset].append_int(offset_minutes(c.author_tz));
+      rows[kCommitterName].append_string(c.committer_name);
+      rows[kCommitterEmail].append_string(c.committer_email);
+      rows[kCommitterTime].append_int(c.committer_time);
+      rows[kCommitterOffset].append_int(offset_minutes(c.committer_tz));
+      rows[kSummary].append_string(c.summary);
+      rows[kBoundary].append_bool(c.boundary);
+      append_text(rows[kContent], line.line_content);
+      if (rows.rows() >= batch_rows || rows.bytes() >= kMaxBatchBytes) take();
+    }
+    file.result = {};  // this file's lines are in the batches now
+  }
+  if (rows.rows() || table.batches.empty()) take();
+  return table;
+}
+
+}  // namespace gitfleet::git
