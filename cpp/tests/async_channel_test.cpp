@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <thread>
 
 using gitfleet::AsyncChannel;
@@ -78,4 +80,35 @@ TEST(AsyncChannel, OnlyOneReceiveMayWait) {
   AsyncChannel<int> ch(1);
   ch.receive([](std::optional<int>, std::exception_ptr) {});
   EXPECT_THROW(ch.receive([](std::optional<int>, std::exception_ptr) {}), gitfleet::Error);
+}
+
+// A producer blocked on a full channel while the consumer drains it and starts waiting: the
+// item the producer then brings must go to the waiting receiver, not into the queue where
+// nobody would look. Each round is a race; many rounds make the losing order certain to occur.
+TEST(AsyncChannel, ProducerThatWasBlockedHandsItsItemToAWaitingReceiver) {
+  for (int round = 0; round < 3000; ++round) {
+    AsyncChannel<int> channel(1);
+    std::promise<int> ended;
+    std::atomic<int> received{0};
+    std::function<void()> next = [&] {
+      channel.receive([&](std::optional<int> item, std::exception_ptr) {
+        if (!item) return ended.set_value(received.load());
+        ++received;
+        next();  // at once, as a consumer that keeps up
+      });
+    };
+    std::thread producer([&] {
+      CancellationToken cancel;
+      for (int i = 0; i < 3; ++i) channel.push(i, cancel);
+      channel.finish();
+    });
+    std::this_thread::yield();
+    next();
+    std::future<int> done = ended.get_future();
+    bool delivered = done.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    if (!delivered) channel.close();  // frees a producer still blocked, so the thread can be joined
+    producer.join();
+    ASSERT_TRUE(delivered) << "round " << round << ": an item was queued behind a waiting receiver";
+    EXPECT_EQ(done.get(), 3);
+  }
 }

@@ -29,18 +29,19 @@ class AsyncChannel {
   // (a producer blocked on a full channel notices cancellation within a few milliseconds).
   bool push(T item, const CancellationToken& cancel) {
     std::unique_lock lock(mutex_);
+    while (!not_full_.wait_for(lock, std::chrono::milliseconds(20),
+                               [this] { return items_.size() < capacity_ || closed_; })) {
+      if (cancel.cancelled()) return false;
+    }
     if (closed_) return false;
+    // Checked after the wait: the consumer may have drained the queue and begun waiting
+    // while this producer was blocked; the item is then its, not the queue's.
     if (pending_) {
       Receiver receiver = std::exchange(pending_, nullptr);
       lock.unlock();
       receiver(std::move(item), nullptr);
       return true;
     }
-    while (!not_full_.wait_for(lock, std::chrono::milliseconds(20),
-                               [this] { return items_.size() < capacity_ || closed_; })) {
-      if (cancel.cancelled()) return false;
-    }
-    if (closed_) return false;
     items_.push_back(std::move(item));
     return true;
   }
