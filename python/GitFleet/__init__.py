@@ -7,6 +7,7 @@
 
 from . import exceptions
 from .blame import BlameFilters, BlameLine, BlameProgress
+from .columnar import BlameTable, HistoryTables
 from .exceptions import *  # noqa: F403  (the documented hierarchy)
 from .history import CommitRecord, FileChange, HistoryFilters
 from .repo_manager import RepoManager
@@ -38,6 +39,6 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters", "BlameProgress",
+    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters", "BlameProgress", "BlameTable", "HistoryTables",
     *_CLONE_MODELS, *_PROVIDER_NAMES, *exceptions.__all__,
 ]

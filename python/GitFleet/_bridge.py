@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
 
 from typing_extensions import ParamSpec
 
@@ -17,7 +17,7 @@ from fleet_shared.async_bridge import OnDone, run_native
 from . import _native
 from .exceptions import from_native
 
-__all__ = ["OnDone", "run_native", "started", "after_native_jobs_at_exit"]
+__all__ = ["OnDone", "run_native", "started", "after_native_jobs_at_exit", "receive_all"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,3 +56,21 @@ def started(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Awaitabl
         return loop.create_task(coroutine)
 
     return start
+
+
+class _NativeStream(Protocol):
+    def receive(self, on_batch: OnDone) -> None: ...
+    def close(self) -> None: ...
+
+
+async def receive_all(stream: _NativeStream) -> AsyncIterator[Any]:
+    """The batches of a native stream as they come (the native side runs at most two ahead);
+    leaving the loop early, or cancelling, stops the native work."""
+    try:
+        while True:
+            batch = await run_native(stream.receive, stream.close)
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stream.close()

@@ -78,6 +78,18 @@ class CommitStream:
     def receive(self, on_batch: Callable[[list[CommitRecord] | None, BaseException | None], None]) -> None: ...
     def close(self) -> None: ...
 
+class ArrowBatch:
+    """A record batch from the native core; pyarrow.record_batch() imports it (once)."""
+    @property
+    def num_rows(self) -> int: ...
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
+class HistoryTableStream:
+    """Each item is [commits, file_changes]."""
+    def __init__(self, repo_path: str | bytes, options: HistoryOptions, batch_size: int) -> None: ...
+    def receive(self, on_batch: Callable[[list[ArrowBatch] | None, BaseException | None], None]) -> None: ...
+    def close(self) -> None: ...
+
 def start_extract_commits(
     repo_path: str | bytes,
     options: HistoryOptions,
@@ -179,6 +191,11 @@ def read_mailmap(repo_path: str | bytes) -> Mailmap:
 def start_bulk_blame(
     repo_path: str | bytes, paths: list[str | bytes] | None, options: BlameOptions,
     on_done: Callable[[list[tuple[str, list[BlameLine] | None, BaseException | None]] | None, BaseException | None], None],
+    on_progress: Callable[[int, int, int, int], None] | None = None,
+) -> NativeRun: ...
+def start_blame_table(
+    repo_path: str | bytes, paths: list[str | bytes] | None, options: BlameOptions, batch_size: int,
+    on_done: Callable[[tuple[list[ArrowBatch], list[tuple[str, BaseException]]] | None, BaseException | None], None],
     on_progress: Callable[[int, int, int, int], None] | None = None,
 ) -> NativeRun: ...
 def start_find_files(

@@ -11,7 +11,7 @@ from . import _native
 from ._bridge import run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
-from .history import PathLike, _repo_path, checked_paths, checked_rev, path_argument
+from .history import PathLike, _repo_path, checked_batch_size, checked_paths, checked_rev, path_argument
 
 __all__ = ["BlameLine", "BlameFilters", "BlameProgress", "bulk_blame", "stream_blame", "find_files"]
 
@@ -89,6 +89,38 @@ def blame_options(
     return options
 
 
+def checked_file_paths(file_paths: Iterable[PathLike] | None) -> list[str | bytes] | None:
+    if isinstance(file_paths, (str, bytes, os.PathLike)):
+        raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
+    return None if file_paths is None else checked_paths(file_paths, "file_paths")
+
+
+def file_error(name: str, error: BaseException) -> BlameError:
+    """One file of a bulk blame that failed: its entry is the error, as a BlameError (one bad
+    file never fails the batch)."""
+    blame_error = BlameError(f"{name}: {error}")
+    blame_error.__cause__ = error if isinstance(error, GitFleetError) else None
+    return blame_error
+
+
+def progress_reporter(progress: Callable[[BlameProgress], object] | None) -> Callable[..., None] | None:
+    """What the native side calls with a bulk blame's counts, from its threads: hands them to
+    ``progress`` on the running event loop's thread."""
+    if progress is None:
+        return None
+    if not callable(progress):
+        raise InvalidArgumentError(f"progress must be callable, got {progress!r}")
+    loop = asyncio.get_running_loop()
+
+    def on_progress(*counts: int) -> None:
+        try:
+            loop.call_soon_threadsafe(progress, BlameProgress(*counts))
+        except RuntimeError:  # the loop is closed: nobody is watching any more
+            pass
+
+    return on_progress
+
+
 async def bulk_blame(
     repo_path: PathLike,
     file_paths: Iterable[PathLike] | None,
@@ -99,21 +131,8 @@ async def bulk_blame(
     result is keyed by the paths as given (str or bytes), or by str names for every file.
     ``progress`` is called on the event loop's thread, a few times a second and once at the end."""
     path = _repo_path(repo_path)
-    if isinstance(file_paths, (str, bytes, os.PathLike)):
-        raise InvalidArgumentError("file_paths must be a list of paths, not a single path")
-    files = None if file_paths is None else checked_paths(file_paths, "file_paths")
-    if progress is not None and not callable(progress):
-        raise InvalidArgumentError(f"progress must be callable, got {progress!r}")
-    on_progress = None
-    if progress is not None:
-        loop = asyncio.get_running_loop()
-
-        def on_progress(*counts: int) -> None:  # on a native thread
-            try:
-                loop.call_soon_threadsafe(progress, BlameProgress(*counts))
-            except RuntimeError:  # the loop is closed: nobody is watching any more
-                pass
-
+    files = checked_file_paths(file_paths)
+    on_progress = progress_reporter(progress)
     outcomes = await run_native(lambda done: _native.start_bulk_blame(path, files, options, done, on_progress))
     result: dict[str | bytes, list[BlameLine] | BlameError] = {}
     for i, (name, lines, error) in enumerate(outcomes):
@@ -121,11 +140,7 @@ async def bulk_blame(
         if error is None:
             result[file_path] = lines
         else:
-            # One bad file never fails the batch: its entry is the error, as a BlameError.
-            cause = error if isinstance(error, GitFleetError) else None
-            blame_error = BlameError(f"{name}: {error}")
-            blame_error.__cause__ = cause
-            result[file_path] = blame_error
+            result[file_path] = file_error(name, error)
     return result
 
 
@@ -133,8 +148,7 @@ async def stream_blame(
     repo_path: PathLike, file_path: PathLike, batch_size: int, options: _native.BlameOptions
 ) -> AsyncIterator[list[BlameLine]]:
     path = _repo_path(repo_path)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
+    checked_batch_size(batch_size)
     stream = _native.BlameStream(path, path_argument(file_path, "file_path"), options, batch_size)
     try:
         while True:

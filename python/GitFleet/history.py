@@ -13,7 +13,7 @@ from fleet_shared.paths import StrPath, checked_path
 from typing_extensions import Unpack
 
 from . import _native
-from ._bridge import run_native
+from ._bridge import receive_all, run_native
 from ._native import CommitRecord, FileChange
 from .exceptions import InvalidArgumentError
 
@@ -72,6 +72,12 @@ def checked_rev(rev: object) -> str:
     if not isinstance(rev, str) or not rev:
         raise InvalidArgumentError(f"rev must be a non-empty string, got {rev!r}")
     return rev
+
+
+def checked_batch_size(batch_size: object) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return batch_size
 
 
 def _non_negative_int(value: object, name: str) -> int:
@@ -136,15 +142,6 @@ async def yield_commits(
     repo_path: PathLike, batch_size: int = 100, **filters: Unpack[HistoryFilters]
 ) -> AsyncIterator[list[CommitRecord]]:
     path = _repo_path(repo_path)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
-    options = history_options(**filters)
-    stream = _native.CommitStream(path, options, batch_size)
-    try:
-        while True:
-            batch = await run_native(stream.receive, stream.close)
-            if batch is None:
-                return
-            yield batch
-    finally:
-        stream.close()
+    checked_batch_size(batch_size)
+    async for batch in receive_all(_native.CommitStream(path, history_options(**filters), batch_size)):
+        yield batch

@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from . import _native, blame, history
+from . import _native, blame, columnar, history
 from ._bridge import after_native_jobs_at_exit, run_native, started
 from .blame import BlameFilters, BlameLine, BlameProgress
+from .columnar import BlameTable, HistoryTables
 from .exceptions import BlameError, InvalidArgumentError
 from .fleet_settings import fleet_settings
 from .history import CommitRecord, HistoryFilters, PathLike
 
-if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import them
+if TYPE_CHECKING:  # the clone models load pydantic: only clone methods import them; pyarrow is optional
+    import pyarrow as pa
+
     from .models.repo import CloneOptions, CloneTask
 
 __all__ = ["RepoManager"]
@@ -158,6 +161,38 @@ class RepoManager:
         ahead of the consumer. Leaving the loop early stops the native work."""
         return history.yield_commits(repo_path, batch_size, **filters)
 
+
+    @started
+    async def history_tables(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> HistoryTables:
+        """The commits of :meth:`extract_commits` as Arrow tables (needs pyarrow): ``commits``,
+        and with ``include_files=True`` ``file_changes`` (columns: docs/columnar.md). Built in
+        the native core, a fraction of the objects' memory."""
+        return await columnar.history_tables(repo_path, **filters)
+
+    @started
+    async def commits_table(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> pa.Table:
+        """:meth:`history_tables`' ``commits`` alone (``files_changed`` is counted either way)."""
+        return (await columnar.history_tables(repo_path, **{**filters, "include_files": False})).commits
+
+    def yield_history_batches(
+        self, repo_path: PathLike, batch_size: int = columnar.DEFAULT_HISTORY_BATCH, **filters: Unpack[HistoryFilters]
+    ) -> AsyncIterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
+        """:meth:`history_tables` as (commits, file_changes) record batches of at most
+        ``batch_size`` commits, for histories too big to hold: memory stays bounded."""
+        return columnar.yield_history_batches(repo_path, batch_size, **filters)
+
+    @started
+    async def blame_table(
+        self,
+        repo_path: PathLike,
+        file_paths: Iterable[PathLike] | None = None,
+        *,
+        progress: Callable[[BlameProgress], object] | None = None,
+        **options: Unpack[BlameFilters],
+    ) -> BlameTable:
+        """:meth:`bulk_blame` (``file_paths=None``: every file, as :meth:`blame_repository`) as
+        one Arrow table of lines (needs pyarrow), plus the files that could not be blamed."""
+        return await columnar.blame_table(repo_path, file_paths, blame.blame_options(**options), progress)
 
     @started
     async def bulk_blame(
