@@ -1,0 +1,97 @@
+"""Columnar results against objects: a repository's history with per-file counts as
+``CommitRecord`` objects, as one Arrow table, and streamed as Arrow batches; with --blame, every
+file's blame as ``BlameLine`` objects and as an Arrow table. Each figure is one process on a
+warm page cache (wall time and peak RSS from wait4), `git log --numstat` the reference.
+Run through `bash bench/run.sh columnar --repo PATH [--repo PATH ...] [--blame]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from anchors import machine_line  # noqa: E402
+from object_store_bench import OURS, best, table  # noqa: E402
+
+OBJECTS = """
+import asyncio, sys
+from GitFleet import RepoManager
+records = asyncio.run(RepoManager().extract_commits(sys.argv[1], include_files=True))
+print(len(records), sum(len(c.files) for c in records))
+"""
+TABLES = """
+import asyncio, sys
+from GitFleet import RepoManager
+t = asyncio.run(RepoManager().history_tables(sys.argv[1], include_files=True))
+print(t.commits.num_rows, t.file_changes.num_rows)
+"""
+STREAMED = """
+import asyncio, sys
+from GitFleet import RepoManager
+async def main():
+    commits = files = 0
+    async for c, f in RepoManager().yield_history_batches(sys.argv[1], include_files=True):
+        commits, files = commits + c.num_rows, files + f.num_rows
+    return commits, files
+print(*asyncio.run(main()))
+"""
+BLAME_OBJECTS = """
+import asyncio, sys
+from GitFleet import RepoManager
+result = asyncio.run(RepoManager().blame_repository(sys.argv[1]))
+print(sum(len(v) for v in result.values() if isinstance(v, list)))
+"""
+BLAME_TABLE = """
+import asyncio, sys
+from GitFleet import RepoManager
+result = asyncio.run(RepoManager().blame_table(sys.argv[1]))
+print(result.lines.num_rows)
+"""
+
+
+def bench_repo(repo: Path, args: argparse.Namespace) -> None:
+    commits = int(subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
+                                 text=True, check=True).stdout)
+    print(f"\n=== {repo} ({commits} commits)")
+    git_log = best(args.repeat, ["git", "-C", str(repo), "log", "--numstat", "--diff-merges=first-parent",
+                                 "--format=%H%x00%an%x00%ae%x00%at%x00%ct%x00%P"])
+    runs = {label: best(args.repeat, [OURS, "-c", code, str(repo)])
+            for label, code in (("CommitRecord objects", OBJECTS), ("Arrow tables (history_tables)", TABLES),
+                                ("Arrow batches (yield_history_batches)", STREAMED))}
+    outputs = {m.output for m in runs.values() if not m.error}
+    if len(outputs) > 1:
+        raise SystemExit(f"the three ways disagree on (commits, file changes): {outputs}")
+    table("history with per-file line counts", [("git log --numstat", git_log, commits),
+                                                *((label, m, commits) for label, m in runs.items())],
+          (git_log.seconds / commits, git_log.rss_mb))
+    objects, arrow = runs["CommitRecord objects"], runs["Arrow tables (history_tables)"]
+    if not (objects.error or arrow.error):
+        print(f"  Arrow table vs objects: {objects.seconds / arrow.seconds:.2f}x the speed, "
+              f"{arrow.rss_mb / objects.rss_mb:.2f}x the peak memory")
+    if args.blame:
+        lines = {label: best(1, [OURS, "-c", code, str(repo)])
+                 for label, code in (("BlameLine objects (blame_repository)", BLAME_OBJECTS),
+                                     ("Arrow table (blame_table)", BLAME_TABLE))}
+        print(f"\nblame of every file, {os.cpu_count()} cores")
+        for label, m in lines.items():
+            print(f"  {label:40} " + (m.error or f"{m.seconds:9.2f} s {m.rss_mb:8.0f} MB  ({m.output} lines)"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repo", action="append", type=Path, required=True, help="a repository (repeatable)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per figure, best kept")
+    parser.add_argument("--blame", action="store_true", help="also every file's blame, objects vs Arrow")
+    args = parser.parse_args()
+    print(machine_line())
+    for repo in args.repo:
+        bench_repo(repo, args)
+
+
+if __name__ == "__main__":
+    main()
