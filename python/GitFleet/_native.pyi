@@ -67,6 +67,7 @@ class HistoryOptions:
     since: int | None
     until: int | None
     paths: list[str | bytes]  # set with str, bytes or os.PathLike; read back as str
+    exclude: list[str]
     first_parent: bool
     include_files: bool
     detect_renames: bool

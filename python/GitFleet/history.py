@@ -94,6 +94,7 @@ class HistoryFilters(TypedDict, total=False):
     since: DateLike | None  #: committer date >= since; older history is not walked
     until: DateLike | None  #: committer date <= until
     paths: PathLike | Iterable[PathLike] | None  #: limit to these files/directories/globs (git log -- paths)
+    exclude: str | Iterable[str] | None  #: leave out these commits and their ancestors (git log ^rev, old..rev)
     first_parent: bool  #: follow only first parents
     include_files: bool  #: add per-file FileChange records
     detect_renames: bool  #: git's default rename detection (default True)
@@ -107,6 +108,7 @@ def history_options(
     since: DateLike | None = None,
     until: DateLike | None = None,
     paths: PathLike | Iterable[PathLike] | None = None,
+    exclude: str | Iterable[str] | None = None,
     first_parent: bool = False,
     include_files: bool = False,
     detect_renames: bool = True,
@@ -124,6 +126,8 @@ def history_options(
         raise InvalidArgumentError(f"since ({since!r}) is later than until ({until!r})")
     if paths is not None:
         options.paths = checked_paths(paths, "paths")
+    if exclude is not None:
+        options.exclude = [checked_rev(r) for r in ([exclude] if isinstance(exclude, str) else exclude)]
     options.first_parent = bool(first_parent)
     options.include_files = bool(include_files)
     options.detect_renames = bool(detect_renames)

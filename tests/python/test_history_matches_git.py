@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build_random_repo
+import GitFleet
 from GitFleet import CommitRecord, RepoManager
 from gitrepo import GitCommitStats, git, git_log_numstat
 
@@ -157,3 +158,18 @@ async def test_heavy_rewrites_match_numstat(tmp_path: Path, seed: int) -> None:
     records = await extract(repo)
     assert len(records) == 12
     assert_same_as_git(records, git_log_numstat(repo))
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_exclude_is_git_log_of_a_range(tmp_path: Path, seed: int) -> None:
+    repo = build_random_repo(tmp_path / f"random-range-{seed}", seed + 200)
+    order = git(repo.path, "log", "--format=%H").decode().split()
+    # An old commit, a recent one, and two at once (one possibly on a side branch of a merge).
+    for hidden in ([order[len(order) // 2]], [order[3]], [order[5], order[-10]]):
+        expected = git_log_numstat(repo.path, "HEAD", *(f"^{h}" for h in hidden))
+        assert_same_as_git(await extract(repo.path, exclude=hidden), expected)
+        first_parent = git_log_numstat(repo.path, "--first-parent", "HEAD", *(f"^{h}" for h in hidden))
+        assert_same_as_git(await extract(repo.path, exclude=hidden, first_parent=True), first_parent)
+    assert await extract(repo.path, exclude="HEAD") == []
+    with pytest.raises(GitFleet.GitFleetError):
+        await extract(repo.path, exclude=["no-such-revision"])

@@ -6,7 +6,21 @@ namespace gitfleet::git {
 
 CommitWalk::CommitWalk(const Repository& repo, const ObjectId& start, WalkOptions options)
     : repo_(repo), options_(std::move(options)) {
+  hide_ancestry(options_.exclude);
   enqueue(start);
+}
+
+void CommitWalk::hide_ancestry(const std::vector<ObjectId>& tips) {
+  std::vector<ObjectId> stack(tips.begin(), tips.end());
+  while (!stack.empty()) {
+    ObjectId id = stack.back();
+    stack.pop_back();
+    Node& node = load(id);
+    if (node.hidden) continue;
+    node.hidden = true;
+    // Every parent, even with first_parent: `A..B` hides all of A's history.
+    for (const ObjectId& parent : node.parents) stack.push_back(parent);
+  }
 }
 
 CommitWalk::Node& CommitWalk::load(const ObjectId& id) {
@@ -19,7 +33,7 @@ CommitWalk::Node& CommitWalk::load(const ObjectId& id) {
 
 void CommitWalk::enqueue(const ObjectId& id) {
   Node& node = load(id);
-  if (node.seen) return;
+  if (node.seen || node.hidden) return;
   node.seen = true;
   queue_.push(node.time, id);
 }

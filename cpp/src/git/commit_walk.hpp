@@ -3,7 +3,9 @@
 // first as parents are discovered (not a global sort, so clock skew orders as git orders it),
 // --since stops the walk below it, --until filters, and with paths git's default history
 // simplification (a merge that is TREESAME to a parent follows only that parent; commits
-// TREESAME to their parent are not shown).
+// TREESAME to their parent are not shown). Excluded commits (`git log ^rev`) and every
+// ancestor of theirs are neither shown nor walked through; their ancestry is marked in full
+// first, so the answer is exact whatever the clocks say (git's own walk guesses with a slop).
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -20,6 +22,7 @@ struct WalkOptions {
   std::optional<std::int64_t> since;  // committer time >= since, in seconds
   std::optional<std::int64_t> until;  // committer time <= until
   Pathspec pathspec;
+  std::vector<ObjectId> exclude;  // hidden with all their ancestors
 };
 
 class CommitWalk {
@@ -31,11 +34,13 @@ class CommitWalk {
 
  private:
   struct Node : CommitHeader {
-    bool seen = false;  // queued once already
+    bool seen = false;    // queued once already
+    bool hidden = false;  // an excluded commit or one of its ancestors
   };
 
   Node& load(const ObjectId& id);
   void enqueue(const ObjectId& id);
+  void hide_ancestry(const std::vector<ObjectId>& tips);
   bool same_tree(const ObjectId* old_tree, const ObjectId& new_tree);
 
   const Repository& repo_;

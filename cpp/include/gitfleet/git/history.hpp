@@ -48,6 +48,7 @@ struct HistoryOptions {
   std::optional<std::int64_t> since;  // committer time, seconds, inclusive
   std::optional<std::int64_t> until;  // committer time, seconds, inclusive
   std::vector<std::string> paths;
+  std::vector<std::string> exclude;  // git log ^rev: these commits and their ancestors are left out
   bool first_parent = false;
   bool include_files = false;
   bool detect_renames = true;
