@@ -43,6 +43,7 @@ from .analyses import (
 from .models.repo import CloneStatusType, CloneTask
 from ._native import repository_name
 from .exceptions import GitFleetError
+from .fleet_store import FleetStore
 from .html_report import render_report
 from .repo_manager import RepoManager
 from .tables import FORMATS, TableWriter, open_table
@@ -355,13 +356,17 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
               help="Change coupling: at least this many commits changing both files.")
 @click.option("--coupling-min-degree", type=click.IntRange(0, 100), default=_COUPLING.min_degree, show_default=True,
               help="Change coupling: at least this degree (100 x shared / average revisions).")
+@click.option("--db", "db_path", metavar="FILE",
+              help="Also keep every repository's commits, file changes and blame in this DuckDB fleet store "
+                   "(updated incrementally; `gitfleet query` reads it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
             concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
             exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
             exclude_bots: bool, inactive_months: int, coupling_max_changeset: int, coupling_min_revisions: int,
-            coupling_min_shared: int, coupling_min_degree: int, quiet: bool, as_json: bool) -> None:
+            coupling_min_shared: int, coupling_min_degree: int, db_path: str | None, quiet: bool,
+            as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor, ownership
     per file and directory, knowledge loss, code age, hotspots, change coupling, languages and
@@ -435,10 +440,22 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")
+            if store is not None:
+                for target, name in zip(order, _unique_names(order)):
+                    if target in failed:
+                        continue
+                    update = await store.update(manager, paths[target], name,
+                                                source=target if target in clones else paths[target])
+                    console.print(f"{name}: fleet store {update.mode}: {update.commits_read:,} commits read, "
+                                  f"{update.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
             return results, failed
         finally:
             manager.cleanup()
 
+    store = None
+    if db_path:
+        with _user_errors():
+            store = FleetStore(db_path)
     try:
         repos, failed = _run(work())
         console.print(f"Writing {len(sinks)} tables and the report to {out_dir}", highlight=False, soft_wrap=True)
@@ -449,6 +466,9 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
         for sink in sinks.values():
             sink.discard()
         raise
+    finally:
+        if store is not None:
+            store.close()
     with _user_errors():
         for sink in sinks.values():
             sink.close()
@@ -474,6 +494,23 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
         click.echo(f"Report: {os.path.abspath(report)}")
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("sql")
+@click.option("--db", "db_path", default="fleet.duckdb", show_default=True, metavar="FILE",
+              help="The fleet store `gitfleet analyze --db` wrote.")
+@_format_options
+def query(sql: str, db_path: str, fmt: str, output: str | None) -> None:
+    """Answer your own questions from the fleet store with SQL (DuckDB's dialect). Tables:
+    repositories, commits, file_changes, blame_lines (docs/fleet_store.md)."""
+    if not os.path.isfile(db_path):
+        raise UserError(f"no fleet store at {db_path} (write one with: gitfleet analyze ... --db {db_path})")
+    with _user_errors():
+        with FleetStore(db_path, read_only=True) as store:
+            result = store.query(sql)
+        with open_table(fmt, result.column_names, output, sys.stdout) as writer:
+            writer.write([tuple(row.values()) for row in result.to_pylist()])
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}

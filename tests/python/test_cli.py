@@ -240,3 +240,27 @@ def test_analyze_progress_says_what_is_done_and_the_time_left():
     assert _analysis_state(quarter, 1).endswith("25% of lines")  # too early to tell
     done = AnalysisProgress("done", 1200, BlameProgress(4846, 4846, 1000, 1000))
     assert _analysis_state(done, 99) == "done: 1,200 commits, 4,846 files blamed"
+
+
+def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@x", "GIT_COMMITTER_NAME": "A",
+           "GIT_COMMITTER_EMAIL": "a@x"}
+    for i in range(3):
+        (repo / f"f{i}.txt").write_text("line\n" * (i + 1))
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+        subprocess.run(["git", "-C", str(repo), "commit", "-qm", f"c{i}"], check=True, env=env)
+    db = tmp_path / "fleet.duckdb"
+    first = gitfleet("analyze", repo, "--out", tmp_path / "r1", "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "repo: fleet store full: 3 commits read, 3 files blamed" in first.stderr.splitlines()
+    (repo / "f0.txt").write_text("changed\n")
+    subprocess.run(["git", "-C", str(repo), "commit", "-qam", "c3"], check=True, env=env)
+    second = gitfleet("analyze", repo, "--out", tmp_path / "r2", "--db", db)
+    assert "repo: fleet store incremental: 1 commits read, 1 files blamed" in second.stderr.splitlines()
+    answer = gitfleet("query", "SELECT repo, commits, lines FROM repositories", "--db", db, "--format", "csv")
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines() == ["repo,commits,lines", "repo,4,6"]
+    assert_user_error(gitfleet("query", "SELECT nope", "--db", db), 1, "query failed")
+    assert_user_error(gitfleet("query", "SELECT 1", "--db", tmp_path / "none.duckdb"), 1, "no fleet store at")

@@ -1,0 +1,195 @@
+"""An embedded fleet store: a DuckDB file (no server) holding every analysed repository's
+commits, file changes and line-by-line blame, and what was analysed when. Updates are
+incremental: a repository whose HEAD moved forward gets only its new commits read and only the
+files they touched blamed again; a rewritten history (force-push) is detected and read anew.
+Each update is one transaction: a run killed midway leaves the previous state. Tables and
+columns: docs/fleet_store.md."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import time
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .exceptions import GitFleetError, InvalidArgumentError
+from .history import PathLike
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from .repo_manager import RepoManager
+
+__all__ = ["FleetStore", "StoreUpdate", "StoreError"]
+
+
+class StoreError(GitFleetError):
+    """The store cannot be opened or written (locked by another process, not a DuckDB file)."""
+
+
+# Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS repositories (
+    repo VARCHAR PRIMARY KEY, source VARCHAR, path VARCHAR, head VARCHAR, commits BIGINT,
+    files BIGINT, lines BIGINT, analysed_at TIMESTAMPTZ, last_update VARCHAR);
+CREATE TABLE IF NOT EXISTS commits (
+    repo VARCHAR, sha VARCHAR, author_name VARCHAR, author_email VARCHAR, author_time TIMESTAMPTZ,
+    author_offset SMALLINT, committer_name VARCHAR, committer_email VARCHAR, committer_time TIMESTAMPTZ,
+    committer_offset SMALLINT, message VARCHAR, parents VARCHAR[], additions BIGINT, deletions BIGINT,
+    files_changed BIGINT, is_merge BOOLEAN);
+CREATE TABLE IF NOT EXISTS file_changes (
+    repo VARCHAR, sha VARCHAR, path VARCHAR, old_path VARCHAR, change_type VARCHAR, additions BIGINT,
+    deletions BIGINT, "binary" BOOLEAN);
+CREATE TABLE IF NOT EXISTS blame_lines (
+    repo VARCHAR, path VARCHAR, final_line_no BIGINT, commit_id VARCHAR, orig_path VARCHAR, orig_line_no BIGINT,
+    author_name VARCHAR, author_email VARCHAR, author_time TIMESTAMPTZ, author_offset SMALLINT,
+    committer_name VARCHAR, committer_email VARCHAR, committer_time TIMESTAMPTZ, committer_offset SMALLINT,
+    summary VARCHAR, boundary BOOLEAN);
+"""
+_REPO_TABLES = ("commits", "file_changes", "blame_lines")
+
+
+class StoreUpdate(NamedTuple):
+    """What an update did: ``mode`` "full" (first run, or history rewritten), "incremental"
+    or "unchanged"; the commits read and the files blamed (again)."""
+
+    repo: str
+    head: str
+    mode: str
+    commits_read: int
+    files_blamed: int
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise ImportError("the fleet store needs DuckDB: pip install 'GitFleet[store]'") from None
+    return duckdb
+
+
+class FleetStore:
+    """``FleetStore("fleet.duckdb")``: opens (or creates) the store. One process writes a store
+    file at a time: another process opening it waits up to ``lock_timeout`` seconds, then
+    raises :class:`StoreError`. Within a process, updates are serialised."""
+
+    def __init__(self, path: PathLike, *, read_only: bool = False, lock_timeout: float = 30.0) -> None:
+        duckdb = _duckdb()
+        self.path = os.fsdecode(os.fspath(path))
+        deadline = time.monotonic() + lock_timeout
+        while True:
+            try:
+                self._db: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
+                break
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                    raise StoreError(f"cannot open the fleet store {self.path}: {e}") from None
+                time.sleep(0.1)
+            except duckdb.Error as e:
+                raise StoreError(f"cannot open the fleet store {self.path}: {e}") from None
+        if not read_only:
+            self._db.execute(_SCHEMA)
+        self._writing = asyncio.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> FleetStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, parameters: list[Any] | None = None) -> pa.Table:
+        """Runs SQL against the store; the result as an Arrow table."""
+        duckdb = _duckdb()
+        try:
+            return self._db.sql(sql, params=parameters or None).to_arrow_table()
+        except duckdb.Error as e:
+            raise InvalidArgumentError(f"query failed: {e}") from None
+
+    def stored_head(self, repo: str) -> str | None:
+        rows = self._db.execute("SELECT head FROM repositories WHERE repo = ?", [repo]).fetchall()
+        return rows[0][0] if rows else None
+
+    async def update(self, manager: RepoManager, repo_path: PathLike, repo: str | None = None,
+                     source: str | None = None) -> StoreUpdate:
+        """Brings the store's copy of ``repo`` (default: the folder's name) up to the local
+        repository's HEAD: only new commits when HEAD moved forward, everything when the
+        stored HEAD is no longer in its history."""
+        path = os.fsdecode(os.fspath(repo_path))
+        name = repo or os.path.basename(os.path.abspath(path).rstrip("/"))
+        async with self._writing:
+            head_table = await manager.commits_table(path, max_count=1)
+            if head_table.num_rows == 0:
+                raise InvalidArgumentError(f"{path}: the repository has no commits")
+            head = head_table.column("sha")[0].as_py()
+            stored = self.stored_head(name)
+            if stored == head:
+                return StoreUpdate(name, head, "unchanged", 0, 0)
+            if stored is not None and await self._descends(manager, path, head, stored):
+                return await self._incremental(manager, path, name, source, head, stored)
+            return await self._full(manager, path, name, source, head)
+
+    async def _descends(self, manager: RepoManager, path: str, head: str, stored: str) -> bool:
+        """Whether ``stored`` is in the history of ``head`` (its objects may be gone)."""
+        try:
+            beyond = await manager.commits_table(path, rev=stored, exclude=[head], max_count=1)
+        except GitFleetError:
+            return False
+        return beyond.num_rows == 0
+
+    async def _full(self, manager: RepoManager, path: str, name: str, source: str | None,
+                    head: str) -> StoreUpdate:
+        history = await manager.history_tables(path, rev=head, include_files=True)
+        blamed = await manager.blame_table(path, rev=head)
+        await asyncio.to_thread(self._write, name, source, path, head, "full", history, blamed.lines, None)
+        return StoreUpdate(name, head, "full", history.commits.num_rows, len(set(blamed.lines.column("path").to_pylist())))
+
+    async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
+                           stored: str) -> StoreUpdate:
+        history = await manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
+        changes = history.file_changes
+        touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
+        present = {os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
+        reblame = sorted(touched & present)
+        blamed = await manager.blame_table(path, reblame, rev=head)
+        await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, blamed.lines,
+                                sorted(touched))
+        return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame))
+
+    def _write(self, name: str, source: str | None, path: str, head: str, mode: str, history: Any,
+               lines: pa.Table, touched: list[str] | None) -> None:
+        """One transaction: either all of it is in the store, or none."""
+        duckdb = _duckdb()
+        db = self._db.cursor()
+        db.execute("BEGIN TRANSACTION")
+        try:
+            if touched is None:
+                for table in _REPO_TABLES:
+                    db.execute(f"DELETE FROM {table} WHERE repo = ?", [name])
+            else:
+                db.execute("DELETE FROM blame_lines WHERE repo = ? AND list_contains(?, path)", [name, touched])
+            new_commits, new_files, new_lines = history.commits, history.file_changes, lines.drop(["line_content"])
+            db.register("new_commits", new_commits)
+            db.register("new_files", new_files)
+            db.register("new_lines", new_lines)
+            db.execute("INSERT INTO commits SELECT ? AS repo, * EXCLUDE (repo_name) FROM new_commits", [name])
+            db.execute("INSERT INTO file_changes SELECT ? AS repo, * FROM new_files", [name])
+            db.execute("INSERT INTO blame_lines SELECT ? AS repo, * FROM new_lines", [name])
+            db.execute("""
+                INSERT OR REPLACE INTO repositories
+                SELECT ?, ?, ?, ?, (SELECT count(*) FROM commits WHERE repo = ?),
+                       (SELECT count(DISTINCT path) FROM blame_lines WHERE repo = ?),
+                       (SELECT count(*) FROM blame_lines WHERE repo = ?), ?, ?""",
+                       [name, source or path, path, head, name, name, name, dt.datetime.now(dt.timezone.utc), mode])
+            db.execute("COMMIT")
+        except BaseException as e:
+            db.execute("ROLLBACK")
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"could not store {name} (the store keeps its previous state): {e}") from e
+            raise
+        finally:
+            db.close()

@@ -1,0 +1,151 @@
+"""The fleet store (DuckDB): a full update holds what git says; an incremental update after new
+commits, renames, deletions and a merge equals a full run from scratch; a rewritten history is
+read anew; a failed update leaves the previous state; writers are serialised."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import build_random_repo
+from gitrepo import GitRepo
+
+from GitFleet import BlameTable, InvalidArgumentError, RepoManager
+from GitFleet.fleet_store import FleetStore, StoreError
+
+TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no"}
+
+
+def contents(store: FleetStore, repo: str) -> dict[str, list[dict]]:
+    """Every stored row of a repository, in a fixed order."""
+    return {table: store.query(f"SELECT * FROM {table} WHERE repo = ? ORDER BY {order}", [repo]).to_pylist()
+            for table, order in TABLES.items()}
+
+
+def fresh(tmp_path: Path, repo: GitRepo, name: str) -> dict[str, list[dict]]:
+    with FleetStore(tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, name))
+        return contents(store, name)
+
+
+def grow(repo: GitRepo) -> None:
+    """Five new commits: edits, a rename with an edit, a deletion, a new file and a merge."""
+    files = sorted(p for p in repo.git("ls-files").split() if p.endswith(".txt"))
+    repo.write(files[0], "changed\n" * 3)
+    repo.commit("edit")
+    repo.git("mv", files[1], "renamed.txt")
+    repo.write("renamed.txt", (repo.path / "renamed.txt").read_text() + "more\n")
+    repo.commit("rename with an edit")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("side-new.txt", "from the side\n")
+    repo.commit("side file")
+    repo.git("checkout", "-q", "-")
+    repo.remove(files[2])
+    repo.commit("delete")
+    repo.merge("side", "merge side")
+
+
+def test_full_update_holds_what_git_says(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 7, commits=30)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        update = asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        assert update.mode == "full" and update.head == repo.head()
+        commits = int(repo.git("rev-list", "--count", "HEAD"))
+        assert update.commits_read == commits
+        files = [p for p in repo.git("ls-files").splitlines()]
+        lines = sum(len(repo.git("show", f"HEAD:{p}").splitlines()) for p in files)
+        (row,) = store.query("SELECT head, commits, files, lines, last_update FROM repositories").to_pylist()
+        assert row == {"head": repo.head(), "commits": commits, "files": update.files_blamed, "lines": lines,
+                       "last_update": "full"}
+        assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "unchanged"
+
+
+def test_incremental_update_equals_a_full_run(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 8, commits=30)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        before = int(repo.git("rev-list", "--count", "HEAD"))
+        grow(repo)
+        update = asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        assert update.mode == "incremental"
+        assert update.commits_read == int(repo.git("rev-list", "--count", "HEAD")) - before == 5
+        files = len(repo.git("ls-files").splitlines())
+        assert 0 < update.files_blamed < files  # only what the new commits touched
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+
+
+def test_rewritten_history_is_read_anew(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 9, commits=30)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        repo.git("reset", "-q", "--hard", "HEAD~3")
+        repo.write("after-reset.txt", "new\n")
+        repo.commit("after a force-push")
+        update = asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        assert update.mode == "full"
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+
+
+def test_a_failed_update_leaves_the_previous_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = build_random_repo(tmp_path / "r", 10, commits=20)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        kept = contents(store, "r")
+        grow(repo)
+        real_blame_table = RepoManager.blame_table
+
+        async def unusable_lines(self: RepoManager, *args: object, **kwargs: object) -> BlameTable:
+            # Lines the store cannot take: the insert fails after the new commits went in.
+            table = await real_blame_table(self, *args, **kwargs)
+            bad = table.lines.set_column(1, "final_line_no", pa.array(["x"] * table.lines.num_rows))
+            return BlameTable(bad, table.failed)
+
+        monkeypatch.setattr(RepoManager, "blame_table", unusable_lines)
+        with pytest.raises(StoreError, match="keeps its previous state") as failed:
+            asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        assert isinstance(failed.value.__cause__, duckdb.ConversionException)
+        assert contents(store, "r") == kept
+        assert store.stored_head("r") != repo.head()
+
+
+def test_updates_of_one_store_are_serialised(tmp_path: Path) -> None:
+    repos = [build_random_repo(tmp_path / f"r{i}", 20 + i, commits=15) for i in range(3)]
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        async def all_at_once() -> list:
+            manager = RepoManager()
+            return await asyncio.gather(*(store.update(manager, r.path, f"r{i}") for i, r in enumerate(repos)))
+
+        assert [u.mode for u in asyncio.run(all_at_once())] == ["full"] * 3
+        for i, r in enumerate(repos):
+            assert contents(store, f"r{i}") == fresh(tmp_path, r, f"r{i}")
+
+
+def test_another_process_waits_for_the_writer_then_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from GitFleet.fleet_store import FleetStore\n"
+        f"s = FleetStore({str(path)!r}); print('open', flush=True); sys.stdin.readline()")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="cannot open the fleet store"):
+            FleetStore(path, lock_timeout=0.5)
+    finally:
+        holder.communicate("\n", timeout=30)
+    with FleetStore(path) as store:  # free again
+        assert store.query("SELECT count(*) AS n FROM repositories").to_pylist() == [{"n": 0}]
+
+
+def test_queries_and_their_errors(tmp_path: Path) -> None:
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        assert store.query("SELECT ? + 1 AS n", [41]).to_pylist() == [{"n": 42}]
+        with pytest.raises(InvalidArgumentError, match="query failed"):
+            store.query("SELECT * FROM no_such_table")
+    (tmp_path / "not-a-db").write_text("hello")
+    with pytest.raises(StoreError):
+        FleetStore(tmp_path / "not-a-db")
