@@ -6,6 +6,7 @@
 #   bash bench/run.sh odb --repo PATH ...       per core and per byte: history and blame on real
 #                                               repositories, one process per figure, peak RSS
 #   bash bench/run.sh columnar --repo PATH      history (and --blame) as Arrow tables vs objects
+#   bash bench/run.sh store --repo PATH         the fleet store: incremental update vs full
 #   bash bench/run.sh copy [--files N]          local tree copy against cp -r, shutil, rsync
 #   bash bench/run.sh server [--files N]        copy server uploads against local copies, rsync daemon
 #   bash bench/run.sh providers [--repos N]     listing repositories: native vs httpx vs PyGithub, githubkit
@@ -13,9 +14,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bench=history
-case "${1:-}" in history|clone|blame|copy|server|providers|odb|columnar) bench="$1"; shift ;; esac
+case "${1:-}" in history|clone|blame|copy|server|providers|odb|columnar|store) bench="$1"; shift ;; esac
 [ "$bench" = server ] && bench=copy_server
 [ "$bench" = odb ] && bench=object_store
+[ "$bench" = store ] && bench=fleet_store
 bash scripts/bootstrap.sh >/dev/null
 bash bench/setup_anchors.sh
 exec .venv/bin/python "bench/${bench}_bench.py" "$@"
