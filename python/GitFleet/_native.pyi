@@ -177,6 +177,7 @@ class BlameOptions:
     first_line: int
     last_line: int
     ignore_revs: list[str]
+    exclude: list[str]
     mailmap: bool
     def __init__(self) -> None: ...
 

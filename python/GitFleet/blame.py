@@ -53,6 +53,7 @@ class BlameFilters(TypedDict, total=False):
     ignore_revs: Iterable[str]  #: --ignore-rev, each naming a commit
     ignore_revs_file: PathLike | None  #: --ignore-revs-file (full object names, '#' comments)
     mailmap: bool  #: authors and committers as the .mailmap names them, as git blame shows them (default True)
+    exclude: str | Iterable[str]  #: git blame A..rev: lines from A's history stay with the commit they reach (boundary)
 
 
 def blame_options(
@@ -64,12 +65,14 @@ def blame_options(
     ignore_revs: Iterable[str] = (),
     ignore_revs_file: PathLike | None = None,
     mailmap: bool = True,
+    exclude: str | Iterable[str] = (),
 ) -> _native.BlameOptions:
     options = _native.BlameOptions()
     options.rev = checked_rev(rev)
     options.first_parent = bool(first_parent)
     options.ignore_whitespace = bool(ignore_whitespace)
     options.mailmap = bool(mailmap)
+    options.exclude = [checked_rev(r) for r in ([exclude] if isinstance(exclude, str) else exclude)]
     if line_range is not None:
         try:
             first, last = (int(n) for n in line_range)

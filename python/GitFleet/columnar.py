@@ -26,7 +26,7 @@ DEFAULT_HISTORY_BATCH = 16_384  # commits
 DEFAULT_BLAME_BATCH = 65_536  # lines
 
 
-def _pyarrow() -> Any:
+def require_pyarrow() -> Any:
     try:
         import pyarrow
     except ImportError:
@@ -55,7 +55,7 @@ async def yield_history_batches(
 ) -> AsyncIterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
     """(commits, file_changes) record batches of at most ``batch_size`` commits, in ``git log``
     order; the native side runs at most two batches ahead."""
-    pa = _pyarrow()
+    pa = require_pyarrow()
     path = _repo_path(repo_path)
     stream = _native.HistoryTableStream(path, history_options(**filters), checked_batch_size(batch_size))
     async for commits, file_changes in receive_all(stream):
@@ -63,7 +63,7 @@ async def yield_history_batches(
 
 
 async def history_tables(repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> HistoryTables:
-    pa = _pyarrow()
+    pa = require_pyarrow()
     commits, file_changes = [], []
     async for c, f in yield_history_batches(repo_path, **filters):
         commits.append(c)
@@ -78,7 +78,7 @@ async def blame_table(
     progress: Callable[[BlameProgress], object] | None = None,
     batch_size: int = DEFAULT_BLAME_BATCH,
 ) -> BlameTable:
-    pa = _pyarrow()
+    pa = require_pyarrow()
     path = _repo_path(repo_path)
     files = blame.checked_file_paths(file_paths)
     size = checked_batch_size(batch_size)

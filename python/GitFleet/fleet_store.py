@@ -13,6 +13,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .columnar import require_pyarrow
 from .exceptions import GitFleetError, InvalidArgumentError
 from .history import PathLike
 
@@ -49,6 +50,9 @@ CREATE TABLE IF NOT EXISTS blame_lines (
     summary VARCHAR, boundary BOOLEAN);
 """
 _REPO_TABLES = ("commits", "file_changes", "blame_lines")
+# What a line carried over from the stored blame takes from it: all but where it is now.
+_CARRIED = ("commit_id", "orig_path", "orig_line_no", "author_name", "author_email", "author_time", "author_offset",
+            "committer_name", "committer_email", "committer_time", "committer_offset", "summary", "boundary")
 
 
 class StoreUpdate(NamedTuple):
@@ -155,10 +159,43 @@ class FleetStore:
         touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
         present = {os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
         reblame = sorted(touched & present)
-        blamed = await manager.blame_table(path, reblame, rev=head)
-        await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, blamed.lines,
+        # Blamed over the new commits only (git blame stored..head): a line that reaches the
+        # stored HEAD unchanged keeps the blame stored for it there.
+        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored])
+        lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines)
+        if unresolved:
+            pa = require_pyarrow()  # lines that reached older history another way: blamed in full
+            again = await manager.blame_table(path, unresolved, rev=head)
+            lines = pa.concat_tables([lines, again.lines.drop(["line_content"]).cast(lines.schema)])
+        await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines,
                                 sorted(touched))
         return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame))
+
+    def _carry_over(self, name: str, stored: str, recent: pa.Table) -> tuple[pa.Table, list[str]]:
+        """The lines of a blame over stored..head with those that reached the stored HEAD
+        replaced by their stored blame; and the files with lines that reached the old history
+        some other way (through a side branch that forked earlier), or with no stored line to
+        take: these need a full blame."""
+        db = self._db.cursor()
+        try:
+            db.register("recent", recent.drop(["line_content"]))
+            reached = "r.boundary AND r.commit_id IN (SELECT sha FROM commits WHERE repo = $repo)"
+            unresolved = [row[0] for row in db.execute(f"""
+                SELECT DISTINCT r.path FROM recent r LEFT JOIN blame_lines s
+                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
+                WHERE {reached} AND (r.commit_id <> $stored OR s.commit_id IS NULL)""",
+                {"repo": name, "stored": stored}).fetchall()]
+            carried = db.sql(f"""
+                SELECT r.path, r.final_line_no,
+                       {", ".join(f"CASE WHEN {reached} THEN s.{c} ELSE r.{c} END AS {c}" for c in _CARRIED)}
+                FROM recent r LEFT JOIN blame_lines s
+                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
+                WHERE r.path NOT IN (SELECT unnest($unresolved::VARCHAR[]))
+                ORDER BY r.path, r.final_line_no""",
+                params={"repo": name, "unresolved": unresolved}).to_arrow_table()
+            return carried, unresolved
+        finally:
+            db.close()
 
     def _write(self, name: str, source: str | None, path: str, head: str, mode: str, history: Any,
                lines: pa.Table, touched: list[str] | None) -> None:
@@ -172,7 +209,8 @@ class FleetStore:
                     db.execute(f"DELETE FROM {table} WHERE repo = ?", [name])
             else:
                 db.execute("DELETE FROM blame_lines WHERE repo = ? AND list_contains(?, path)", [name, touched])
-            new_commits, new_files, new_lines = history.commits, history.file_changes, lines.drop(["line_content"])
+            new_commits, new_files = history.commits, history.file_changes
+            new_lines = lines.drop(["line_content"]) if "line_content" in lines.column_names else lines
             db.register("new_commits", new_commits)
             db.register("new_files", new_files)
             db.register("new_lines", new_lines)

@@ -257,3 +257,19 @@ async def test_moved_blocks_and_reverts(tmp_path: Path) -> None:
     for rev in ("HEAD", "HEAD~1", "HEAD~2"):
         await assert_blame_matches(repo.path, ["f.txt"], rev)
     await assert_blame_matches(repo.path, ["f.txt"], "HEAD", "--ignore-rev", moved)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_a_range_is_git_blame_of_a_range(tmp_path: Path, seed: int) -> None:
+    repo = build_random_repo(tmp_path / f"range-{seed}", seed + 500).path
+    order = git(repo, "log", "--format=%H").decode().split()
+    paths = files_at(repo)
+    for old in (order[4], order[len(order) // 2]):
+        ours = await RepoManager().bulk_blame(repo, paths, exclude=old)
+        boundary = 0
+        for path in paths:
+            theirs = git_blame(repo, path, f"{old}..HEAD")
+            assert [(l.commit_id, l.orig_path, l.orig_line_no, l.boundary) for l in ours[path]] == [
+                (t.sha, t.filename, t.orig_line, t.boundary) for t in theirs], (old, path)
+            boundary += sum(l.boundary for l in ours[path])
+        assert boundary > 0  # the range did cut the history

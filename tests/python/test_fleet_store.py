@@ -79,6 +79,39 @@ def test_incremental_update_equals_a_full_run(tmp_path: Path) -> None:
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
 
 
+def test_lines_reaching_older_history_through_a_side_branch_are_blamed_in_full(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.write("f.txt", "".join(f"line {i}\n" for i in range(10)))
+    repo.write("g.txt", "stays\n")
+    repo.commit("start")
+    repo.git("branch", "side")  # forks before the HEAD the store will hold
+    repo.write("f.txt", "".join(f"line {i}\n" for i in range(10) if i != 5))
+    repo.commit("main drops line 5")
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        repo.git("checkout", "-q", "side")
+        repo.write("f.txt", "".join(f"line {i}\n" if i != 9 else "line nine\n" for i in range(10)))
+        repo.commit("side edits line 9")
+        repo.git("checkout", "-q", "-")
+        # The merge keeps line 5, which only the side has: it reaches "start" by the side.
+        repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+        repo.write("f.txt", "".join(f"line {i}\n" if i != 9 else "line nine\n" for i in range(10)))
+        repo.commit("merge side")
+        unresolved: list[list[str]] = []
+        real = FleetStore._carry_over
+
+        def spy(self: FleetStore, *args: object) -> object:
+            carried, files = real(self, *args)
+            unresolved.append(files)
+            return carried, files
+
+        monkeypatch.setattr(FleetStore, "_carry_over", spy)
+        assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "incremental"
+        assert unresolved == [["f.txt"]]
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+
+
 def test_rewritten_history_is_read_anew(tmp_path: Path) -> None:
     repo = build_random_repo(tmp_path / "r", 9, commits=30)
     with FleetStore(tmp_path / "fleet.duckdb") as store:

@@ -111,6 +111,7 @@ class Blamer {
       : repo_(repo), options_(options), cancel_(cancel), tally_(tally), blobs_(repo), commits_(commits) {
     for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
     if (options.mailmap) mailmap_ = Mailmap(repo.mailmap_text());
+    hide_ancestry(options.exclude);
   }
 
   // Blames every path in one walk: a commit is visited once for all the files that have
@@ -147,10 +148,11 @@ class Blamer {
       // In git's order, newest origin first; passing blame only adds origins to parents, so
       // one pass sees every origin of this commit that has lines to explain.
       auto& origins = origins_of(commit).list;
+      bool outside = hidden_.count(commit) > 0;  // `git blame A..B`: lines reaching A's history stay there
       for (std::size_t i = 0; i < origins.size(); ++i) {
         Origin* suspect = &origins[i];
         if (suspect->suspects.empty()) continue;
-        pass_blame(suspect);
+        if (!outside) pass_blame(suspect);
         for (Entry& e : suspect->suspects) {
           guilty_[e.file].push_back({e.lno, e.s_lno, e.num_lines, suspect->commit, suspect->path});
           explained += static_cast<std::uint64_t>(e.num_lines);
@@ -206,6 +208,17 @@ class Blamer {
       if (!queued) enqueue(final_commit);
     }
     return content;
+  }
+
+  void hide_ancestry(const std::vector<std::string>& revs) {
+    std::vector<ObjectId> stack;
+    for (const std::string& rev : revs) stack.push_back(repo_.resolve_commit(rev));
+    while (!stack.empty()) {
+      ObjectId id = stack.back();
+      stack.pop_back();
+      if (!hidden_.insert(id).second) continue;
+      for (const ObjectId& parent : info(id).parents) stack.push_back(parent);
+    }
   }
 
   const CommitHeader& info(const ObjectId& id) {
@@ -501,7 +514,8 @@ class Blamer {
     std::size_t start = message.find_first_not_of('\n');
     message = start == std::string_view::npos ? std::string_view() : message.substr(start);
     out.summary = to_utf8(message.substr(0, message.find('\n')), encoding);
-    out.boundary = info(id).parents.empty();  // a root commit is a boundary (blame.showRoot off)
+    // A root commit is a boundary (blame.showRoot off), as is a commit outside the range.
+    out.boundary = info(id).parents.empty() || hidden_.count(id) > 0;
     return out;
   }
 
@@ -518,6 +532,7 @@ class Blamer {
   std::map<int, std::vector<Guilty>> guilty_;  // by final file
   std::unordered_set<std::string> paths_;     // interned: origins and guilty_ point to them
   std::unordered_set<ObjectId, ObjectIdHash> ignored_;
+  std::unordered_set<ObjectId, ObjectIdHash> hidden_;  // options.exclude and their ancestors
   bool share_tree_diffs_ = false;
   std::unordered_map<ObjectId, WholeDiff, ObjectIdHash> diffs_;  // by parent, for one commit
 };
@@ -556,6 +571,7 @@ std::vector<BlameResult> BlameSession::blame_together(const std::vector<std::str
 void BlameSession::check_revisions(const BlameOptions& options) {
   state_->repo.resolve_commit(options.rev);
   for (const std::string& rev : options.ignore_revs) state_->repo.resolve_commit(rev);
+  for (const std::string& rev : options.exclude) state_->repo.resolve_commit(rev);
 }
 
 std::vector<std::string> BlameSession::files_at(const std::string& rev) {

@@ -25,6 +25,7 @@ struct BlameOptions {
   int first_line = 0;              // git blame -L first,last (1-based, inclusive); 0: whole file
   int last_line = 0;
   std::vector<std::string> ignore_revs;  // git blame --ignore-rev (each must name a commit)
+  std::vector<std::string> exclude;  // git blame A..B: lines reaching A's history stay with the commit they reach (boundary)
   bool mailmap = true;  // authors and committers as the repository's .mailmap names them, as git blame shows them
 };
 
