@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gitfleet/core/error.hpp"
+#include "gitfleet/core/text_encoding.hpp"
 
 namespace gitfleet::columnar {
 namespace {
@@ -126,6 +127,13 @@ void Column::append_string(std::string_view s) {
   check_offset(chars_.size());
   offsets_.push_back(static_cast<std::int32_t>(chars_.size()));
   mark_valid(true);
+}
+
+void Column::append_text(std::string_view bytes) {
+  if (is_valid_utf8(bytes))
+    append_string(bytes);
+  else
+    append_string(to_utf8(bytes));
 }
 
 void Column::append_null() {

@@ -1,7 +1,6 @@
 #include "gitfleet/git/blame_table.hpp"
 
 #include "gitfleet/core/error.hpp"
-#include "gitfleet/core/text_encoding.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -9,8 +8,6 @@ namespace {
 using columnar::ColumnType;
 using columnar::Field;
 using columnar::RecordBatchBuilder;
-
-constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
 enum Column {
   kPath, kFinalLine, kCommit, kOrigPath, kOrigLine, kAuthorName, kAuthorEmail, kAuthorTime, kAuthorOffset,
@@ -35,13 +32,6 @@ std::int64_t offset_minutes(const std::string& tz) {
   return tz[0] == '-' ? -minutes : minutes;
 }
 
-// Arrow strings are UTF-8; paths and file contents need not be.
-void append_text(columnar::Column& column, const std::string& text) {
-  if (is_valid_utf8(text))
-    column.append_string(text);
-  else
-    column.append_string(to_utf8(text));
-}
 
 }  // namespace
 
@@ -63,10 +53,10 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
     const BlameResult& r = file.result;
     for (const BlameLine& line : r.lines) {
       const BlameCommit& c = r.commits[line.commit];
-      append_text(rows[kPath], file.path);
+      rows[kPath].append_text(file.path);
       rows[kFinalLine].append_int(line.final_line_no);
       rows[kCommit].append_string(c.sha);
-      append_text(rows[kOrigPath], line.orig_path);
+      rows[kOrigPath].append_text(line.orig_path);
       rows[kOrigLine].append_int(line.orig_line_no);
       rows[kAuthorName].append_string(c.author_name);
       rows[kAuthorEmail].append_string(c.author_email);
@@ -78,8 +68,8 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
       rows[kCommitterOffset].append_int(offset_minutes(c.committer_tz));
       rows[kSummary].append_string(c.summary);
       rows[kBoundary].append_bool(c.boundary);
-      append_text(rows[kContent], line.line_content);
-      if (rows.rows() >= batch_rows || rows.bytes() >= kMaxBatchBytes) take();
+      rows[kContent].append_text(line.line_content);
+      if (rows.rows() >= batch_rows || rows.bytes() >= columnar::kMaxBatchBytes) take();
     }
     file.result = {};  // this file's lines are in the batches now
   }

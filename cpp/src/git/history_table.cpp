@@ -1,7 +1,6 @@
 #include "gitfleet/git/history_table.hpp"
 
 #include "gitfleet/core/error.hpp"
-#include "gitfleet/core/text_encoding.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -9,8 +8,6 @@ namespace {
 using columnar::ColumnType;
 using columnar::Field;
 using columnar::RecordBatchBuilder;
-
-constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
 enum CommitColumn {
   kRepo, kSha, kAuthorName, kAuthorEmail, kAuthorTime, kAuthorOffset, kCommitterName, kCommitterEmail,
@@ -37,13 +34,6 @@ std::vector<Field> file_change_fields() {
           {"binary", ColumnType::Bool}};
 }
 
-// Arrow strings are UTF-8; a path need not be.
-void append_path(columnar::Column& column, const std::string& path) {
-  if (is_valid_utf8(path))
-    column.append_string(path);
-  else
-    column.append_string(to_utf8(path));
-}
 
 void append_commit(RecordBatchBuilder& commits, RecordBatchBuilder& files, const CommitRecord& c) {
   commits[kRepo].append_string(c.repo_name);
@@ -64,11 +54,11 @@ void append_commit(RecordBatchBuilder& commits, RecordBatchBuilder& files, const
   commits[kIsMerge].append_bool(c.is_merge);
   for (const FileChange& f : c.files) {
     files[kFileSha].append_string(c.sha);
-    append_path(files[kPath], f.path);
+    files[kPath].append_text(f.path);
     if (f.old_path.empty())
       files[kOldPath].append_null();
     else
-      append_path(files[kOldPath], f.old_path);
+      files[kOldPath].append_text(f.old_path);
     files[kChangeType].append_string(std::string_view(&f.change_type, 1));
     files[kFileAdditions].append_int(f.additions);
     files[kFileDeletions].append_int(f.deletions);
@@ -94,7 +84,7 @@ void for_each_history_batch(const std::string& repo_path, const HistoryOptions& 
       repo_path, options,
       [&](CommitRecord&& record) {
         append_commit(commits, files, record);
-        if (commits.rows() < batch_commits && commits.bytes() + files.bytes() < kMaxBatchBytes) return true;
+        if (commits.rows() < batch_commits && commits.bytes() + files.bytes() < columnar::kMaxBatchBytes) return true;
         sent = true;
         open = sink(take(commits, files));
         return open;

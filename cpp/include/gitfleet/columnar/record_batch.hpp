@@ -29,7 +29,8 @@ class Column {
   const Field& field() const noexcept { return field_; }
   std::int64_t length() const noexcept { return length_; }
 
-  void append_string(std::string_view s);   // Utf8
+  void append_string(std::string_view s);   // Utf8, valid UTF-8
+  void append_text(std::string_view bytes);  // Utf8 from any bytes: invalid sequences become U+FFFD
   void append_null();                       // nullable columns
   void append_int(std::int64_t v);          // Int64, Int32, Int16, TimestampUtc
   void append_bool(bool v);                 // Bool
@@ -50,6 +51,9 @@ class Column {
   std::string chars_;                    // Utf8 bytes
   std::vector<std::int32_t> child_offsets_{0};  // Utf8List: the child strings' offsets into chars_
 };
+
+// Where producers cut a batch whatever its row count: well below the 2 GiB of 32-bit offsets.
+constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
 // Builds batches of a fixed schema. Append every column of a row, then take() a batch and
 // export it; the builder starts the next batch empty.
