@@ -8,6 +8,7 @@
 from . import exceptions
 from .blame import BlameFilters, BlameLine, BlameProgress
 from .columnar import BlameTable, HistoryTables
+from .fleet_store import FleetStore, StoreUpdate
 from .exceptions import *  # noqa: F403  (the documented hierarchy)
 from .history import CommitRecord, FileChange, HistoryFilters
 from .repo_manager import RepoManager
@@ -39,6 +40,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters", "BlameProgress", "BlameTable", "HistoryTables",
+    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters", "BlameProgress",
+    "BlameTable", "HistoryTables", "FleetStore", "StoreUpdate",
     *_CLONE_MODELS, *_PROVIDER_NAMES, *exceptions.__all__,
 ]

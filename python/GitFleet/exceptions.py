@@ -13,6 +13,7 @@ and operating-system failures are also :class:`OSError`, so generic handlers kee
     ├── GitFleetOSError (OSError)           the operating system refused something
     ├── CloneError                          a clone or fetch failed
     ├── BlameError                          a file could not be blamed
+    ├── StoreError                          the fleet store cannot be opened or written
     ├── AuthenticationError                 credentials were refused
     ├── NetworkError                        a server could not be reached
     ├── RateLimitError                      a provider's rate limit stopped a request
@@ -37,6 +38,7 @@ __all__ = [
     "GitFleetOSError",
     "CloneError",
     "BlameError",
+    "StoreError",
     "AuthenticationError",
     "NetworkError",
     "RateLimitError",
@@ -79,6 +81,11 @@ class CloneError(GitFleetError):
 
 class BlameError(GitFleetError):
     """A file could not be blamed."""
+
+
+class StoreError(GitFleetError):
+    """The fleet store cannot be opened (locked by another process, not a DuckDB file) or
+    written (the store keeps its previous state)."""
 
 
 class AuthenticationError(GitFleetError):

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .columnar import require_pyarrow
-from .exceptions import GitFleetError, InvalidArgumentError
+from .exceptions import GitFleetError, InvalidArgumentError, StoreError
 from .history import PathLike
 
 if TYPE_CHECKING:
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from .repo_manager import RepoManager
 
 __all__ = ["FleetStore", "StoreUpdate", "StoreError"]
-
-
-class StoreError(GitFleetError):
-    """The store cannot be opened or written (locked by another process, not a DuckDB file)."""
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.

@@ -15,8 +15,7 @@ import pytest
 from conftest import build_random_repo
 from gitrepo import GitRepo
 
-from GitFleet import BlameTable, InvalidArgumentError, RepoManager
-from GitFleet.fleet_store import FleetStore, StoreError
+from GitFleet import BlameTable, FleetStore, InvalidArgumentError, RepoManager, StoreError
 
 TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no"}
 
