@@ -33,7 +33,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python build and test dependencies"
   "$venv_python" -m pip install -q --upgrade pip
   "$venv_python" -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.0" "pydantic>=2.5" \
-    "click>=8.1" "rich>=13" "httpx>=0.24" "cryptography>=41" "pyarrow>=14" "duckdb>=2.0" "pandas>=1.5" "pytest>=7" "pytest-asyncio>=0.23" "hypothesis>=6" "psutil>=5" "xxhash>=3"
+    "click>=8.1" "rich>=13" "httpx>=0.24" "cryptography>=41" "pyarrow>=14" "duckdb>=2.0" "dask[distributed]>=2024.1" "pandas>=1.5" "pytest>=7" "pytest-asyncio>=0.23" "hypothesis>=6" "psutil>=5" "xxhash>=3"
   touch "$stamp"
 fi
 

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ from .analyses import (
 from .models.repo import CloneStatusType, CloneTask
 from ._native import repository_name
 from .exceptions import GitFleetError
+from .fleet_distributed import is_url
 from .fleet_store import FleetStore
 from .html_report import render_report
 from .repo_manager import RepoManager
@@ -123,10 +123,6 @@ def _current_repository() -> str:
     except (OSError, subprocess.CalledProcessError):
         raise UserError("not inside a git repository; name the repositories to analyse") from None
     return out.stdout.strip()
-
-
-def _is_url(target: str) -> bool:
-    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
 
 
 def _unique_names(targets: Sequence[str]) -> list[str]:
@@ -374,8 +370,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
     repository, cloned from its local path."""
     console = _console(quiet or as_json)
     if targets:
-        clones = [t for t in targets if _is_url(t)]
-        local = {t: os.path.abspath(t) for t in targets if not _is_url(t)}
+        clones = [t for t in targets if is_url(t)]
+        local = {t: os.path.abspath(t) for t in targets if not is_url(t)}
         for path in local.values():
             if not os.path.isdir(path):
                 raise UserError(f"not a directory (and not a URL): {path}")

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from .columnar import HistoryTables
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "StoreUpdate", "StoreError"]
+__all__ = ["FleetStore", "RepositorySnapshot", "StoreUpdate", "read_repository"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -49,6 +50,40 @@ _REPO_TABLES = ("commits", "file_changes", "blame_lines")
 # What a line carried over from the stored blame takes from it: all but where it is now.
 _CARRIED = ("commit_id", "orig_path", "orig_line_no", "author_name", "author_email", "author_time", "author_offset",
             "committer_name", "committer_email", "committer_time", "committer_offset", "summary", "boundary")
+
+
+class RepositorySnapshot(NamedTuple):
+    """Everything the store keeps of one repository at one HEAD, as Arrow tables (picklable:
+    a Dask worker reads it, the process owning the store writes it)."""
+
+    repo: str
+    source: str
+    path: str
+    head: str
+    history: HistoryTables
+    lines: pa.Table  # blame lines, without their text
+
+
+def _path_and_name(repo_path: PathLike, repo: str | None) -> tuple[str, str]:
+    path = os.fsdecode(os.fspath(repo_path))
+    return path, repo or os.path.basename(os.path.abspath(path).rstrip("/"))
+
+
+async def _head_of(manager: RepoManager, path: str) -> str:
+    tip = await manager.commits_table(path, max_count=1)
+    if tip.num_rows == 0:
+        raise InvalidArgumentError(f"{path}: the repository has no commits")
+    return str(tip.column("sha")[0].as_py())
+
+
+async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str | None = None,
+                          source: str | None = None, *, head: str | None = None) -> RepositorySnapshot:
+    """A repository's whole history and the blame of every file at HEAD (or ``head``)."""
+    path, name = _path_and_name(repo_path, repo)
+    head = head or await _head_of(manager, path)
+    history = await manager.history_tables(path, rev=head, include_files=True)
+    blamed = await manager.blame_table(path, rev=head)
+    return RepositorySnapshot(name, source or path, path, head, history, blamed.lines.drop(["line_content"]))
 
 
 class StoreUpdate(NamedTuple):
@@ -119,13 +154,9 @@ class FleetStore:
         """Brings the store's copy of ``repo`` (default: the folder's name) up to the local
         repository's HEAD: only new commits when HEAD moved forward, everything when the
         stored HEAD is no longer in its history."""
-        path = os.fsdecode(os.fspath(repo_path))
-        name = repo or os.path.basename(os.path.abspath(path).rstrip("/"))
+        path, name = _path_and_name(repo_path, repo)
         async with self._writing:
-            head_table = await manager.commits_table(path, max_count=1)
-            if head_table.num_rows == 0:
-                raise InvalidArgumentError(f"{path}: the repository has no commits")
-            head = head_table.column("sha")[0].as_py()
+            head = await _head_of(manager, path)
             stored = self.stored_head(name)
             if stored == head:
                 return StoreUpdate(name, head, "unchanged", 0, 0)
@@ -143,10 +174,16 @@ class FleetStore:
 
     async def _full(self, manager: RepoManager, path: str, name: str, source: str | None,
                     head: str) -> StoreUpdate:
-        history = await manager.history_tables(path, rev=head, include_files=True)
-        blamed = await manager.blame_table(path, rev=head)
-        await asyncio.to_thread(self._write, name, source, path, head, "full", history, blamed.lines, None)
-        return StoreUpdate(name, head, "full", history.commits.num_rows, len(set(blamed.lines.column("path").to_pylist())))
+        snapshot = await read_repository(manager, path, name, source, head=head)
+        return await asyncio.to_thread(self.put, snapshot)
+
+    def put(self, snapshot: RepositorySnapshot) -> StoreUpdate:
+        """Stores a repository read elsewhere (:func:`read_repository`, e.g. on a Dask
+        worker) in place of what the store held for it: one transaction."""
+        self._write(snapshot.repo, snapshot.source, snapshot.path, snapshot.head, "full", snapshot.history,
+                    snapshot.lines, None)
+        files = len(set(snapshot.lines.column("path").to_pylist()))
+        return StoreUpdate(snapshot.repo, snapshot.head, "full", snapshot.history.commits.num_rows, files)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                            stored: str) -> StoreUpdate:

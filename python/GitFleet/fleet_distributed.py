@@ -1,0 +1,124 @@
+"""Fleets beyond one process: each repository read by a task on a Dask cluster (a local one
+of worker processes, or an existing scheduler), its results brought back as Arrow tables and
+written by this process into the fleet store, one transaction per repository. A worker lost
+midway has its tasks run again elsewhere (Dask reschedules them); a repository's results are
+stored whole and once, whatever its task's history. Needs ``pip install 'GitFleet[distributed]'``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .exceptions import GitFleetError, InvalidArgumentError
+from .fleet_store import FleetStore, RepositorySnapshot, StoreUpdate, read_repository
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["FleetRun", "is_url", "store_fleet"]
+
+
+class FleetRun(NamedTuple):
+    """``stored``: each repository's update, in the order given; ``failed``: target -> why."""
+
+    stored: list[StoreUpdate]
+    failed: dict[str, str]
+
+
+def is_url(target: str) -> bool:
+    """A clone URL (scheme://... or scp-like user@host:path) rather than a local path."""
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
+
+
+def read_target(target: str, name: str) -> RepositorySnapshot:
+    """One task: clone the target when it is a URL (into the worker's temporary directory,
+    removed afterwards), read it, hand back its snapshot."""
+    from .repo_manager import RepoManager
+
+    async def read() -> RepositorySnapshot:
+        manager = RepoManager([target] if is_url(target) else [])
+        try:
+            path = target
+            if is_url(target):
+                task = await manager.clone(target)
+                if not task.temp_dir or task.status.error:
+                    raise GitFleetError(f"clone failed: {task.status.error or 'no directory'}")
+                path = task.temp_dir
+            return await read_repository(manager, path, name, source=target)
+        finally:
+            manager.cleanup()
+
+    return asyncio.run(read())
+
+
+def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple[Client, Callable[[], None]]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError("distributed runs need Dask: pip install 'GitFleet[distributed]'") from None
+    if client is not None:
+        return client, lambda: None
+    if scheduler:
+        own = Client(scheduler)
+        return own, own.close
+    if workers < 1:
+        raise InvalidArgumentError(f"workers must be >= 1, got {workers}")
+    # Worker processes, one thread each (each task uses every core of its worker natively);
+    # everything on loopback (the dashboard too, on a free port).
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0")
+    own = Client(cluster)
+
+    def close() -> None:
+        own.close()
+        cluster.close()
+
+    return own, close
+
+
+def store_fleet(
+    targets: Sequence[str],
+    store: FleetStore,
+    names: Sequence[str] | None = None,
+    *,
+    client: Client | None = None,
+    workers: int = 2,
+    scheduler: str | None = None,
+    retries: int = 2,
+    progress: Callable[[str, StoreUpdate | None, str | None], None] | None = None,
+) -> FleetRun:
+    """Reads every target (URL or path readable by the workers) on a Dask cluster and stores
+    each in ``store`` as it completes. ``client``: an existing ``distributed.Client``; else
+    ``scheduler`` ("tcp://host:port"); else a local cluster of ``workers`` processes, closed at
+    the end. ``progress(target, update, error)`` is called as each repository finishes."""
+    if names is not None and len(names) != len(targets):
+        raise InvalidArgumentError("names must name every target")
+    names = list(names) if names is not None else [os.path.basename(t.rstrip("/")).removesuffix(".git")
+                                                   for t in targets]
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(f"two targets have one name: {names}")
+    from distributed import as_completed
+
+    dask, close = _client(client, workers, scheduler)
+    stored: dict[str, StoreUpdate] = {}
+    failed: dict[str, str] = {}
+    try:
+        futures = {dask.submit(read_target, t, n, key=f"gitfleet-read-{n}", retries=retries, pure=False): t
+                   for t, n in zip(targets, names)}
+        for future in as_completed(futures):
+            target = futures[future]
+            try:
+                update = store.put(future.result())
+                stored[target] = update
+                if progress:
+                    progress(target, update, None)
+            except Exception as e:  # one repository failing never stops the others
+                failed[target] = str(e) or type(e).__name__
+                if progress:
+                    progress(target, None, failed[target])
+    finally:
+        close()
+    return FleetRun([stored[t] for t in targets if t in stored], failed)
