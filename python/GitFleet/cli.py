@@ -493,6 +493,62 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 
 
 @cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--db", "db_path", default="fleet.duckdb", show_default=True, metavar="FILE", help="The fleet store.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Read the repositories on a local Dask cluster of this many worker processes.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Read them on this existing Dask cluster.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Bring repositories (URLs or local paths) into the fleet store: local paths are updated
+    incrementally; with --workers or --scheduler every repository is read whole by a task on a
+    Dask cluster and stored as it completes."""
+    console = _console(quiet)
+    names = _unique_names(list(targets))
+    with _user_errors():
+        fleet = FleetStore(db_path)
+    failed: dict[str, str] = {}
+    try:
+        if workers or scheduler:
+            from .fleet_distributed import store_fleet
+
+            def report(target: str, update: Any, error: str | None) -> None:
+                console.print(f"{target}: " + (error and f"failed: {error}" or
+                                               f"stored {update.commits_read:,} commits, {update.files_blamed:,} files"),
+                              highlight=False, soft_wrap=True)
+
+            with _user_errors():
+                failed = store_fleet(list(targets), fleet, names, workers=workers or 2, scheduler=scheduler,
+                                     progress=report).failed
+        else:
+            async def update_all() -> None:
+                manager = _manager([t for t in targets if is_url(t)])
+                try:
+                    clones = await _clone_with_progress(manager, console) if manager.urls else {}
+                    for target, name in zip(targets, names):
+                        task = clones.get(target)
+                        path = task.temp_dir if task else target
+                        try:
+                            if task is not None and not path:
+                                raise GitFleetError(task.status.error or "clone failed")
+                            u = await fleet.update(manager, path, name, source=target)
+                            console.print(f"{target}: {u.mode}: {u.commits_read:,} commits read, "
+                                          f"{u.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
+                        except GitFleetError as e:
+                            failed[target] = str(e)
+                finally:
+                    manager.cleanup()
+
+            _run(update_all())
+    finally:
+        fleet.close()
+    for target, error in failed.items():
+        click.echo(f"gitfleet: failed: {target}: {error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("sql")
 @click.option("--db", "db_path", default="fleet.duckdb", show_default=True, metavar="FILE",
               help="The fleet store `gitfleet analyze --db` wrote.")

@@ -7,6 +7,7 @@ stored whole and once, whatever its task's history. Needs ``pip install 'GitFlee
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -67,9 +68,10 @@ def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple
     if workers < 1:
         raise InvalidArgumentError(f"workers must be >= 1, got {workers}")
     # Worker processes, one thread each (each task uses every core of its worker natively);
-    # everything on loopback (the dashboard too, on a free port).
+    # everything on loopback (the dashboard too, on a free port). A task's failure is reported
+    # in FleetRun.failed, not logged with its traceback by the worker.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0")
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
     own = Client(cluster)
 
     def close() -> None:

@@ -264,3 +264,18 @@ def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
     assert answer.stdout.splitlines() == ["repo,commits,lines", "repo,4,6"]
     assert_user_error(gitfleet("query", "SELECT nope", "--db", db), 1, "query failed")
     assert_user_error(gitfleet("query", "SELECT 1", "--db", tmp_path / "none.duckdb"), 1, "no fleet store at")
+
+
+def test_store_fills_the_fleet_store_in_process_or_on_dask(rich_repo, tmp_path):
+    db = tmp_path / "fleet.duckdb"
+    first = gitfleet("store", rich_repo.path, "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert f"{rich_repo.path}: full:" in first.stderr
+    again = gitfleet("store", rich_repo.path, "--db", db)
+    assert f"{rich_repo.path}: unchanged: 0 commits read" in again.stderr
+    dask_db = tmp_path / "dask.duckdb"
+    on_dask = gitfleet("store", rich_repo.path, tmp_path / "missing", "--db", dask_db, "--workers", "2")
+    assert on_dask.returncode == 1
+    assert f"gitfleet: failed: {tmp_path / 'missing'}:" in on_dask.stderr and "Traceback" not in on_dask.stderr
+    same = "SELECT repo, head, commits, files, lines FROM repositories"
+    assert gitfleet("query", same, "--db", db).stdout == gitfleet("query", same, "--db", dask_db).stdout
