@@ -18,6 +18,16 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 
+def _peer_closed(connection: socket.socket) -> bool:
+    """Whether the client has closed its side (a peek at the socket reads end-of-file)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "_Server"
@@ -63,6 +73,8 @@ class FakeProvider:
         self.quota: dict[str, list[int]] = {}  # user -> [remaining, reset]
         self.faults: collections.deque[str] = collections.deque()
         self.log: list[tuple[str, str | None]] = []  # (path, user)
+        self.abandoned: list[str] = []  # requests whose client hung up while the answer was slow
+        self.requests_started = 0
         self.lock = threading.Lock()
         self.repos = {owner: [self._repo(owner, i) for i in range(n)] for owner, n in self.owners.items()}
         self.server = _Server(self)
@@ -121,8 +133,14 @@ class FakeProvider:
         path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
+            self.requests_started += 1
         if self.latency:
             time.sleep(self.latency)
+            if _peer_closed(h.connection):
+                with self.lock:
+                    self.abandoned.append(unquote(path))
+                h.close_connection = True
+                return
         if fault == "drop":
             h.close_connection = True
             h.connection.shutdown(2)

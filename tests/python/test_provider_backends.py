@@ -57,14 +57,26 @@ async def test_native_requests_leave_the_event_loop_free():
             assert ticks >= 10    # the loop kept running meanwhile
 
 
-async def test_cancelling_a_native_request():
-    with FakeGitHub({"alice": 1}, latency=2.0) as fake:
+async def test_cancelling_a_native_request_stops_its_transfer():
+    with FakeGitHub({"alice": 1}, latency=1.0) as fake:
         async with GitHubClient("good-token", base_url=fake.base_url) as gh:
             task = asyncio.create_task(gh.fetch_user_info())
-            await asyncio.sleep(0.2)
+            for _ in range(500):  # until the request has reached the server
+                if fake.requests_started:
+                    break
+                await asyncio.sleep(0.01)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            # The server, answering after its latency, finds the connection closed: the native
+            # transfer was stopped, not left running behind a cancelled task.
+            for _ in range(300):
+                if fake.abandoned:
+                    break
+                await asyncio.sleep(0.01)
+            assert fake.abandoned == ["/user"]
+            assert fake.log == []  # never answered
+
 
 
 def test_simdjson_parser():
