@@ -16,30 +16,33 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from anchors import machine_line  # noqa: E402
-from object_store_bench import OURS, best, table  # noqa: E402
+from object_store_bench import OURS, best, measure, table  # noqa: E402
 
-# Both import pyarrow first: "held" is the resident memory the result keeps once the engine's
-# caches are gone (RSS after the call, released memory trimmed, minus RSS before it).
-HELD = """
-import ctypes, gc, psutil, pyarrow
-def rss(): return psutil.Process().memory_info().rss
-def held(before):
-    gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)
-    return (rss() - before) >> 20
-"""
-OBJECTS = HELD + """
+OBJECTS = """
 import asyncio, sys
 from GitFleet import RepoManager
-before = rss()
 records = asyncio.run(RepoManager().extract_commits(sys.argv[1], include_files=True))
-print(len(records), sum(len(c.files) for c in records), held(before))
+print(len(records), sum(len(c.files) for c in records))
 """
-TABLES = HELD + """
+TABLES = """
 import asyncio, sys
 from GitFleet import RepoManager
-before = rss()
 t = asyncio.run(RepoManager().history_tables(sys.argv[1], include_files=True))
-print(t.commits.num_rows, t.file_changes.num_rows, held(before))
+print(t.commits.num_rows, t.file_changes.num_rows)
+"""
+# In runs of their own (trimming the heap takes time): the resident memory a result keeps once
+# the engine's caches are gone (RSS after the call, released memory trimmed, minus RSS before
+# it; both import pyarrow first).
+HELD = """
+import asyncio, ctypes, gc, psutil, pyarrow, sys
+from GitFleet import RepoManager
+def rss(): return psutil.Process().memory_info().rss
+before = rss()
+manager = RepoManager()
+result = asyncio.run(manager.extract_commits(sys.argv[1], include_files=True) if sys.argv[2] == "objects"
+                     else manager.history_tables(sys.argv[1], include_files=True))
+gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)
+print((rss() - before) >> 20)
 """
 STREAMED = """
 import asyncio, sys
@@ -49,7 +52,7 @@ async def main():
     async for c, f in RepoManager().yield_history_batches(sys.argv[1], include_files=True):
         commits, files = commits + c.num_rows, files + f.num_rows
     return commits, files
-print(*asyncio.run(main()), 0)
+print(*asyncio.run(main()))
 """
 BLAME_OBJECTS = """
 import asyncio, sys
@@ -74,7 +77,7 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
     runs = {label: best(args.repeat, [OURS, "-c", code, str(repo)])
             for label, code in (("CommitRecord objects", OBJECTS), ("Arrow tables (history_tables)", TABLES),
                                 ("Arrow batches (yield_history_batches)", STREAMED))}
-    outputs = {m.output.rsplit(" ", 1)[0] for m in runs.values() if not m.error}
+    outputs = {m.output for m in runs.values() if not m.error}
     if len(outputs) > 1:
         raise SystemExit(f"the three ways disagree on (commits, file changes): {outputs}")
     table("history with per-file line counts", [("git log --numstat", git_log, commits),
@@ -82,7 +85,8 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
           (git_log.seconds / commits, git_log.rss_mb))
     objects, arrow = runs["CommitRecord objects"], runs["Arrow tables (history_tables)"]
     if not (objects.error or arrow.error):
-        held_objects, held_arrow = (int(m.output.rsplit(" ", 1)[1]) for m in (objects, arrow))
+        held_objects, held_arrow = (int(measure([OURS, "-c", HELD, str(repo), kind]).output or 0)
+                                    for kind in ("objects", "tables"))
         print(f"  Arrow table vs objects: {objects.seconds / arrow.seconds:.2f}x the speed, "
               f"{arrow.rss_mb / objects.rss_mb:.2f}x the peak memory of the process; the result itself holds "
               f"{held_arrow} MB against {held_objects} MB ({held_arrow / max(held_objects, 1):.2f}x)")
