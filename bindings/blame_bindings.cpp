@@ -32,9 +32,9 @@ std::vector<BlameLineRecord> records_of(const BlameResult& r) {
   out.reserve(r.lines.size());
   for (const auto& l : r.lines) {
     const auto& c = r.commits[l.commit];
-    out.push_back({c.sha, c.author_name, c.author_email, c.author_tz, c.committer_name, c.committer_email,
-                   c.committer_tz, c.summary, l.orig_path, l.line_content, c.author_time, c.committer_time,
-                   l.orig_line_no, l.final_line_no, c.boundary});
+    out.push_back({c.sha, c.author.name, c.author.email, git::offset_string(c.author.offset), c.committer.name,
+                   c.committer.email, git::offset_string(c.committer.offset), c.summary, l.orig_path, l.line_content,
+                   c.author.timestamp, c.committer.timestamp, l.orig_line_no, l.final_line_no, c.boundary});
   }
   return out;
 }

@@ -139,16 +139,16 @@ TEST(Blame, AuthorsAndCommittersAsTheMailmapNamesThem) {
   BlameResult r = blame_file(repo.root, "f.txt");
   ASSERT_EQ(r.lines.size(), 1u);
   const BlameCommit& c = r.commits[r.lines[0].commit];
-  EXPECT_EQ(c.author_name, "Tee Proper");
-  EXPECT_EQ(c.author_email, "tee@example.com");
-  EXPECT_EQ(c.committer_name, "Tee Proper");
+  EXPECT_EQ(c.author.name, "Tee Proper");
+  EXPECT_EQ(c.author.email, "tee@example.com");
+  EXPECT_EQ(c.committer.name, "Tee Proper");
   BlameOptions raw;
   raw.mailmap = false;
   const BlameResult as_committed = blame_file(repo.root, "f.txt", raw);
-  EXPECT_EQ(as_committed.commits[0].author_name, "T");
-  EXPECT_EQ(as_committed.commits[0].author_email, "t@e");
+  EXPECT_EQ(as_committed.commits[0].author.name, "T");
+  EXPECT_EQ(as_committed.commits[0].author.email, "t@e");
   // A symbolic link is no .mailmap for git.
   fs::rename(fs::path(repo.root) / ".mailmap", fs::path(repo.root) / "elsewhere");
   fs::create_symlink("elsewhere", fs::path(repo.root) / ".mailmap");
-  EXPECT_EQ(blame_file(repo.root, "f.txt").commits[0].author_name, "T");
+  EXPECT_EQ(blame_file(repo.root, "f.txt").commits[0].author.name, "T");
 }

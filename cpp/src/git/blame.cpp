@@ -23,6 +23,7 @@
 #include "line_stats.hpp"
 #include "rename_detection.hpp"
 #include "repository.hpp"
+#include "signature_of.hpp"
 #include "tree_diff.hpp"
 #include "ignored_lines.hpp"
 #include "line_diff.hpp"
@@ -95,13 +96,6 @@ std::vector<Hunk> blame_hunks(std::string_view parent, std::string_view target, 
   std::vector<Hunk> hunks;
   diff_hunks(parent, target, ignore_whitespace, hunks);
   return hunks;
-}
-
-std::string tz_string(int offset_minutes) {
-  char buf[16];  // git's offsets are at most +-99:59; room for any int keeps the compiler sure
-  int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  std::snprintf(buf, sizeof buf, "%c%02d%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
-  return buf;
 }
 
 class Blamer {
@@ -501,15 +495,10 @@ class Blamer {
     std::string_view encoding = c.encoding();
     BlameCommit out;
     out.sha = id.hex();
-    const odb::Ident& a = c.author();
-    const odb::Ident& m = c.committer();
-    std::tie(out.author_name, out.author_email) = mailmap_.map(to_utf8(a.name, encoding), to_utf8(a.email, encoding));
-    out.author_time = a.time;
-    out.author_tz = tz_string(a.offset);
-    std::tie(out.committer_name, out.committer_email) =
-        mailmap_.map(to_utf8(m.name, encoding), to_utf8(m.email, encoding));
-    out.committer_time = m.time;
-    out.committer_tz = tz_string(m.offset);
+    out.author = signature_of(c.author(), encoding);
+    out.committer = signature_of(c.committer(), encoding);
+    for (Signature* who : {&out.author, &out.committer})
+      std::tie(who->name, who->email) = mailmap_.map(who->name, who->email);
     std::string_view message = c.message();
     std::size_t start = message.find_first_not_of('\n');
     message = start == std::string_view::npos ? std::string_view() : message.substr(start);

@@ -25,13 +25,6 @@ std::vector<Field> blame_fields() {
           {"boundary", ColumnType::Bool},       {"line_content", ColumnType::Utf8}};
 }
 
-// "+0130" -> 90, as git prints a zone.
-std::int64_t offset_minutes(const std::string& tz) {
-  if (tz.size() != 5) return 0;
-  int minutes = ((tz[1] - '0') * 10 + (tz[2] - '0')) * 60 + (tz[3] - '0') * 10 + (tz[4] - '0');
-  return tz[0] == '-' ? -minutes : minutes;
-}
-
 
 }  // namespace
 
@@ -58,14 +51,14 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
       rows[kCommit].append_string(c.sha);
       rows[kOrigPath].append_text(line.orig_path);
       rows[kOrigLine].append_int(line.orig_line_no);
-      rows[kAuthorName].append_string(c.author_name);
-      rows[kAuthorEmail].append_string(c.author_email);
-      rows[kAuthorTime].append_int(c.author_time);
-      rows[kAuthorOffset].append_int(offset_minutes(c.author_tz));
-      rows[kCommitterName].append_string(c.committer_name);
-      rows[kCommitterEmail].append_string(c.committer_email);
-      rows[kCommitterTime].append_int(c.committer_time);
-      rows[kCommitterOffset].append_int(offset_minutes(c.committer_tz));
+      rows[kAuthorName].append_string(c.author.name);
+      rows[kAuthorEmail].append_string(c.author.email);
+      rows[kAuthorTime].append_int(c.author.timestamp);
+      rows[kAuthorOffset].append_int(c.author.offset);
+      rows[kCommitterName].append_string(c.committer.name);
+      rows[kCommitterEmail].append_string(c.committer.email);
+      rows[kCommitterTime].append_int(c.committer.timestamp);
+      rows[kCommitterOffset].append_int(c.committer.offset);
       rows[kSummary].append_string(c.summary);
       rows[kBoundary].append_bool(c.boundary);
       rows[kContent].append_text(line.line_content);

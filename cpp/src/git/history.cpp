@@ -11,14 +11,11 @@
 #include "line_stats.hpp"
 #include "rename_detection.hpp"
 #include "repository.hpp"
+#include "signature_of.hpp"
 #include "tree_diff.hpp"
 
 namespace gitfleet::git {
 namespace {
-
-Signature signature_of(const odb::Ident& ident, std::string_view encoding) {
-  return {to_utf8(ident.name, encoding), to_utf8(ident.email, encoding), ident.time, ident.offset};
-}
 
 char change_type_of(const TreeChange& change) {
   if (change.status == 'M' && (change.old_mode & 0170000) != (change.new_mode & 0170000)) return 'T';

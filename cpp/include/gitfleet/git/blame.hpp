@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gitfleet/core/cancellation.hpp"
+#include "gitfleet/git/signature.hpp"
 
 namespace gitfleet::git {
 
@@ -31,10 +32,7 @@ struct BlameOptions {
 
 struct BlameCommit {
   std::string sha;
-  std::string author_name, author_email, author_tz;  // tz as git prints it: "+0200"
-  std::int64_t author_time = 0;
-  std::string committer_name, committer_email, committer_tz;
-  std::int64_t committer_time = 0;
+  Signature author, committer;  // .mailmap applied unless options.mailmap is off
   std::string summary;  // first line of the message
   bool boundary = false;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gitfleet/core/cancellation.hpp"
+#include "gitfleet/git/signature.hpp"
 
 namespace gitfleet::git {
 
@@ -19,13 +20,6 @@ struct FileChange {
   std::int64_t additions = 0;
   std::int64_t deletions = 0;
   bool binary = false;  // git's numstat prints "-" for both counts; they are 0 here
-};
-
-struct Signature {
-  std::string name;
-  std::string email;
-  std::int64_t timestamp = 0;  // seconds since the epoch
-  int offset = 0;              // minutes east of UTC
 };
 
 struct CommitRecord {
