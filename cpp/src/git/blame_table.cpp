@@ -1,6 +1,7 @@
 #include "gitfleet/git/blame_table.hpp"
 
 #include "gitfleet/core/error.hpp"
+#include "signature_columns.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -9,22 +10,23 @@ using columnar::ColumnType;
 using columnar::Field;
 using columnar::RecordBatchBuilder;
 
+// Author and committer take four columns each (signature_columns.hpp).
 enum Column {
-  kPath, kFinalLine, kCommit, kOrigPath, kOrigLine, kAuthorName, kAuthorEmail, kAuthorTime, kAuthorOffset,
-  kCommitterName, kCommitterEmail, kCommitterTime, kCommitterOffset, kSummary, kBoundary, kContent
+  kPath, kFinalLine, kCommit, kOrigPath, kOrigLine, kAuthor, kCommitter = kAuthor + 4, kSummary = kCommitter + 4,
+  kBoundary, kContent
 };
 
 std::vector<Field> blame_fields() {
-  return {{"path", ColumnType::Utf8},           {"final_line_no", ColumnType::Int64},
-          {"commit_id", ColumnType::Utf8},      {"orig_path", ColumnType::Utf8},
-          {"orig_line_no", ColumnType::Int64},  {"author_name", ColumnType::Utf8},
-          {"author_email", ColumnType::Utf8},   {"author_time", ColumnType::TimestampUtc},
-          {"author_offset", ColumnType::Int16}, {"committer_name", ColumnType::Utf8},
-          {"committer_email", ColumnType::Utf8}, {"committer_time", ColumnType::TimestampUtc},
-          {"committer_offset", ColumnType::Int16}, {"summary", ColumnType::Utf8},
-          {"boundary", ColumnType::Bool},       {"line_content", ColumnType::Utf8}};
+  std::vector<Field> fields{{"path", ColumnType::Utf8},      {"final_line_no", ColumnType::Int64},
+                            {"commit_id", ColumnType::Utf8}, {"orig_path", ColumnType::Utf8},
+                            {"orig_line_no", ColumnType::Int64}};
+  for (const char* who : {"author", "committer"})
+    for (Field& f : signature_fields(who)) fields.push_back(std::move(f));
+  std::vector<Field> rest{
+      {"summary", ColumnType::Utf8}, {"boundary", ColumnType::Bool}, {"line_content", ColumnType::Utf8}};
+  fields.insert(fields.end(), rest.begin(), rest.end());
+  return fields;
 }
-
 
 }  // namespace
 
@@ -51,14 +53,8 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
       rows[kCommit].append_string(c.sha);
       rows[kOrigPath].append_text(line.orig_path);
       rows[kOrigLine].append_int(line.orig_line_no);
-      rows[kAuthorName].append_string(c.author.name);
-      rows[kAuthorEmail].append_string(c.author.email);
-      rows[kAuthorTime].append_int(c.author.timestamp);
-      rows[kAuthorOffset].append_int(c.author.offset);
-      rows[kCommitterName].append_string(c.committer.name);
-      rows[kCommitterEmail].append_string(c.committer.email);
-      rows[kCommitterTime].append_int(c.committer.timestamp);
-      rows[kCommitterOffset].append_int(c.committer.offset);
+      append_signature(rows, kAuthor, c.author);
+      append_signature(rows, kCommitter, c.committer);
       rows[kSummary].append_string(c.summary);
       rows[kBoundary].append_bool(c.boundary);
       rows[kContent].append_text(line.line_content);

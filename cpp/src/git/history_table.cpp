@@ -1,6 +1,7 @@
 #include "gitfleet/git/history_table.hpp"
 
 #include "gitfleet/core/error.hpp"
+#include "signature_columns.hpp"
 
 namespace gitfleet::git {
 namespace {
@@ -9,20 +10,21 @@ using columnar::ColumnType;
 using columnar::Field;
 using columnar::RecordBatchBuilder;
 
+// Author and committer take four columns each (signature_columns.hpp).
 enum CommitColumn {
-  kRepo, kSha, kAuthorName, kAuthorEmail, kAuthorTime, kAuthorOffset, kCommitterName, kCommitterEmail,
-  kCommitterTime, kCommitterOffset, kMessage, kParents, kAdditions, kDeletions, kFilesChanged, kIsMerge
+  kRepo, kSha, kAuthor, kCommitter = kAuthor + 4, kMessage = kCommitter + 4, kParents, kAdditions, kDeletions,
+  kFilesChanged, kIsMerge
 };
 
 std::vector<Field> commit_fields() {
-  return {{"repo_name", ColumnType::Utf8},       {"sha", ColumnType::Utf8},
-          {"author_name", ColumnType::Utf8},     {"author_email", ColumnType::Utf8},
-          {"author_time", ColumnType::TimestampUtc}, {"author_offset", ColumnType::Int16},
-          {"committer_name", ColumnType::Utf8},  {"committer_email", ColumnType::Utf8},
-          {"committer_time", ColumnType::TimestampUtc}, {"committer_offset", ColumnType::Int16},
-          {"message", ColumnType::Utf8},         {"parents", ColumnType::Utf8List},
-          {"additions", ColumnType::Int64},      {"deletions", ColumnType::Int64},
-          {"files_changed", ColumnType::Int64},  {"is_merge", ColumnType::Bool}};
+  std::vector<Field> fields{{"repo_name", ColumnType::Utf8}, {"sha", ColumnType::Utf8}};
+  for (const char* who : {"author", "committer"})
+    for (Field& f : signature_fields(who)) fields.push_back(std::move(f));
+  std::vector<Field> rest{{"message", ColumnType::Utf8},       {"parents", ColumnType::Utf8List},
+                          {"additions", ColumnType::Int64},    {"deletions", ColumnType::Int64},
+                          {"files_changed", ColumnType::Int64}, {"is_merge", ColumnType::Bool}};
+  fields.insert(fields.end(), rest.begin(), rest.end());
+  return fields;
 }
 
 enum FileColumn { kFileSha, kPath, kOldPath, kChangeType, kFileAdditions, kFileDeletions, kBinary };
@@ -38,14 +40,8 @@ std::vector<Field> file_change_fields() {
 void append_commit(RecordBatchBuilder& commits, RecordBatchBuilder& files, const CommitRecord& c) {
   commits[kRepo].append_string(c.repo_name);
   commits[kSha].append_string(c.sha);
-  commits[kAuthorName].append_string(c.author.name);
-  commits[kAuthorEmail].append_string(c.author.email);
-  commits[kAuthorTime].append_int(c.author.timestamp);
-  commits[kAuthorOffset].append_int(c.author.offset);
-  commits[kCommitterName].append_string(c.committer.name);
-  commits[kCommitterEmail].append_string(c.committer.email);
-  commits[kCommitterTime].append_int(c.committer.timestamp);
-  commits[kCommitterOffset].append_int(c.committer.offset);
+  append_signature(commits, kAuthor, c.author);
+  append_signature(commits, kCommitter, c.committer);
   commits[kMessage].append_string(c.message);
   commits[kParents].append_strings(c.parents);
   commits[kAdditions].append_int(c.additions);
