@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import NamedTuple, TypedDict
 
 from . import _native
-from ._bridge import run_native
+from ._bridge import receive_all, run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
 from .history import PathLike, _repo_path, checked_batch_size, checked_paths, checked_rev, path_argument
@@ -152,18 +152,18 @@ async def stream_blame(
 ) -> AsyncIterator[list[BlameLine]]:
     path = _repo_path(repo_path)
     checked_batch_size(batch_size)
-    stream = _native.BlameStream(path, path_argument(file_path, "file_path"), options, batch_size)
+    batches = receive_all(_native.BlameStream(path, path_argument(file_path, "file_path"), options, batch_size))
     try:
         while True:
             try:
-                batch = await run_native(stream.receive, stream.close)
+                batch = await anext(batches)
+            except StopAsyncIteration:
+                return
             except (InvalidArgumentError, GitObjectError) as e:  # about this file, as bulk_blame reports it
                 raise BlameError(f"{os.fsdecode(file_path)}: {e}") from e
-            if batch is None:
-                return
             yield batch
     finally:
-        stream.close()
+        await batches.aclose()
 
 
 async def find_files(repo_path: PathLike, patterns: PathLike | Iterable[PathLike], rev: str) -> list[str | bytes]:

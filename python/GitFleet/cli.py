@@ -140,6 +140,21 @@ def _manager(urls: Sequence[str], **kwargs: Any) -> RepoManager:
     return RepoManager(urls, os.environ.get(USERNAME_ENV, "x-access-token" if token else ""), token, **kwargs)
 
 
+async def _clone_into_paths(manager: RepoManager, console: Console) -> tuple[dict[str, str], dict[str, str]]:
+    """Clones the manager's URLs with progress: (url -> its clone, url -> why it failed)."""
+    paths: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    if manager.urls:
+        count = len(manager.urls)
+        console.print(f"Cloning {count} repositor{'y' if count == 1 else 'ies'}")
+        for url, task in (await _clone_with_progress(manager, console)).items():
+            if task.status.status_type is CloneStatusType.COMPLETED and task.temp_dir:
+                paths[url] = task.temp_dir
+            else:
+                failed[url] = task.status.error or "clone failed"
+    return paths, failed
+
+
 async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[str, CloneTask]:
     """Runs the manager's clones, with a bar per repository and one overall, until all end."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
@@ -386,17 +401,10 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                  for n, cols in names.items()}
 
     async def work() -> tuple[list[RepoAnalysis], dict[str, str]]:
-        failed: dict[str, str] = {}
         manager = _manager(clones, max_concurrency=concurrency)
         try:
-            paths: dict[str, str] = dict(local)
-            if clones:
-                console.print(f"Cloning {len(clones)} repositor{'y' if len(clones) == 1 else 'ies'}")
-                for url, task in (await _clone_with_progress(manager, console)).items():
-                    if task.status.status_type is CloneStatusType.COMPLETED and task.temp_dir:
-                        paths[url] = task.temp_dir
-                    else:
-                        failed[url] = task.status.error or "clone failed"
+            cloned, failed = await _clone_into_paths(manager, console)
+            paths = {**local, **cloned}
             order = [t for t in (targets or clones) if t in paths]
             results = []
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
@@ -524,14 +532,13 @@ def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler
             async def update_all() -> None:
                 manager = _manager([t for t in targets if is_url(t)])
                 try:
-                    clones = await _clone_with_progress(manager, console) if manager.urls else {}
+                    cloned, not_cloned = await _clone_into_paths(manager, console)
+                    failed.update(not_cloned)
                     for target, name in zip(targets, names):
-                        task = clones.get(target)
-                        path = task.temp_dir if task else target
+                        if target in failed:
+                            continue
                         try:
-                            if task is not None and not path:
-                                raise GitFleetError(task.status.error or "clone failed")
-                            u = await fleet.update(manager, path, name, source=target)
+                            u = await fleet.update(manager, cloned.get(target, target), name, source=target)
                             console.print(f"{target}: {u.mode}: {u.commits_read:,} commits read, "
                                           f"{u.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
                         except GitFleetError as e:
