@@ -150,7 +150,7 @@ void bind_blame(nb::module_& m) {
               }
               return files;
             },
-            std::move(on_done), python_exception_for, [](std::vector<FileRecords>&& files) {
+            std::move(on_done), [](std::vector<FileRecords>&& files) {
               nb::list out;
               for (FileRecords& f : files) {
                 nb::object lines = f.error ? nb::none() : nb::cast(std::move(f.lines));
@@ -175,7 +175,7 @@ void bind_blame(nb::module_& m) {
              batch_size, progress = progress_to_python(std::move(on_progress))](const CancellationToken& cancel) {
               return git::blame_table(repo_path, names, options, batch_size, cancel, progress);
             },
-            std::move(on_done), python_exception_for, [](git::BlameTable&& table) {
+            std::move(on_done), [](git::BlameTable&& table) {
               nb::list batches, failures;
               for (auto& batch : table.batches) batches.append(nb::cast(ArrowBatch{std::move(batch)}));
               for (auto& [path, error] : table.failures)
@@ -194,7 +194,7 @@ void bind_blame(nb::module_& m) {
              patterns = std::vector<std::string>(patterns.begin(), patterns.end())](const CancellationToken&) {
               return git::find_files(repo_path, rev, patterns);
             },
-            std::move(on_done), python_exception_for, [](std::vector<std::string>&& paths) {
+            std::move(on_done), [](std::vector<std::string>&& paths) {
               nb::list out;
               for (const std::string& path : paths) out.append(fs_str(path));
               return nb::object(out);

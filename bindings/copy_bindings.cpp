@@ -1,6 +1,6 @@
 // py_eacopy's native layer: the copy engine's Config, options and results, each operation
 // bound twice (blocking with the GIL released, and started as a native job whose completion
-// reaches asyncio through a callback), and CopyError translated into Python's OSError family.
+// reaches asyncio through a callback); errors reach Python through the shared error contract.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
@@ -32,37 +32,19 @@ std::chrono::milliseconds milliseconds_of(double seconds, const char* name) {
   return std::chrono::milliseconds(std::max<long>(1, static_cast<long>(seconds * 1000)));
 }
 
-// Leaked on purpose, like the GitFleet error factory: native threads may raise at exit.
-nb::object* g_copy_error_factory = nullptr;
-
-nb::object copy_exception_for(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const CopyError& e) {
-    if (g_copy_error_factory && g_copy_error_factory->is_valid())
-      return (*g_copy_error_factory)(copy_errc_name(e.errc()), e.sys_errno(), e.what(), fs_str(e.path()),
-                                     fs_str(e.path2()));
-    return nb::steal(PyObject_CallFunction(PyExc_OSError, "s", e.what()));
-  } catch (...) {
-    return python_exception_for(error);
-  }
-}
-
 // Binds `name` (blocking, GIL released) and `start_<name>` (a native job reporting to
-// on_done) for fn(args..., const CancellationToken*).
+// on_done) for fn(args..., const CancellationToken&).
 template <class... Args, class Fn, class... Extra>
 void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extra) {
   m.def(name,
         [fn](Args... args) {
           nb::gil_scoped_release release;
-          const CancellationToken* no_cancel = nullptr;
-          return fn(args..., no_cancel);
+          return fn(args..., CancellationToken());
         },
         extra...);
   m.def(("start_" + std::string(name)).c_str(),
         [fn](Args... args, nb::callable on_done) {
-          return start_job([fn, args...](const CancellationToken& c) { return fn(args..., &c); }, std::move(on_done),
-                           copy_exception_for);
+          return start_job([fn, args...](const CancellationToken& c) { return fn(args..., c); }, std::move(on_done));
         },
         extra..., nb::arg("on_done"));
 }
@@ -82,12 +64,6 @@ PathPairs engine_pairs(const PythonPathPairs& pairs) {
 void bind_copy(nb::module_& m) {
   using S = std::string;
   using P = FsPath;  // every file name: str (surrogate escapes kept), bytes or os.PathLike
-  m.def("set_error_factory", [](nb::callable factory) {
-    if (!g_copy_error_factory) g_copy_error_factory = new nb::object();
-    *g_copy_error_factory = std::move(factory);
-  });
-  register_exception_translator<CopyError>(copy_exception_for);
-
   nb::enum_<ErrorStrategy>(m, "ErrorStrategy")
       .value("RAISE", ErrorStrategy::Raise)
       .value("RETRY", ErrorStrategy::Retry)
@@ -165,37 +141,37 @@ void bind_copy(nb::module_& m) {
       .def_ro("bytes_literal", &DeltaStats::bytes_literal);
 
   def_operation<Config, P, P>(
-      m, "copyfile", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copyfile(s.bytes, d.bytes, t).string()); },
+      m, "copyfile", [](const Config& c, const P& s, const P& d, const CancellationToken& t) { return P(EACopy(c).copyfile(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
   def_operation<Config, P, P>(
-      m, "copy", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copy(s.bytes, d.bytes, t).string()); },
+      m, "copy", [](const Config& c, const P& s, const P& d, const CancellationToken& t) { return P(EACopy(c).copy(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
   def_operation<Config, P, P>(
-      m, "copy2", [](const Config& c, const P& s, const P& d, auto* t) { return P(EACopy(c).copy2(s.bytes, d.bytes, t).string()); },
+      m, "copy2", [](const Config& c, const P& s, const P& d, const CancellationToken& t) { return P(EACopy(c).copy2(s.bytes, d.bytes, t).string()); },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"));
   def_operation<Config, P, P, TreeCopyOptions>(
       m, "copytree",
-      [](const Config& c, const P& s, const P& d, const TreeCopyOptions& o, auto* t) {
+      [](const Config& c, const P& s, const P& d, const TreeCopyOptions& o, const CancellationToken& t) {
         return EACopy(c).copytree(s.bytes, d.bytes, o, t);
       },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"), nb::arg("options"));
   def_operation<Config, PythonPathPairs>(
       m, "batch_copy",
-      [](const Config& c, const PythonPathPairs& p, auto* t) { return EACopy(c).batch_copy(engine_pairs(p), t); },
+      [](const Config& c, const PythonPathPairs& p, const CancellationToken& t) { return EACopy(c).batch_copy(engine_pairs(p), t); },
       nb::arg("config"), nb::arg("pairs"));
   def_operation<Config, PythonPathPairs>(
       m, "batch_copy2",
-      [](const Config& c, const PythonPathPairs& p, auto* t) { return EACopy(c).batch_copy2(engine_pairs(p), t); },
+      [](const Config& c, const PythonPathPairs& p, const CancellationToken& t) { return EACopy(c).batch_copy2(engine_pairs(p), t); },
       nb::arg("config"), nb::arg("pairs"));
   def_operation<Config, PythonPathPairs, TreeCopyOptions>(
       m, "batch_copytree",
-      [](const Config& c, const PythonPathPairs& p, const TreeCopyOptions& o, auto* t) {
+      [](const Config& c, const PythonPathPairs& p, const TreeCopyOptions& o, const CancellationToken& t) {
         return EACopy(c).batch_copytree(engine_pairs(p), o, t);
       },
       nb::arg("config"), nb::arg("pairs"), nb::arg("options"));
   def_operation<Config, P, P, P>(
       m, "delta_copy",
-      [](const Config& c, const P& s, const P& d, const P& r, auto* t) {
+      [](const Config& c, const P& s, const P& d, const P& r, const CancellationToken& t) {
         return EACopy(c).delta_copy(s.bytes, d.bytes, r.bytes, t);
       },
       nb::arg("config"), nb::arg("src"), nb::arg("dst"), nb::arg("reference"));
@@ -213,13 +189,13 @@ void bind_copy(nb::module_& m) {
           [](RemoteOptions& o, const P& path) { o.fallback_dst = path.bytes; });
   def_operation<Config, P, P, RemoteOptions>(
       m, "upload",
-      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, auto* t) {
+      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, const CancellationToken& t) {
         return upload(s.bytes, d.bytes, r, c, t);
       },
       nb::arg("config"), nb::arg("src"), nb::arg("remote_dst"), nb::arg("remote"));
   def_operation<Config, P, P, RemoteOptions>(
       m, "download",
-      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, auto* t) {
+      [](const Config& c, const P& s, const P& d, const RemoteOptions& r, const CancellationToken& t) {
         return download(s.bytes, d.bytes, r, c, t);
       },
       nb::arg("config"), nb::arg("remote_src"), nb::arg("dst"), nb::arg("remote"));

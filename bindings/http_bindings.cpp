@@ -33,7 +33,7 @@ struct NativeHttpClient {
     }
   }
   HttpClient& get() {
-    if (!client) throw std::runtime_error("the HTTP client is closed");
+    if (!client) throw Error(ErrorCode::InvalidArgument, "the HTTP client is closed");
     return *client;
   }
 };
@@ -84,16 +84,17 @@ void bind_http(nb::module_& m) {
              auto callback = std::make_shared<PythonCallback>(std::move(on_done));
              return self.get().get(std::move(url), std::move(headers), [callback](HttpResponse r) {
                callback->call([&] {
+                 if (r.error)
+                   return std::make_tuple(nb::object(nb::none()), python_exception_for(std::make_exception_ptr(*r.error)));
                  nb::dict headers;
                  for (auto& [k, v] : r.headers) headers[nb::str(k.data(), k.size())] = nb::str(v.data(), v.size());
-                 return std::make_tuple(nb::make_tuple(r.status, headers, nb::bytes(r.body.data(), r.body.size()),
-                                                       nb::str(r.error.data(), r.error.size())),
-                                        nb::none());
+                 return std::make_tuple(nb::object(nb::make_tuple(r.status, headers, nb::bytes(r.body.data(), r.body.size()))),
+                                        nb::object(nb::none()));
                });
              });
            },
            nb::arg("url"), nb::arg("headers"), nb::arg("on_done"),
-           "Starts a GET; on_done((status, headers, body, error), None) is called once.")
+           "Starts a GET; on_done((status, headers, body), None) or on_done(None, exception) is called once.")
       .def("cancel", [](NativeHttpClient& self, std::uint64_t id) { self.get().cancel(id); }, nb::arg("id"))
       .def("close", &NativeHttpClient::close);
 

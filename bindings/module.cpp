@@ -16,8 +16,7 @@ void bind_http(nb::module_& m);
 NB_MODULE(_native, m) {
   using namespace gitfleet::bindings;
   m.doc() = "GitFleet's native core (C++). Use the GitFleet package, not this module.";
-  register_exception_translator<gitfleet::Error>(python_exception_for);
-  m.def("set_error_factory", &set_error_factory, nb::arg("factory"));
+  bind_error_contract(m);
   m.def("shutdown", &shutdown_native_jobs, "Called at interpreter exit: stops native jobs.");
   m.def("cpu_threads", [] { return gitfleet::ThreadPool::shared().size(); });
   m.def("active_jobs", [] { return gitfleet::JobRunner::shared().active_jobs(); });

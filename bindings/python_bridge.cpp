@@ -6,6 +6,7 @@
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/job_runner.hpp"
+#include "fs_path.hpp"
 
 namespace gitfleet::bindings {
 namespace {
@@ -27,19 +28,18 @@ void shutdown_native_jobs() {
   mark_python_shutting_down();
 }
 
-void set_error_factory(nb::callable factory) {
-  if (!g_error_factory) g_error_factory = new nb::object();
-  *g_error_factory = std::move(factory);
-}
-
 nb::object python_exception_for(std::exception_ptr error) {
-  const char* code = "Internal";
-  std::string message = "unknown native error";
+  ErrorCode code = ErrorCode::Internal;
+  int sys_errno = 0;
+  std::string message = "unknown native error", path, path2;
   try {
     std::rethrow_exception(error);
   } catch (const Error& e) {
-    code = error_code_name(e.code());
+    code = e.code();
+    sys_errno = e.sys_errno();
     message = e.what();
+    path = e.path();
+    path2 = e.path2();
   } catch (const std::bad_alloc&) {
     message = "out of memory";
   } catch (const std::exception& e) {
@@ -48,7 +48,22 @@ nb::object python_exception_for(std::exception_ptr error) {
   }
   if (!g_error_factory || !g_error_factory->is_valid())
     return nb::steal(PyObject_CallFunction(PyExc_RuntimeError, "s", message.c_str()));
-  return (*g_error_factory)(code, message);
+  return (*g_error_factory)(error_code_name(code), sys_errno, message, fs_str(path), fs_str(path2));
+}
+
+void bind_error_contract(nb::module_& m) {
+  m.def("set_error_factory", [](nb::callable factory) {
+    if (!g_error_factory) g_error_factory = new nb::object();
+    *g_error_factory = std::move(factory);
+  }, nb::arg("factory"));
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const Error&) {
+      nb::object exc = python_exception_for(p);
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+    }
+  });
 }
 
 

@@ -31,28 +31,14 @@ struct NativeRun {
   void cancel() const { token.cancel(); }
 };
 
-// The Python exception for a native failure, built by the factory the Python package
-// installed (GitFleet.exceptions.from_native). Call with the GIL held.
+// The Python exception for a native failure: gitfleet::Error's fields go to the factory the
+// Python package installed (factory(code name, errno, message, path, path2): GitFleet's and
+// py_eacopy's from_native); anything else is an Internal error. Call with the GIL held.
 nb::object python_exception_for(std::exception_ptr error);
-void set_error_factory(nb::callable factory);
 
-// Maps a native exception to the Python exception to raise (called with the GIL held).
-using ExceptionFor = nb::object (*)(std::exception_ptr);
-
-// Translates native exceptions of type E escaping a synchronous binding through exception_for.
-template <class E>
-void register_exception_translator(ExceptionFor exception_for) {
-  nb::register_exception_translator(
-      [](const std::exception_ptr& p, void* payload) {
-        try {
-          std::rethrow_exception(p);
-        } catch (const E&) {
-          nb::object exc = reinterpret_cast<ExceptionFor>(payload)(p);
-          PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
-        }
-      },
-      reinterpret_cast<void*>(exception_for));
-}
+// The error contract of a native module: `set_error_factory(factory)`, and gitfleet::Error
+// escaping a blocking binding raised through the factory.
+void bind_error_contract(nb::module_& m);
 
 // A reference to a Python object owned by native code, safe to drop from any thread: it
 // takes the GIL to release the object, and after interpreter shutdown deliberately leaks it.
@@ -103,11 +89,10 @@ struct CastResult {
 // Runs fn(cancel) as a native job (GIL released); when it ends, on_done(to_python(result), None)
 // or on_done(None, exception) is called with the GIL (result None when fn returns void).
 template <class Fn, class ToPython = CastResult>
-NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = python_exception_for,
-                    ToPython to_python = {}) {
+NativeRun start_job(Fn fn, nb::callable on_done, ToPython to_python = {}) {
   auto callback = std::make_shared<PythonCallback>(std::move(on_done));
   CancellationToken token =
-      JobRunner::shared().start([fn = std::move(fn), callback, exception_for, to_python](const CancellationToken& cancel) {
+      JobRunner::shared().start([fn = std::move(fn), callback, to_python](const CancellationToken& cancel) {
         using Result = decltype(fn(cancel));
         std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> result;
         std::exception_ptr error;
@@ -122,7 +107,7 @@ NativeRun start_job(Fn fn, nb::callable on_done, ExceptionFor exception_for = py
           error = std::current_exception();
         }
         callback->call([&] {
-          if (error) return std::tuple<nb::object, nb::object>(nb::none(), exception_for(error));
+          if (error) return std::tuple<nb::object, nb::object>(nb::none(), python_exception_for(error));
           if constexpr (std::is_void_v<Result>)
             return std::tuple<nb::object, nb::object>(nb::none(), nb::none());
           else

@@ -16,6 +16,9 @@
 
 namespace fs = std::filesystem;
 using namespace gitfleet::copy;
+using gitfleet::CancellationToken;
+using gitfleet::Error;
+using gitfleet::ErrorCode;
 using gitfleet::testing::random_bytes;
 
 namespace {
@@ -118,22 +121,22 @@ TEST_F(CopyServerTest, RefusesWrongSecretAndEscapes) {
   try {
     upload(dir / "src", "x", remote(server, "wrong"), config);
     FAIL() << "wrong secret accepted";
-  } catch (const CopyError& e) {
-    EXPECT_EQ(e.errc(), CopyErrc::AuthenticationFailed);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::AuthenticationFailed);
   }
   for (std::string bad : {"../x", "/etc", "a/../../x"}) {
     try {
       upload(dir / "src", bad, remote(server), config);
       FAIL() << bad << " accepted";
-    } catch (const CopyError& e) {
-      EXPECT_EQ(e.errc(), CopyErrc::Refused) << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Refused) << bad;
     }
   }
   try {
     upload(dir / "src", "escape/inside", remote(server), config);
     FAIL() << "symlink escape accepted";
-  } catch (const CopyError& e) {
-    EXPECT_EQ(e.errc(), CopyErrc::Refused);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Refused);
   }
   EXPECT_TRUE(fs::is_empty(dir / "outside"));
 
@@ -151,8 +154,8 @@ TEST_F(CopyServerTest, RefusesWrongSecretAndEscapes) {
   try {
     conn.receive();
     FAIL() << "unsafe offer accepted";
-  } catch (const CopyError& e) {
-    EXPECT_EQ(e.errc(), CopyErrc::Refused);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Refused);
     EXPECT_NE(std::string(e.what()).find("unsafe path"), std::string::npos);
   }
   EXPECT_FALSE(fs::exists(options.root / "evil"));
@@ -165,7 +168,7 @@ TEST_F(CopyServerTest, NoServerFallsBackOrFails) {
   r.port = 1;  // nothing listens there
   r.secret = "x";
   r.timeout = std::chrono::milliseconds(500);
-  EXPECT_THROW(upload(dir / "src", "d", r, config), CopyError);
+  EXPECT_THROW(upload(dir / "src", "d", r, config), Error);
   r.fallback_dst = dir / "fallback";
   CopySummary s = upload(dir / "src", "d", r, config);
   EXPECT_EQ(s.files_copied, 4u);
@@ -186,6 +189,39 @@ TEST(CopyProtocol, DecoderSurvivesGarbage) {
   for (const char* bad : {"", "/a", "a//b", "a/./b", "..", "a/..", "a/b/"}) EXPECT_FALSE(protocol::is_safe_relative_path(bad)) << bad;
 }
 
+// Error kinds cross the wire by fixed numbers (protocol version 1), not by ErrorCode's order:
+// every kind the protocol has comes back as itself, the rest (and unknown numbers) as Network.
+TEST(CopyProtocol, ErrorKindsKeepTheirWireNumbers) {
+  using protocol::ErrorMessage;
+  const std::pair<ErrorCode, std::uint8_t> wire[] = {
+      {ErrorCode::NotFound, 0},       {ErrorCode::PermissionDenied, 1}, {ErrorCode::AlreadyExists, 2},
+      {ErrorCode::IsADirectory, 3},   {ErrorCode::NotADirectory, 4},    {ErrorCode::SameFile, 5},
+      {ErrorCode::SpecialFile, 6},    {ErrorCode::NoSpace, 7},          {ErrorCode::InvalidArgument, 8},
+      {ErrorCode::Io, 9},             {ErrorCode::Cancelled, 10},       {ErrorCode::Network, 11},
+      {ErrorCode::AuthenticationFailed, 12}, {ErrorCode::Refused, 13},
+  };
+  for (auto [code, number] : wire) {
+    std::string payload = ErrorMessage{code, "m"}.encode();
+    EXPECT_EQ(static_cast<std::uint8_t>(payload[0]), number) << gitfleet::error_code_name(code);
+    EXPECT_EQ(ErrorMessage::decode(payload).code, code) << gitfleet::error_code_name(code);
+  }
+  for (ErrorCode code : {ErrorCode::Protocol, ErrorCode::Internal, ErrorCode::NotARepository})
+    EXPECT_EQ(ErrorMessage::decode(ErrorMessage{code, "m"}.encode()).code, ErrorCode::Network);
+  std::string unknown = ErrorMessage{ErrorCode::Io, "m"}.encode();
+  unknown[0] = static_cast<char>(200);
+  EXPECT_EQ(ErrorMessage::decode(unknown).code, ErrorCode::Network);
+}
+
+// A malformed frame is the core's one error type, with its own code.
+TEST(CopyProtocol, AMalformedFrameIsAProtocolError) {
+  try {
+    protocol::decode_any(static_cast<std::uint8_t>(protocol::FrameType::Offer), "x");
+    FAIL() << "a one-byte offer decoded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Protocol);
+  }
+}
+
 }  // namespace
 
 using CopyHistoryTest = gitfleet::testing::TempDirTest;
@@ -195,7 +231,7 @@ TEST_F(CopyHistoryTest, AFailedSaveIsRetried) {
   std::filesystem::path file = dir / "later" / "history";
   CopyHistory history(16, file);
   history.record(HistoryEntry{"a.txt", "dest/a.txt", 3, 1, 1, {}});
-  EXPECT_THROW(history.save(), CopyError);
+  EXPECT_THROW(history.save(), Error);
   std::filesystem::create_directories(file.parent_path());
   history.save();
   CopyHistory loaded(16, file);

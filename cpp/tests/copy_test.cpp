@@ -9,6 +9,9 @@
 
 namespace fs = std::filesystem;
 using namespace gitfleet::copy;
+using gitfleet::CancellationToken;
+using gitfleet::Error;
+using gitfleet::ErrorCode;
 using gitfleet::testing::random_bytes;
 
 namespace {
@@ -35,8 +38,8 @@ TEST_F(CopyTest, ErrorsCarryKindErrnoAndPath) {
   try {
     copyfile(dir / "missing", dir / "x");
     FAIL();
-  } catch (const CopyError& e) {
-    EXPECT_EQ(e.errc(), CopyErrc::NotFound);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound);
     EXPECT_EQ(e.sys_errno(), ENOENT);
     EXPECT_EQ(e.path(), (dir / "missing").string());
   }
@@ -44,8 +47,8 @@ TEST_F(CopyTest, ErrorsCarryKindErrnoAndPath) {
   try {
     copyfile(dir / "f", dir / "f");
     FAIL();
-  } catch (const CopyError& e) {
-    EXPECT_EQ(e.errc(), CopyErrc::SameFile);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::SameFile);
   }
   EXPECT_FALSE(fs::exists(dir / "x"));
 }

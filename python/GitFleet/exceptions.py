@@ -15,7 +15,7 @@ and operating-system failures are also :class:`OSError`, so generic handlers kee
     ├── BlameError                          a file could not be blamed
     ├── StoreError                          the fleet store cannot be opened or written
     ├── AuthenticationError                 credentials were refused
-    ├── NetworkError                        a server could not be reached
+    ├── NetworkError (ConnectionError)      a server could not be reached
     ├── RateLimitError                      a provider's rate limit stopped a request
     └── ProviderError                       a provider API answered with an error
         └── NotFoundError (LookupError)     it answered 404: no such repository, user or page
@@ -92,8 +92,9 @@ class AuthenticationError(GitFleetError):
     """Credentials were refused."""
 
 
-class NetworkError(GitFleetError):
-    """A server could not be reached."""
+class NetworkError(GitFleetError, ConnectionError):
+    """A server could not be reached, or the connection failed (a ``ConnectionError``, as
+    py_eacopy's copy-server errors are)."""
 
 
 class RateLimitError(GitFleetError):
@@ -113,13 +114,22 @@ _BY_NATIVE_CODE: dict[str, type[BaseException]] = {
     "NotARepository": RepositoryNotFoundError,
     "RevisionNotFound": RevisionNotFoundError,
     "ObjectError": GitObjectError,
-    "Io": GitFleetOSError,
     "CloneFailed": CloneError,
+    "Network": NetworkError,
+    "Protocol": NetworkError,
+    "AuthenticationFailed": AuthenticationError,
     "Cancelled": asyncio.CancelledError,
-    "Internal": GitFleetError,
 }
 
 
-def from_native(code: str, message: str) -> BaseException:
-    """The exception for a native error code (installed into the native module at import)."""
-    return _BY_NATIVE_CODE.get(code, GitFleetError)(message)
+def from_native(code: str, errno: int, message: str, path: str, path2: str) -> BaseException:
+    """The exception for a native error (installed into the native module at import): its code
+    picks the class; operating-system failures (any code with an errno, and ``Io``) are a
+    :class:`GitFleetOSError` carrying errno and the paths, as ``OSError`` does."""
+    if code in _BY_NATIVE_CODE:
+        return _BY_NATIVE_CODE[code](message)
+    if errno:
+        return GitFleetOSError(errno, message, path or None, None, path2 or None)
+    if code == "Io":
+        return GitFleetOSError(message)
+    return GitFleetError(message)

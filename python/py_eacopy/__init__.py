@@ -20,7 +20,7 @@ import atexit
 
 from . import _eacopy
 from .engine import EACopy
-from .errors import AuthenticationError, CopyServerError, NetworkError, RefusedError, from_native
+from .errors import CopyServerAuthenticationError, CopyServerError, CopyServerRefusedError, NetworkError, from_native
 from .functions import (
     async_copy,
     async_copy2,
@@ -76,6 +76,6 @@ __all__ = [
     "format_summary",
     "CopyServerError",
     "NetworkError",
-    "AuthenticationError",
-    "RefusedError",
+    "CopyServerAuthenticationError",
+    "CopyServerRefusedError",
 ]

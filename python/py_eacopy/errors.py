@@ -12,10 +12,21 @@ same file                 :class:`shutil.SameFileError`
 special file (fifo, ...)  :class:`shutil.SpecialFileError`
 invalid argument          :class:`ValueError`
 cancelled                 :class:`asyncio.CancelledError`
-network / server          :class:`CopyServerError` (a ``ConnectionError``; also named
-                          ``NetworkError``), with :class:`AuthenticationError` and
-                          :class:`RefusedError`
+network / protocol        :class:`CopyServerError` (a ``ConnectionError``; also named
+                          ``NetworkError``)
+secret refused            :class:`CopyServerAuthenticationError` (a ``CopyServerError``)
+request refused           :class:`CopyServerRefusedError` (a ``CopyServerError``)
 ========================  ==========================================================
+
+The hierarchy of py_eacopy's own classes::
+
+    ConnectionError (OSError)
+    └── CopyServerError = NetworkError      a copy server unreachable, or it broke the protocol
+        ├── CopyServerAuthenticationError   the server refused the shared secret
+        └── CopyServerRefusedError          the server refused a request (outside its root, busy)
+
+Their names are py_eacopy's alone: GitFleet's errors (``GitFleet.exceptions``) are a hierarchy
+of their own, and network failures are a ``ConnectionError`` in both packages.
 """
 
 from __future__ import annotations
@@ -23,7 +34,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 
-__all__ = ["CopyServerError", "NetworkError", "AuthenticationError", "RefusedError", "from_native"]
+__all__ = [
+    "CopyServerError",
+    "NetworkError",
+    "CopyServerAuthenticationError",
+    "CopyServerRefusedError",
+    "from_native",
+]
 
 
 class CopyServerError(ConnectionError):
@@ -33,11 +50,11 @@ class CopyServerError(ConnectionError):
 NetworkError = CopyServerError  # the name py-eacopy's documentation uses
 
 
-class AuthenticationError(CopyServerError):
+class CopyServerAuthenticationError(CopyServerError):
     """The copy server refused the shared secret."""
 
 
-class RefusedError(CopyServerError):
+class CopyServerRefusedError(CopyServerError):
     """The copy server refused a request (a path outside its root, too busy, ...)."""
 
 
@@ -51,12 +68,12 @@ def from_native(kind: str, errno: int, message: str, path: str, path2: str) -> B
         return ValueError(message)
     if kind == "Cancelled":
         return asyncio.CancelledError(message)
-    if kind == "Network":
+    if kind in ("Network", "Protocol"):
         return CopyServerError(message)
     if kind == "AuthenticationFailed":
-        return AuthenticationError(message)
+        return CopyServerAuthenticationError(message)
     if kind == "Refused":
-        return RefusedError(message)
+        return CopyServerRefusedError(message)
     if errno:
         if path2:
             return OSError(errno, message, path, None, path2)

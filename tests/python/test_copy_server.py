@@ -79,11 +79,11 @@ def test_upload_relink_change_and_download(tmp_path, root, server):
 
 def test_wrong_secret_is_refused_and_never_shown(tmp_path, server):
     (tmp_path / "a").write_text("x")
-    with pytest.raises(py_eacopy.AuthenticationError) as info:
+    with pytest.raises(py_eacopy.CopyServerAuthenticationError) as info:
         py_eacopy.copy_with_server(tmp_path / "a", "d", "127.0.0.1", server.port, token="guessed-secret")
     assert "guessed-secret" not in str(info.value) and TOKEN not in str(info.value)
     os.environ.pop("EACOPY_TOKEN", None)
-    with pytest.raises(py_eacopy.AuthenticationError):  # no token: the per-user secret, not this server's
+    with pytest.raises(py_eacopy.CopyServerAuthenticationError):  # no token: the per-user secret, not this server's
         py_eacopy.copy_with_server(tmp_path / "a", "d", "127.0.0.1", server.port)
     with open(f"/proc/{server.proc.pid}/cmdline", "rb") as f:
         assert TOKEN.encode() not in f.read()
@@ -99,13 +99,13 @@ def test_path_traversal_is_refused(tmp_path, root, server):
     src = tmp_path / "src"
     make_tree(src, files=3)
     for bad in ("../x", "/etc", "a/../../x", "share/escape", "share/escape/deeper"):
-        with pytest.raises(py_eacopy.RefusedError):
+        with pytest.raises(py_eacopy.CopyServerRefusedError):
             up(src, bad, server)
     assert os.listdir(outside) == []
     # A symlink inside the destination tree is not written through either.
     (root / "share/build/d0").mkdir(parents=True)
     (root / "share/build/d0/f0.bin").symlink_to(outside / "target")
-    with pytest.raises(py_eacopy.RefusedError, match="symlink"):
+    with pytest.raises(py_eacopy.CopyServerRefusedError, match="symlink"):
         up(src, "share/build", server)
     assert not (outside / "target").exists()
     ignoring = py_eacopy.EACopy(error_strategy=py_eacopy.ErrorStrategy.IGNORE)
@@ -198,7 +198,7 @@ def test_busy_and_idle_peers(tmp_path, root):
         hog = RawClient(s.port)  # proves the secret, then says nothing: holds the only slot
         hog.handshake(TOKEN)
         time.sleep(0.2)
-        with pytest.raises(py_eacopy.RefusedError, match="busy"):
+        with pytest.raises(py_eacopy.CopyServerRefusedError, match="busy"):
             up(tmp_path / "a", "d", s)
         hog.sock.settimeout(10)
         assert hog.sock.recv(1) == b""  # dropped after the idle timeout

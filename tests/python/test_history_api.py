@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
 import os
 from pathlib import Path
 
@@ -220,3 +221,25 @@ def test_exception_hierarchy_is_documented() -> None:
                  "ProviderError", "RepositoryError"):
         assert issubclass(getattr(GitFleet, name), GitFleet.GitFleetError)
     assert "GitFleetError" in GitFleet.exceptions.__doc__
+
+
+def test_native_errors_keep_their_code_errno_and_paths() -> None:
+    from GitFleet.exceptions import from_native
+    e = from_native("NotFound", errno.ENOENT, "No such file or directory", "a/b", "c")
+    assert type(e) is GitFleet.GitFleetOSError
+    assert (e.errno, e.filename, e.filename2) == (errno.ENOENT, "a/b", "c")
+    assert type(from_native("Io", 0, "disk on fire", "", "")) is GitFleet.GitFleetOSError
+    assert type(from_native("Network", 0, "refused", "", "")) is GitFleet.NetworkError
+    assert type(from_native("AuthenticationFailed", 0, "no", "", "")) is GitFleet.AuthenticationError
+    assert type(from_native("Internal", 0, "bug", "", "")) is GitFleet.GitFleetError
+    assert type(from_native("Cancelled", 0, "stop", "", "")) is asyncio.CancelledError
+
+
+def test_the_two_packages_share_no_error_name_but_network_error() -> None:
+    import py_eacopy
+    import py_eacopy.errors
+    shared = set(GitFleet.exceptions.__all__) & (set(py_eacopy.errors.__all__) - {"from_native"})
+    assert shared == {"NetworkError"}  # py_eacopy's keeps the seed's name; both are ConnectionError
+    assert issubclass(GitFleet.NetworkError, ConnectionError)
+    assert issubclass(py_eacopy.NetworkError, ConnectionError)
+    assert not hasattr(py_eacopy, "AuthenticationError")

@@ -4,12 +4,16 @@ provider and endpoint, and the native one runs without the GIL (the event loop s
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import pytest
 from fake_providers import FakeBitbucket, FakeGitHub, FakeGitLab
 from GitFleet import _native
+from GitFleet.exceptions import NetworkError
 from GitFleet.providers import BitBucketClient, GitHubClient, GitLabClient
+from GitFleet.providers.native_transport import NativeTransport
+from GitFleet.providers.python_transport import HttpxTransport
 
 CASES = [(FakeGitHub, GitHubClient, "", "alice"), (FakeGitLab, GitLabClient, "/api/v4", "alice"),
          (FakeBitbucket, BitBucketClient, "/2.0", "alice")]
@@ -77,6 +81,21 @@ async def test_cancelling_a_native_request_stops_its_transfer():
             assert fake.abandoned == ["/user"]
             assert fake.log == []  # never answered
 
+
+@pytest.mark.parametrize("transport_class", [NativeTransport, HttpxTransport])
+async def test_no_server_is_a_network_error_naming_the_url_not_the_token(transport_class):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    transport = transport_class(timeout=5.0)
+    try:
+        with pytest.raises(NetworkError) as info:
+            await transport.get(f"http://127.0.0.1:{port}/user?access_token=s3cret", {"Authorization": "token s3cret"})
+    finally:
+        await transport.aclose()
+    assert isinstance(info.value, ConnectionError)  # as py_eacopy's network errors are
+    assert f"127.0.0.1:{port}/user" in str(info.value)
+    assert "s3cret" not in str(info.value)
 
 
 def test_simdjson_parser():

@@ -6,13 +6,13 @@
 #include <cerrno>
 #include <cstdint>
 
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 
 namespace gitfleet::copy {
 
 UniqueFd open_beneath(int dir_fd, std::string_view rel, bool create, std::uint64_t* created) {
   UniqueFd current(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-  if (!current) throw CopyError::from_errno(errno, std::string(rel));
+  if (!current) throw Error::from_errno(errno, std::string(rel));
   std::size_t start = 0;
   while (start < rel.size()) {
     std::size_t end = rel.find('/', start);
@@ -24,15 +24,15 @@ UniqueFd open_beneath(int dir_fd, std::string_view rel, bool create, std::uint64
       if (::mkdirat(current.get(), part.c_str(), 0777) == 0) {
         if (created) ++*created;
       } else if (errno != EEXIST) {
-        throw CopyError::from_errno(errno, std::string(rel.substr(0, end)));
+        throw Error::from_errno(errno, std::string(rel.substr(0, end)));
       }
       next.reset(::openat(current.get(), part.c_str(), flags));
     }
     if (!next) {
       if (errno == ELOOP || errno == ENOTDIR)
-        throw CopyError(CopyErrc::Refused, errno,
+        throw Error(ErrorCode::Refused, errno,
                         "'" + std::string(rel.substr(0, end)) + "' is a symlink or not a directory", std::string(rel));
-      throw CopyError::from_errno(errno, std::string(rel.substr(0, end)));
+      throw Error::from_errno(errno, std::string(rel.substr(0, end)));
     }
     current = std::move(next);
     start = end + 1;

@@ -12,7 +12,7 @@
 namespace gitfleet::copy {
 
 // Opens the directory `rel` ("" is dir_fd itself) beneath dir_fd. `rel` must have passed
-// protocol::is_safe_relative_path. create: missing directories are made. Throws CopyError:
+// protocol::is_safe_relative_path. create: missing directories are made. Throws Error:
 // Refused when a component is a symlink or not a directory, the errno's kind otherwise.
 // `created` counts the directories made.
 UniqueFd open_beneath(int dir_fd, std::string_view rel, bool create, std::uint64_t* created = nullptr);

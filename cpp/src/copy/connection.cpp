@@ -11,7 +11,8 @@
 #include <cstring>
 #include <memory>
 
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
+#include "file_ops.hpp"
 #include "handshake.hpp"
 
 namespace gitfleet::copy {
@@ -20,7 +21,7 @@ using namespace protocol;
 namespace {
 
 [[noreturn]] void network_error(const std::string& what, int err = 0) {
-  throw CopyError(CopyErrc::Network, err, err ? what + ": " + std::strerror(err) : what);
+  throw Error(ErrorCode::Network, err, err ? what + ": " + std::strerror(err) : what);
 }
 
 void set_timeouts(int fd, std::chrono::milliseconds timeout) {
@@ -38,16 +39,16 @@ Connection::Connection(UniqueFd fd, std::chrono::milliseconds timeout) : fd_(std
 }
 
 void Connection::write_all(const char* data, std::size_t n) {
-  while (n > 0) {
-    ssize_t w = ::send(fd_.get(), data, n, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      network_error(errno == EAGAIN ? "the peer stopped reading (timed out)" : "send failed", errno == EAGAIN ? 0 : errno);
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-    sent_ += static_cast<std::uint64_t>(w);
-  }
+  write_fully(
+      std::string_view(data, n),
+      [&](const char* p, std::size_t len) {
+        ssize_t w = ::send(fd_.get(), p, len, MSG_NOSIGNAL);
+        if (w > 0) sent_ += static_cast<std::uint64_t>(w);
+        return w;
+      },
+      [&](int err) {
+        network_error(err == EAGAIN ? "the peer stopped reading (timed out)" : "send failed", err == EAGAIN ? 0 : err);
+      });
 }
 
 std::size_t Connection::read_some(char* data, std::size_t n) {
@@ -118,9 +119,7 @@ Frame Connection::receive() {
   read_exact(f.payload.data(), len);
   if (f.type == FrameType::Error || f.type == FrameType::Busy) {
     ErrorMessage e = ErrorMessage::decode(f.payload);
-    CopyErrc kind = f.type == FrameType::Busy ? CopyErrc::Refused : static_cast<CopyErrc>(e.kind);
-    if (e.kind > static_cast<std::uint8_t>(CopyErrc::Refused)) kind = CopyErrc::Network;
-    throw CopyError(kind, 0, "copy server: " + e.message);
+    throw Error(f.type == FrameType::Busy ? ErrorCode::Refused : e.code, 0, "copy server: " + e.message);
   }
   return f;
 }
@@ -139,27 +138,27 @@ void Connection::authenticate_to_server(const std::string& secret) {
   send(FrameType::Hello, hello.encode());
   Challenge challenge = Challenge::decode(expect(FrameType::Challenge));
   if (challenge.version != kVersion)
-    throw CopyError(CopyErrc::Network, 0, "the copy server speaks protocol version " +
+    throw Error(ErrorCode::Network, 0, "the copy server speaks protocol version " +
                                               std::to_string(challenge.version) + ", this client " +
                                               std::to_string(kVersion));
   send(FrameType::Auth, AuthProof{proof_of(secret, "eacopy client", hello.nonce, challenge.nonce)}.encode());
   Frame reply;
   try {
     reply = receive();
-  } catch (const CopyError& e) {
-    if (e.errc() == CopyErrc::AuthenticationFailed) throw;
-    throw CopyError(CopyErrc::AuthenticationFailed, 0, "the copy server refused the secret");
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::AuthenticationFailed) throw;
+    throw Error(ErrorCode::AuthenticationFailed, 0, "the copy server refused the secret");
   }
   if (reply.type != FrameType::AuthOk ||
       !same_proof(AuthProof::decode(reply.payload).proof, proof_of(secret, "eacopy server", hello.nonce, challenge.nonce)))
-    throw CopyError(CopyErrc::AuthenticationFailed, 0, "the copy server could not prove it knows the secret");
+    throw Error(ErrorCode::AuthenticationFailed, 0, "the copy server could not prove it knows the secret");
 }
 
 void Connection::send_error(const std::exception& e) {
-  std::uint8_t kind = static_cast<std::uint8_t>(CopyErrc::Network);
+  ErrorCode kind = ErrorCode::Network;
   std::string message = e.what();
-  if (auto* ce = dynamic_cast<const CopyError*>(&e)) {
-    kind = static_cast<std::uint8_t>(ce->errc());
+  if (auto* ce = dynamic_cast<const Error*>(&e)) {
+    kind = ce->code();
     // The path the peer named (relative to the root), unless the message has it already.
     if (!ce->path().empty() && message.find(ce->path()) == std::string::npos) message += ": '" + ce->path() + "'";
   }
@@ -176,7 +175,7 @@ UniqueFd connect_to(const std::string& host, std::uint16_t port, std::chrono::mi
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (rc != 0) throw CopyError(CopyErrc::Network, 0, "cannot resolve copy server '" + host + "': " + gai_strerror(rc));
+  if (rc != 0) throw Error(ErrorCode::Network, 0, "cannot resolve copy server '" + host + "': " + gai_strerror(rc));
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
   int last = ECONNREFUSED;
   for (addrinfo* a = found; a; a = a->ai_next) {
@@ -201,7 +200,7 @@ UniqueFd connect_to(const std::string& host, std::uint16_t port, std::chrono::mi
     ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
     return fd;
   }
-  throw CopyError(CopyErrc::Network, last,
+  throw Error(ErrorCode::Network, last,
                   "no copy server answers at " + host + ":" + std::to_string(port) + ": " + std::strerror(last));
 }
 
@@ -211,14 +210,14 @@ UniqueFd listen_on(const std::string& host, std::uint16_t port, std::uint16_t& b
   hints.ai_flags = AI_PASSIVE;
   addrinfo* found = nullptr;
   int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (rc != 0) throw CopyError(CopyErrc::InvalidArgument, 0, "cannot listen on '" + host + "': " + gai_strerror(rc));
+  if (rc != 0) throw Error(ErrorCode::InvalidArgument, 0, "cannot listen on '" + host + "': " + gai_strerror(rc));
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
   UniqueFd fd(::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol));
-  if (!fd) throw CopyError::from_errno(errno, host);
+  if (!fd) throw Error::from_errno(errno, host);
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd.get(), 128) != 0)
-    throw CopyError(CopyErrc::Network, errno,
+    throw Error(ErrorCode::Network, errno,
                     "cannot listen on " + host + ":" + std::to_string(port) + ": " + std::strerror(errno));
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;

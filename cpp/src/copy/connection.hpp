@@ -26,13 +26,13 @@ class Connection {
   // before the connection blocks reading from the peer, and at once for Error and Busy frames.
   void send(protocol::FrameType type, std::string_view payload);
   void flush();
-  // The next frame; an Error frame from the peer becomes a CopyError (its kind and message).
+  // The next frame; an Error frame from the peer becomes a Error (its kind and message).
   Frame receive();
   // The next frame, which must be of `type`.
   std::string expect(protocol::FrameType type);
 
   // Client side of the handshake (handshake.hpp has the server's); throws
-  // CopyError(AuthenticationFailed) when refused, CopyError(Network) on a version mismatch.
+  // Error(AuthenticationFailed) when refused, Error(Network) on a version mismatch.
   void authenticate_to_server(const std::string& secret);
 
   void send_error(const std::exception& e);
@@ -55,7 +55,7 @@ class Connection {
   std::uint64_t received_ = 0;
 };
 
-// Connects to host:port (IPv4 or IPv6, by name or literal); throws CopyError(Network).
+// Connects to host:port (IPv4 or IPv6, by name or literal); throws Error(Network).
 UniqueFd connect_to(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
 // Listens on host:port (port 0: any free one); returns the socket and the bound port.
 UniqueFd listen_on(const std::string& host, std::uint16_t port, std::uint16_t& bound_port);

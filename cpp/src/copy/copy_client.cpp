@@ -20,9 +20,9 @@ namespace {
 Connection open_session(const RemoteOptions& remote, FrameType begin_type, const std::string& remote_path,
                         int compression_level) {
   if (remote.secret.empty())
-    throw CopyError(CopyErrc::InvalidArgument, 0, "copying through a server needs its shared secret (token)");
+    throw Error(ErrorCode::InvalidArgument, 0, "copying through a server needs its shared secret (token)");
   if (!remote_path.empty() && !is_safe_relative_path(remote_path))
-    throw CopyError(CopyErrc::Refused, 0,
+    throw Error(ErrorCode::Refused, 0,
                     "'" + remote_path + "' is not a relative path beneath the server's root (no '..', no leading '/')");
   Connection conn(connect_to(remote.host, remote.port, remote.timeout), remote.timeout);
   conn.authenticate_to_server(remote.secret);
@@ -47,7 +47,7 @@ void enforce(const CopySummary& summary, const Config& config) {
   if (summary.failures.empty() || config.error_strategy == ErrorStrategy::Ignore) return;
   const CopyFailure& first = summary.failures.front();
   std::string more = summary.failures.size() > 1 ? " (and " + std::to_string(summary.failures.size() - 1) + " more)" : "";
-  throw CopyError(CopyErrc::Refused, first.sys_errno, first.path + ": " + first.message + more, first.path);
+  throw Error(ErrorCode::Refused, first.sys_errno, first.path + ": " + first.message + more, first.path);
 }
 
 // A server breaking the protocol is a network failure to the caller.
@@ -56,7 +56,7 @@ CopySummary speaking_protocol(Fn&& fn) {
   try {
     return fn();
   } catch (const ProtocolError& e) {
-    throw CopyError(CopyErrc::Network, 0, std::string("the copy server broke the protocol: ") + e.what());
+    throw Error(ErrorCode::Network, 0, std::string("the copy server broke the protocol: ") + e.what());
   }
 }
 
@@ -65,7 +65,7 @@ CopySummary speaking_protocol(Fn&& fn) {
 namespace {
 
 CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
-                             const Config& config, const CancellationToken* cancel) {
+                             const Config& config, const CancellationToken& cancel) {
   config.validate();
   auto started = std::chrono::steady_clock::now();
   struct stat st;
@@ -73,8 +73,8 @@ CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst,
   std::optional<Connection> conn;
   try {
     conn.emplace(open_session(remote, FrameType::UploadBegin, remote_dst, config.compression_level));
-  } catch (const CopyError& e) {
-    if (e.errc() != CopyErrc::Network || remote.fallback_dst.empty()) throw;
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::Network || remote.fallback_dst.empty()) throw;
     TreeCopyOptions options;
     options.dirs_exist_ok = true;
     options.skip_unchanged = true;
@@ -104,7 +104,7 @@ CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst,
 }
 
 CopySummary download_unguarded(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
-                               const Config& config, const CancellationToken* cancel) {
+                               const Config& config, const CancellationToken& cancel) {
   config.validate();
   auto started = std::chrono::steady_clock::now();
   Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level);
@@ -127,12 +127,12 @@ CopySummary download_unguarded(const std::string& remote_src, const fs::path& ds
 }  // namespace
 
 CopySummary upload(const fs::path& src, const std::string& remote_dst, const RemoteOptions& remote,
-                   const Config& config, const CancellationToken* cancel) {
+                   const Config& config, const CancellationToken& cancel) {
   return speaking_protocol([&] { return upload_unguarded(src, remote_dst, remote, config, cancel); });
 }
 
 CopySummary download(const std::string& remote_src, const fs::path& dst, const RemoteOptions& remote,
-                     const Config& config, const CancellationToken* cancel) {
+                     const Config& config, const CancellationToken& cancel) {
   return speaking_protocol([&] { return download_unguarded(remote_src, dst, remote, config, cancel); });
 }
 

@@ -155,15 +155,7 @@ void CopyHistory::save() {
   }
   TemporaryFile temp(file_);
   ::fchmod(temp.fd(), 0600);
-  const std::string& bytes = w.bytes();
-  for (std::size_t done = 0; done < bytes.size();) {
-    ssize_t n = ::write(temp.fd(), bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail(errno, file_);
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  write_all(temp.fd(), w.bytes(), file_.string());
   temp.publish();
   std::lock_guard lock(mutex_);
   saved_changes_ = std::max(saved_changes_, snapshot);

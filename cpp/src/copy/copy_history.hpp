@@ -39,7 +39,7 @@ class CopyHistory {
 
   void load();
   // No-op without a file or when nothing changed since the last successful save; throws
-  // CopyError if the file cannot be written (the changes stay unsaved).
+  // Error if the file cannot be written (the changes stay unsaved).
   void save();
 
  private:

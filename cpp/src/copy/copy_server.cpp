@@ -19,7 +19,7 @@
 #include "connection.hpp"
 #include "copy_history.hpp"
 #include "handshake.hpp"
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 #include "transfer.hpp"
 
 namespace gitfleet::copy {
@@ -51,6 +51,7 @@ struct CopyServer::Impl {
   std::deque<UniqueFd> waiting;  // authenticated, not yet served (bounded by max_connections)
   std::set<int> serving;         // fds being served: stop() shuts them down
   bool stopping = false;
+  CancellationToken stopped;     // cancelled by stop(): transfers in progress end at their next file
   std::chrono::steady_clock::time_point last_save;
 
   std::atomic<std::uint64_t> connections{0}, refused{0}, bytes_sent{0}, bytes_received{0};
@@ -66,21 +67,21 @@ struct CopyServer::Impl {
 
 CopyServer::CopyServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   const ServerOptions& o = impl_->options;
-  if (o.secret.empty()) throw CopyError(CopyErrc::InvalidArgument, 0, "the copy server needs a shared secret (token)");
-  if (o.thread_count == 0) throw CopyError(CopyErrc::InvalidArgument, 0, "thread_count must be at least 1");
+  if (o.secret.empty()) throw Error(ErrorCode::InvalidArgument, 0, "the copy server needs a shared secret (token)");
+  if (o.thread_count == 0) throw Error(ErrorCode::InvalidArgument, 0, "thread_count must be at least 1");
   if (o.max_connections < o.thread_count)
-    throw CopyError(CopyErrc::InvalidArgument, 0, "max_connections must be at least thread_count");
-  if (o.idle_timeout.count() <= 0) throw CopyError(CopyErrc::InvalidArgument, 0, "idle_timeout must be positive");
-  if (o.root.empty()) throw CopyError(CopyErrc::InvalidArgument, 0, "the copy server needs a root directory");
+    throw Error(ErrorCode::InvalidArgument, 0, "max_connections must be at least thread_count");
+  if (o.idle_timeout.count() <= 0) throw Error(ErrorCode::InvalidArgument, 0, "idle_timeout must be positive");
+  if (o.root.empty()) throw Error(ErrorCode::InvalidArgument, 0, "the copy server needs a root directory");
   if (o.handshake_timeout.count() <= 0)
-    throw CopyError(CopyErrc::InvalidArgument, 0, "handshake_timeout must be positive");
+    throw Error(ErrorCode::InvalidArgument, 0, "handshake_timeout must be positive");
   if (o.max_unauthenticated == 0 || o.max_unauthenticated_per_address == 0)
-    throw CopyError(CopyErrc::InvalidArgument, 0, "max_unauthenticated and its per-address share must be at least 1");
+    throw Error(ErrorCode::InvalidArgument, 0, "max_unauthenticated and its per-address share must be at least 1");
   if (!o.history_file.empty()) {  // a server that could never save its history refuses to start
     std::filesystem::path dir = o.history_file.parent_path().empty() ? "." : o.history_file.parent_path();
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
-      throw CopyError(CopyErrc::NotFound, ENOENT, "the history file's directory does not exist", dir.string());
+      throw Error(ErrorCode::NotFound, ENOENT, "the history file's directory does not exist", dir.string());
   }
 }
 
@@ -90,11 +91,12 @@ void CopyServer::start() {
   Impl& s = *impl_;
   if (s.running) return;
   s.root_fd.reset(::open(s.options.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!s.root_fd) throw CopyError::from_errno(errno, s.options.root.string());
+  if (!s.root_fd) throw Error::from_errno(errno, s.options.root.string());
   s.history.load();
   s.listener = listen_on(s.options.host, s.options.port, s.port);
   ::fcntl(s.listener.get(), F_SETFL, ::fcntl(s.listener.get(), F_GETFL) | O_NONBLOCK);  // accepts until EAGAIN
   s.stopping = false;
+  s.stopped = CancellationToken();
   s.running = true;
   s.last_save = std::chrono::steady_clock::now();
   for (unsigned i = 0; i < s.options.thread_count; ++i) s.workers.emplace_back([&s] { s.work_loop(); });
@@ -107,6 +109,7 @@ void CopyServer::stop() {
   {
     std::lock_guard lock(s.mutex);
     s.stopping = true;
+    s.stopped.cancel();
     s.waiting.clear();
     for (int fd : s.serving) ::shutdown(fd, SHUT_RDWR);
   }
@@ -183,7 +186,7 @@ void CopyServer::Impl::queue(UniqueFd fd) {
     ++busy;
     try {  // a short, bounded answer: the accepting thread must not hang on a slow client
       Connection answer(std::move(fd), std::chrono::milliseconds(1000));
-      answer.send(FrameType::Busy, ErrorMessage{static_cast<std::uint8_t>(CopyErrc::Refused),
+      answer.send(FrameType::Busy, ErrorMessage{ErrorCode::Refused,
                                                 "server busy: " + std::to_string(options.max_connections) +
                                                     " connections already; try again later"}.encode());
     } catch (const std::exception&) {
@@ -212,9 +215,9 @@ void CopyServer::Impl::work_loop() {
       try {
         serve(conn);
       } catch (const ProtocolError& e) {
-        conn.send_error(CopyError(CopyErrc::Refused, 0, std::string("protocol violation: ") + e.what()));
-      } catch (const CopyError& e) {
-        if (e.errc() != CopyErrc::Network) conn.send_error(e);
+        conn.send_error(Error(ErrorCode::Refused, 0, std::string("protocol violation: ") + e.what()));
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::Network) conn.send_error(e);
       } catch (const std::exception& e) {
         conn.send_error(e);
       }
@@ -238,10 +241,10 @@ void CopyServer::Impl::serve(Connection& conn) {
   if (upload) {
     ServerSide side{&history, root_fd.get(), begin.path.empty() ? "" : begin.path + "/", &counters,
                     options.trust_metadata};
-    Receiver receiver(conn, dir.get(), nullptr, &side);
+    Receiver receiver(conn, dir.get(), stopped, &side);
     receiver.run();
   } else {
-    Sender sender(conn, begin.compression_level, nullptr, &counters);
+    Sender sender(conn, begin.compression_level, stopped, &counters);
     sender.send_tree(dir.get(), false);
     sender.finish();
   }
@@ -255,7 +258,7 @@ void CopyServer::Impl::save_history_if_due(bool force) {
   lock.unlock();
   try {
     history.save();
-  } catch (const CopyError&) {  // the history is a cache: losing a save only costs re-sends
+  } catch (const Error&) {  // the history is a cache: losing a save only costs re-sends
   }
 }
 

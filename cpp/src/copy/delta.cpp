@@ -54,7 +54,7 @@ void read_exactly(const FileSpan& file, char* out, std::size_t n, std::uint64_t 
     ssize_t r = ::pread(file.fd, out + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0)
-      throw CopyError(CopyErrc::Io, r < 0 ? errno : 0,
+      throw Error(ErrorCode::Io, r < 0 ? errno : 0,
                       "`" + file.name.string() + "` changed while being read" +
                           (r < 0 ? std::string(": ") + std::strerror(errno) : std::string(" (it shrank)")),
                       file.name.string());
@@ -242,14 +242,7 @@ void compute_delta(const FileSpan& source, const Signature& sig, const std::func
 
 void DeltaWriter::write(const char* data, std::uint64_t length, std::uint64_t at) {
   if (written_) written_(std::string_view(data, length));
-  for (std::uint64_t done = 0; done < length;) {
-    ssize_t w = ::pwrite(out_fd_, data + done, length - done, static_cast<off_t>(at + done));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail(errno, out_name_);
-    }
-    done += static_cast<std::uint64_t>(w);
-  }
+  write_all(out_fd_, std::string_view(data, length), out_name_.string(), static_cast<off_t>(at));
 }
 
 // Reference blocks through a buffer: what the sink must see, and where the kernel cannot copy.
@@ -260,8 +253,8 @@ void DeltaWriter::copy_through(std::uint64_t offset, std::uint64_t length, std::
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), length - done));
     try {
       read_exactly(reference, buf.data(), n, offset + done);
-    } catch (const CopyError& e) {
-      throw CopyError(CopyErrc::Io, e.sys_errno(), "the reference changed during a delta copy", out_name_.string());
+    } catch (const Error& e) {
+      throw Error(ErrorCode::Io, e.sys_errno(), "the reference changed during a delta copy", out_name_.string());
     }
     write(buf.data(), n, out_at + done);
     done += n;
@@ -289,7 +282,7 @@ void DeltaWriter::apply(const DeltaOp& op) {
 
 DeltaStats delta_copy(const fs::path& src, const fs::path& dst, const fs::path& reference,
                       const FileCopyOptions& options) {
-  check_cancelled(options.cancel);
+  options.cancel.throw_if_cancelled();
   struct stat src_st, ref_st, dst_st;
   UniqueFd src_fd = open_source(src, src_st);
   UniqueFd ref_fd = open_source(reference, ref_st);
@@ -304,7 +297,7 @@ DeltaStats delta_copy(const fs::path& src, const fs::path& dst, const fs::path& 
                             static_cast<std::uint64_t>(src_st.st_size));
   DeltaWriter writer(ref_fd.get(), temp.fd(), dst);
   compute_delta(source, sig, [&](const DeltaOp& op) {
-    check_cancelled(options.cancel);
+    options.cancel.throw_if_cancelled();
     writer.apply(op);
     progress.advance(writer.stats().bytes_total);
   });

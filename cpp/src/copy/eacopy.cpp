@@ -13,11 +13,11 @@ namespace {
 // A single-file operation under the error strategy. Ignore means "go on with the other
 // files"; a single file has none, so its failure is raised rather than silently lost.
 template <class Op>
-void with_strategy(const Config& config, const CancellationToken* cancel, Op&& op) {
+void with_strategy(const Config& config, const CancellationToken& cancel, Op&& op) {
   std::atomic<std::uint64_t> retries{0};
   Config single = config;
   if (single.error_strategy == ErrorStrategy::Ignore) single.error_strategy = ErrorStrategy::Raise;
-  attempt(single, cancel, retries, op, [](const CopyError&) {});
+  attempt(single, cancel, retries, op, [](const Error&) {});
 }
 
 Config shutil_defaults() {
@@ -28,7 +28,7 @@ Config shutil_defaults() {
 
 }  // namespace
 
-FileCopyOptions EACopy::file_options(Metadata metadata, const CancellationToken* cancel) const {
+FileCopyOptions EACopy::file_options(Metadata metadata, const CancellationToken& cancel) const {
   FileCopyOptions o;
   o.metadata = metadata;
   o.follow_symlinks = config_.follow_symlinks;
@@ -39,7 +39,7 @@ FileCopyOptions EACopy::file_options(Metadata metadata, const CancellationToken*
 }
 
 fs::path EACopy::copy_one(const fs::path& src, const fs::path& dst, Metadata metadata, bool into_directory,
-                          const CancellationToken* cancel) const {
+                          const CancellationToken& cancel) const {
   fs::path target = into_directory ? destination_in(src, dst) : dst;
   FileCopyOptions o = file_options(metadata, cancel);
   std::uint64_t bytes = 0;
@@ -48,41 +48,41 @@ fs::path EACopy::copy_one(const fs::path& src, const fs::path& dst, Metadata met
   return target;
 }
 
-fs::path EACopy::copyfile(const fs::path& src, const fs::path& dst, const CancellationToken* cancel) const {
+fs::path EACopy::copyfile(const fs::path& src, const fs::path& dst, const CancellationToken& cancel) const {
   return copy_one(src, dst, Metadata::None, false, cancel);
 }
 
-fs::path EACopy::copy(const fs::path& src, const fs::path& dst, const CancellationToken* cancel) const {
+fs::path EACopy::copy(const fs::path& src, const fs::path& dst, const CancellationToken& cancel) const {
   return copy_one(src, dst, Metadata::Mode, true, cancel);
 }
 
-fs::path EACopy::copy2(const fs::path& src, const fs::path& dst, const CancellationToken* cancel) const {
+fs::path EACopy::copy2(const fs::path& src, const fs::path& dst, const CancellationToken& cancel) const {
   return copy_one(src, dst, Metadata::All, true, cancel);
 }
 
 CopySummary EACopy::copytree(const fs::path& src, const fs::path& dst, TreeCopyOptions options,
-                             const CancellationToken* cancel) const {
+                             const CancellationToken& cancel) const {
   options.metadata = config_.preserve_metadata ? Metadata::All : Metadata::Mode;
   return copy_tree(src, dst, options, config_, cancel);
 }
 
-CopySummary EACopy::batch_copy(const PathPairs& pairs, const CancellationToken* cancel) const {
+CopySummary EACopy::batch_copy(const PathPairs& pairs, const CancellationToken& cancel) const {
   return copy_files(pairs, Metadata::Mode, config_, cancel);
 }
 
-CopySummary EACopy::batch_copy2(const PathPairs& pairs, const CancellationToken* cancel) const {
+CopySummary EACopy::batch_copy2(const PathPairs& pairs, const CancellationToken& cancel) const {
   return copy_files(pairs, Metadata::All, config_, cancel);
 }
 
 CopySummary EACopy::batch_copytree(const PathPairs& pairs, const TreeCopyOptions& options,
-                                   const CancellationToken* cancel) const {
+                                   const CancellationToken& cancel) const {
   CopySummary total;
   for (const auto& [src, dst] : pairs) {
     CopySummary one;
     try {
       one = copytree(src, dst, options, cancel);
-    } catch (const CopyError& e) {
-      if (config_.error_strategy != ErrorStrategy::Ignore || e.errc() == CopyErrc::Cancelled) throw;
+    } catch (const Error& e) {
+      if (config_.error_strategy != ErrorStrategy::Ignore || e.code() == ErrorCode::Cancelled) throw;
       one.files_failed = 1;
       one.failures.push_back(CopyFailure::of(src, e));
     }
@@ -92,7 +92,7 @@ CopySummary EACopy::batch_copytree(const PathPairs& pairs, const TreeCopyOptions
 }
 
 DeltaStats EACopy::delta_copy(const fs::path& src, const fs::path& dst, const fs::path& reference,
-                              const CancellationToken* cancel) const {
+                              const CancellationToken& cancel) const {
   DeltaStats stats;
   FileCopyOptions o = file_options(config_.preserve_metadata ? Metadata::All : Metadata::Mode, cancel);
   with_strategy(config_, cancel, [&] { stats = copy::delta_copy(src, dst, reference, o); });

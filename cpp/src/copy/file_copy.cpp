@@ -19,7 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 #include "file_ops.hpp"
 
 namespace gitfleet::copy {
@@ -73,21 +73,14 @@ std::uint64_t copy_read_write(int in, int out, std::uint64_t done, const FileCop
                               const fs::path& src, const fs::path& dst, ProgressReporter& progress) {
   std::vector<char> buffer(std::min<std::size_t>(o.buffer_size, 1u << 20));
   for (;;) {
-    check_cancelled(o.cancel);
+    o.cancel.throw_if_cancelled();
     ssize_t n = ::pread(in, buffer.data(), buffer.size(), static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       fail(errno, src);
     }
     if (n == 0) return done;
-    for (ssize_t written = 0; written < n;) {
-      ssize_t w = ::pwrite(out, buffer.data() + written, n - written, static_cast<off_t>(done + written));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail(errno, dst);
-      }
-      written += w;
-    }
+    write_all(out, std::string_view(buffer.data(), static_cast<std::size_t>(n)), dst.string(), static_cast<off_t>(done));
     done += n;
     progress.advance(done);
   }
@@ -100,7 +93,7 @@ std::optional<std::uint64_t> copy_sparse(int in, int out, std::uint64_t size, co
                                          const fs::path& dst, ProgressReporter& progress) {
   std::uint64_t at = 0;
   while (at < size) {
-    check_cancelled(o.cancel);
+    o.cancel.throw_if_cancelled();
     off_t data = ::lseek(in, static_cast<off_t>(at), SEEK_DATA);
     if (data < 0) {
       if (errno == ENXIO) break;  // only a hole is left
@@ -145,7 +138,7 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
   std::uint64_t done = 0;
   ContentMethod method = ContentMethod::CopyFileRange;
   while (done < size) {
-    check_cancelled(o.cancel);
+    o.cancel.throw_if_cancelled();
     loff_t off_in = static_cast<loff_t>(done), off_out = static_cast<loff_t>(done);
     ssize_t n = ::copy_file_range(in, &off_in, out, &off_out, std::min<std::uint64_t>(chunk, size - done), 0);
     if (n < 0) {
@@ -163,7 +156,7 @@ FileCopyResult copy_content(int in, int out, const struct stat& st, dev_t dst_de
   if (method == ContentMethod::CopyFileRange) return {done, method};
 
   while (done < size) {
-    check_cancelled(o.cancel);
+    o.cancel.throw_if_cancelled();
     off_t offset = static_cast<off_t>(done);
     if (::lseek(out, offset, SEEK_SET) < 0) fail(errno, dst);
     ssize_t n = ::sendfile(out, in, &offset, std::min<std::uint64_t>(chunk, size - done));
@@ -222,7 +215,7 @@ void replace_with_symlink(const std::string& link_target, const fs::path& target
 }
 
 FileCopyResult copy_file(const fs::path& src, const fs::path& dst, const FileCopyOptions& o) {
-  check_cancelled(o.cancel);
+  o.cancel.throw_if_cancelled();
   if (!o.follow_symlinks) {
     struct stat lst;
     if (::lstat(src.c_str(), &lst) != 0) fail(errno, src);

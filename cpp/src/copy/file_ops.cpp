@@ -46,7 +46,19 @@ void copy_xattrs(int in, int out, const fs::path& dst) {
 }  // namespace
 
 void fail(int err, const fs::path& path, const fs::path& path2) {
-  throw CopyError::from_errno(err, path.string(), path2.string());
+  throw Error::from_errno(err, path.string(), path2.string());
+}
+
+void write_all(int fd, std::string_view bytes, const std::string& name, std::optional<off_t> offset) {
+  off_t at = offset.value_or(0);
+  write_fully(
+      bytes,
+      [&](const char* data, std::size_t n) {
+        ssize_t w = offset ? ::pwrite(fd, data, n, at) : ::write(fd, data, n);
+        if (w > 0) at += w;
+        return w;
+      },
+      [&](int err) { fail(err, name); });
 }
 
 std::string temporary_name() {
@@ -134,7 +146,7 @@ UniqueFd open_source(const fs::path& src, struct stat& st) {
   if (S_ISDIR(st.st_mode)) fail(EISDIR, src);
   if (!S_ISREG(st.st_mode)) {
     const char* kind = S_ISFIFO(st.st_mode) ? "a named pipe" : S_ISSOCK(st.st_mode) ? "a socket" : "a device";
-    throw CopyError(CopyErrc::SpecialFile, 0, "`" + src.string() + "` is " + kind, src.string());
+    throw Error(ErrorCode::SpecialFile, 0, "`" + src.string() + "` is " + kind, src.string());
   }
   return in;
 }
@@ -146,7 +158,7 @@ bool existing_destination(const fs::path& src, const struct stat& src_st, const 
   }
   if (S_ISDIR(dst_st.st_mode)) fail(EISDIR, dst);
   if (dst_st.st_dev == src_st.st_dev && dst_st.st_ino == src_st.st_ino)
-    throw CopyError(CopyErrc::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
+    throw Error(ErrorCode::SameFile, 0, "'" + src.string() + "' and '" + dst.string() + "' are the same file",
                     src.string(), dst.string());
   return true;
 }

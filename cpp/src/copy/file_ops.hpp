@@ -5,11 +5,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "gitfleet/copy/config.hpp"
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 #include "gitfleet/copy/file_copy.hpp"
 #include "attempts.hpp"
 #include "unique_fd.hpp"
@@ -17,6 +18,25 @@
 namespace gitfleet::copy {
 
 [[noreturn]] void fail(int err, const std::filesystem::path& path, const std::filesystem::path& path2 = {});
+
+// The one write-everything loop: write_some(data, n) is write(2)'s contract (bytes written, or
+// -1 and errno); short writes continue, EINTR retries, any other failure goes to
+// on_error(errno), which throws.
+template <class WriteSome, class OnError>
+void write_fully(std::string_view bytes, WriteSome&& write_some, OnError&& on_error) {
+  while (!bytes.empty()) {
+    ssize_t n = write_some(bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      on_error(errno);
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Writes all of `bytes` to a file at its position, or at `offset` when one is given; a failure
+// is the Error for `name`.
+void write_all(int fd, std::string_view bytes, const std::string& name, std::optional<off_t> offset = std::nullopt);
 
 // Opens a file to copy from: it must be a regular file (IsADirectory and SpecialFile errors
 // otherwise, as shutil's). Never blocks on a named pipe.

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 
 namespace gitfleet::copy {
 using namespace protocol;
@@ -31,8 +31,8 @@ bool send_now(int fd, FrameType type, const std::string& payload) {
   return n == static_cast<ssize_t>(bytes.size());
 }
 
-void send_error(int fd, CopyErrc kind, const std::string& message) {
-  send_now(fd, FrameType::Error, ErrorMessage{static_cast<std::uint8_t>(kind), message}.encode());
+void send_error(int fd, ErrorCode kind, const std::string& message) {
+  send_now(fd, FrameType::Error, ErrorMessage{kind, message}.encode());
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ void send_error(int fd, CopyErrc kind, const std::string& message) {
 Nonce random_nonce() {
   Nonce n;
   if (RAND_bytes(n.data(), static_cast<int>(n.size())) != 1)
-    throw CopyError(CopyErrc::Network, 0, "no randomness for the handshake");
+    throw Error(ErrorCode::Network, 0, "no randomness for the handshake");
   return n;
 }
 
@@ -53,7 +53,7 @@ Proof proof_of(const std::string& secret, std::string_view role, const Nonce& cl
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
             reinterpret_cast<const unsigned char*>(message.data()), message.size(), p.data(), &len) ||
       len != p.size())
-    throw CopyError(CopyErrc::Network, 0, "HMAC failed");
+    throw Error(ErrorCode::Network, 0, "HMAC failed");
   return p;
 }
 
@@ -130,7 +130,7 @@ PendingHandshakes::Step PendingHandshakes::advance(Pending& p) {
     auto header = reinterpret_cast<const unsigned char*>(p.frame.data());
     std::uint32_t length = frame_length(header);
     if (length > kMaxHandshakePayload) {
-      send_error(p.fd.get(), CopyErrc::Refused, "protocol violation: a handshake frame of " +
+      send_error(p.fd.get(), ErrorCode::Refused, "protocol violation: a handshake frame of " +
                                                     std::to_string(length) + " bytes");
       return Step::Drop;
     }
@@ -141,7 +141,7 @@ PendingHandshakes::Step PendingHandshakes::advance(Pending& p) {
       Step step = on_frame(p, static_cast<FrameType>(header[4]), std::string_view(frame).substr(5));
       if (step != Step::More) return step;
     } catch (const ProtocolError& e) {
-      send_error(p.fd.get(), CopyErrc::Refused, std::string("protocol violation: ") + e.what());
+      send_error(p.fd.get(), ErrorCode::Refused, std::string("protocol violation: ") + e.what());
       return Step::Drop;
     }
   }
@@ -157,7 +157,7 @@ PendingHandshakes::Step PendingHandshakes::on_frame(Pending& p, FrameType type, 
     challenge.nonce = p.server_nonce;
     if (!send_now(p.fd.get(), FrameType::Challenge, challenge.encode())) return Step::Drop;
     if (hello.version != kVersion) {  // the challenge carries our version; this says why we hang up
-      send_error(p.fd.get(), CopyErrc::Network,
+      send_error(p.fd.get(), ErrorCode::Network,
                  "protocol version " + std::to_string(hello.version) + " is not supported: this server speaks version " +
                      std::to_string(kVersion));
       return Step::Drop;
@@ -168,7 +168,7 @@ PendingHandshakes::Step PendingHandshakes::on_frame(Pending& p, FrameType type, 
   if (type != FrameType::Auth) throw ProtocolError("expected the client's proof");
   AuthProof auth = AuthProof::decode(payload);
   if (!same_proof(auth.proof, proof_of(secret_, "eacopy client", p.client_nonce, p.server_nonce))) {
-    send_error(p.fd.get(), CopyErrc::AuthenticationFailed, "authentication failed");
+    send_error(p.fd.get(), ErrorCode::AuthenticationFailed, "authentication failed");
     return Step::Drop;
   }
   if (!send_now(p.fd.get(), FrameType::AuthOk,

@@ -124,11 +124,29 @@ AuthProof AuthProof::decode(std::string_view payload) {
   return a;
 }
 
-std::string ErrorMessage::encode() const { return encode_coded(kind, message); }
+namespace {
+
+// Index = the kind's number on the wire (protocol version 1).
+constexpr ErrorCode kWireKinds[] = {
+    ErrorCode::NotFound,     ErrorCode::PermissionDenied, ErrorCode::AlreadyExists, ErrorCode::IsADirectory,
+    ErrorCode::NotADirectory, ErrorCode::SameFile,        ErrorCode::SpecialFile,   ErrorCode::NoSpace,
+    ErrorCode::InvalidArgument, ErrorCode::Io,            ErrorCode::Cancelled,     ErrorCode::Network,
+    ErrorCode::AuthenticationFailed, ErrorCode::Refused,
+};
+
+std::uint8_t wire_kind(ErrorCode code) {
+  for (std::size_t i = 0; i < std::size(kWireKinds); ++i)
+    if (kWireKinds[i] == code) return static_cast<std::uint8_t>(i);
+  return 11;  // Network: codes the copy protocol has no kind for (Protocol, Internal, ...)
+}
+
+}  // namespace
+
+std::string ErrorMessage::encode() const { return encode_coded(wire_kind(code), message); }
 
 ErrorMessage ErrorMessage::decode(std::string_view payload) {
   auto [kind, message] = decode_coded(payload);
-  return {kind, std::move(message)};
+  return {kind < std::size(kWireKinds) ? kWireKinds[kind] : ErrorCode::Network, std::move(message)};
 }
 
 std::string Begin::encode() const {

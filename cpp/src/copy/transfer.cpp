@@ -46,18 +46,7 @@ class Hasher {
   std::unique_ptr<XXH3_state_t, Free> state_;
 };
 
-void write_all(int fd, std::string_view bytes, const std::string& name) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail(errno, name);
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-std::string describe(const CopyError& e) { return e.sys_errno() ? std::strerror(e.sys_errno()) : e.what(); }
+std::string describe(const Error& e) { return e.sys_errno() ? std::strerror(e.sys_errno()) : e.what(); }
 
 // The process's umask without changing it (umask(2) would, for every thread): Linux's
 // /proc/self/status says it; 022 where it does not.
@@ -104,7 +93,7 @@ void add_failure(CopySummary& summary, const std::string& path, const std::strin
 // ---------------------------------------------------------------------------------------
 // Sender
 
-Sender::Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters,
+Sender::Sender(Connection& conn, int compression_level, const CancellationToken& cancel, TransferCounters* counters,
                const FileEventCallback* events)
     : conn_(conn), compressor_(compression_level), cancel_(cancel), counters_(counters), events_(events) {}
 
@@ -132,7 +121,7 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
   }
   std::sort(entries.begin(), entries.end());  // a stable order: receivers keep one directory open
   for (const auto& [name, type] : entries) {
-    check_cancelled(cancel_);
+    cancel_.throw_if_cancelled();
     std::string rel = prefix + name;
     if (type == DT_REG) {  // send_file checks what it opened: no stat needed here
       send_file(dir_fd, name, rel, follow_symlinks);
@@ -146,8 +135,8 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
     if (S_ISDIR(st.st_mode)) {
       try {
         walk(open_beneath(dir_fd, name, false).get(), rel + "/", follow_symlinks);
-      } catch (const CopyError& e) {
-        if (e.errc() == CopyErrc::Cancelled || e.errc() == CopyErrc::Network) throw;
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled || e.code() == ErrorCode::Network) throw;
         unsent(rel, describe(e), e.sys_errno());
       }
     } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && follow_symlinks)) {
@@ -159,7 +148,7 @@ void Sender::walk(int dir_fd, const std::string& prefix, bool follow_symlinks) {
 }
 
 void Sender::send_file(int dir_fd, const std::string& name, const std::string& rel, bool follow_symlinks) {
-  check_cancelled(cancel_);
+  cancel_.throw_if_cancelled();
   UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW)));
   struct stat st;
   if (!fd || ::fstat(fd.get(), &st) != 0) return unsent(rel, std::strerror(errno), errno);
@@ -240,11 +229,11 @@ void Sender::read_through(int fd, const Offer& offer, FrameType end, const std::
   Hasher h;
   buffer_.resize(kChunk);
   for (std::uint64_t done = 0; done < offer.size;) {
-    check_cancelled(cancel_);
+    cancel_.throw_if_cancelled();
     ssize_t n = ::pread(fd, buffer_.data(), std::min<std::uint64_t>(kChunk, offer.size - done), static_cast<off_t>(done));
     if (n <= 0) {
       std::string why = n < 0 ? std::strerror(errno) : "it shrank while being read";
-      conn_.send(FrameType::FileAbort, ErrorMessage{0, why}.encode());
+      conn_.send(FrameType::FileAbort, ErrorMessage{ErrorCode::Io, why}.encode());
       return;
     }
     std::string_view chunk(buffer_.data(), static_cast<std::size_t>(n));
@@ -284,7 +273,7 @@ void Sender::stream_delta(int fd, const Offer& offer) {
   }
   struct stat st;
   if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != offer.size) {
-    conn_.send(FrameType::FileAbort, ErrorMessage{0, "it changed while being sent"}.encode());
+    conn_.send(FrameType::FileAbort, ErrorMessage{ErrorCode::Io, "it changed while being sent"}.encode());
     return;
   }
   Hasher h;
@@ -292,16 +281,16 @@ void Sender::stream_delta(int fd, const Offer& offer) {
     compute_delta(
         FileSpan{fd, offer.size, offer.path}, sig,
         [&](const DeltaOp& op) {
-          check_cancelled(cancel_);
+          cancel_.throw_if_cancelled();
           if (op.kind == DeltaOp::Copy)
             conn_.send(FrameType::DeltaCopy, DeltaCopyRange{op.offset, op.length}.encode());
           else
             conn_.send(FrameType::Data, compressor_.encode(std::string_view(op.data, op.length)));
         },
         [&](std::string_view bytes) { h.update(bytes); });
-  } catch (const CopyError& e) {
-    if (e.errc() != CopyErrc::Io) throw;
-    conn_.send(FrameType::FileAbort, ErrorMessage{0, e.what()}.encode());  // it shrank: this file fails alone
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::Io) throw;
+    conn_.send(FrameType::FileAbort, ErrorMessage{ErrorCode::Io, e.what()}.encode());  // it shrank: this file fails alone
     return;
   }
   conn_.send(FrameType::FileEnd, h.digest().encode());
@@ -316,7 +305,7 @@ void Sender::finish() {
 // ---------------------------------------------------------------------------------------
 // Receiver
 
-Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server,
+Receiver::Receiver(Connection& conn, int transfer_fd, const CancellationToken& cancel, const ServerSide* server,
                    const FileEventCallback* events)
     : conn_(conn), transfer_fd_(transfer_fd), cancel_(cancel), server_(server ? *server : ServerSide{}),
       history_(server_.history), counters_(server_.counters), keep_failures_(server == nullptr), events_(events),
@@ -332,7 +321,7 @@ void Receiver::failed(const std::string& path, const std::string& message, int s
 
 void Receiver::run() {
   for (;;) {
-    check_cancelled(cancel_);
+    cancel_.throw_if_cancelled();
     Frame f = conn_.receive();
     switch (f.type) {
       case FrameType::Offer: {
@@ -393,8 +382,8 @@ Receiver::Target Receiver::target_of(const Offer& offer) {
   Target target;
   try {
     target.parent = target_dirs_.open(transfer_fd_, rel_dir, true, &summary_.dirs_created);
-  } catch (const CopyError& e) {
-    throw CopyError(e.errc(), e.sys_errno(), describe(e) + ": '" + std::string(rel_dir) + "'");
+  } catch (const Error& e) {
+    throw Error(e.code(), e.sys_errno(), describe(e) + ": '" + std::string(rel_dir) + "'");
   }
   target.name = name;
   target.stored = server_.stored_prefix + offer.path;
@@ -407,7 +396,7 @@ std::optional<Verdict> Receiver::decide(const Offer& offer) {
   Target target;
   try {
     target = target_of(offer);
-  } catch (const CopyError& e) {
+  } catch (const Error& e) {
     refuse(offer, e.what(), e.sys_errno());
     return std::nullopt;
   }
@@ -450,7 +439,7 @@ void Receiver::settle_hash(Pending& p) {
   Target target;
   try {
     target = target_of(p.offer);
-  } catch (const CopyError& e) {
+  } catch (const Error& e) {
     return refuse(p.offer, e.what(), e.sys_errno());
   }
   auto same = history_->by_content(p.offer.size, hash);
@@ -464,7 +453,7 @@ void Receiver::receive_content(const Pending& p) {
   Target target;
   try {
     target = target_of(p.offer);
-  } catch (const CopyError& e) {
+  } catch (const Error& e) {
     error = e.what();
   }
   receive_content(p.offer, target, p.verdict == Verdict::Delta, std::move(error));
@@ -524,7 +513,7 @@ bool Receiver::find_stored(const HistoryEntry& entry, int& parent, struct stat& 
     if (::fstatat(parent, file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::uint64_t>(st.st_size) == entry.size && mtime_ns_of(st) == entry.stored_mtime_ns)
       return true;
-  } catch (const CopyError&) {
+  } catch (const Error&) {
   }
   history_->forget(entry.stored);
   return false;
@@ -574,7 +563,7 @@ bool Receiver::copy_stored(int stored_parent, const std::string& stored_name, co
     apply_offered(temp.fd(), offer, mode_mask_);
     temp.publish();
     return true;
-  } catch (const CopyError&) {  // it changed or vanished meanwhile: the content travels instead
+  } catch (const Error&) {  // it changed or vanished meanwhile: the content travels instead
     return false;
   }
 }
@@ -593,7 +582,7 @@ std::optional<std::string> finish_file(TemporaryFile& temp, const Offer& offer, 
     try {
       apply_offered(temp.fd(), offer, mode_mask);
       temp.publish();
-    } catch (const CopyError& e) {
+    } catch (const Error& e) {
       error = describe(e);
     }
   }
@@ -608,7 +597,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
   if (!error) {
     try {
       temp.emplace(path_in(target.parent, target.name));
-    } catch (const CopyError& e) {
+    } catch (const Error& e) {
       error = describe(e);
     }
   }
@@ -621,7 +610,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
     Signature sig;
     try {
       sig = compute_signature(FileSpan{reference.get(), reference_size, offer.path}, choose_block_size(reference_size));
-    } catch (const CopyError&) {  // the base shrank since: no base, the whole file comes literal
+    } catch (const Error&) {  // the base shrank since: no base, the whole file comes literal
       reference = {};
       reference_size = 0;
       sig = Signature{choose_block_size(0), 0, {}};
@@ -656,7 +645,7 @@ void Receiver::receive_content(const Offer& offer, const Target& target, bool de
         hasher.update(std::string_view(op.data, op.length));
         write_all(temp->fd(), std::string_view(op.data, op.length), offer.path);
       }
-    } catch (const CopyError& e) {
+    } catch (const Error& e) {
       error = describe(e);
     }
   };

@@ -38,7 +38,7 @@ struct TransferCounters {
 
 class Sender {
  public:
-  Sender(Connection& conn, int compression_level, const CancellationToken* cancel, TransferCounters* counters = nullptr,
+  Sender(Connection& conn, int compression_level, const CancellationToken& cancel, TransferCounters* counters = nullptr,
          const FileEventCallback* events = nullptr);
 
   // Offers every regular file beneath dir_fd, named relative to it. follow_symlinks: a
@@ -75,7 +75,7 @@ class Sender {
 
   Connection& conn_;
   ChunkCompressor compressor_;
-  const CancellationToken* cancel_;
+  const CancellationToken& cancel_;
   TransferCounters* counters_;
   FileEvents events_;
   CopySummary summary_;
@@ -103,7 +103,7 @@ class Receiver {
  public:
   // Writes beneath transfer_fd; a server passes its side (a client's download does not, and
   // keeps every failure in its summary).
-  Receiver(Connection& conn, int transfer_fd, const CancellationToken* cancel, const ServerSide* server = nullptr,
+  Receiver(Connection& conn, int transfer_fd, const CancellationToken& cancel, const ServerSide* server = nullptr,
            const FileEventCallback* events = nullptr);
 
   // Answers offers until the sender ends the transfer.
@@ -148,7 +148,7 @@ class Receiver {
 
   Connection& conn_;
   int transfer_fd_;
-  const CancellationToken* cancel_;
+  const CancellationToken& cancel_;
   ServerSide server_;
   CopyHistory* history_;
   TransferCounters* counters_;

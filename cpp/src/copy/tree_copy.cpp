@@ -86,7 +86,7 @@ std::string join_rel(const std::string& dir, const std::string& name) {
 class Copier {
  public:
   Copier(const fs::path& src_root, const fs::path& dst_root, const TreeCopyOptions& options, const Config& config,
-         const CancellationToken* cancel)
+         const CancellationToken& cancel)
       : src_root_(src_root), dst_root_(dst_root), opt_(options), cfg_(config), cancel_(cancel) {}
 
   void push(Work work) {
@@ -121,7 +121,7 @@ class Copier {
         struct timespec times[2] = {d.st.st_atim, d.st.st_mtim};
         if (::utimensat(AT_FDCWD, dst.c_str(), times, 0) != 0 && !err) err = errno;
       }
-      if (err) fail_or_record(d.rel, CopyError::from_errno(err, dst), dirs_failed_);  // one failure per directory
+      if (err) fail_or_record(d.rel, Error::from_errno(err, dst), dirs_failed_);  // one failure per directory
     }
   }
 
@@ -154,7 +154,7 @@ class Copier {
         queue_.pop_front();
       }
       try {
-        check_cancelled(cancel_);
+        cancel_.throw_if_cancelled();
         if (work.is_dir)
           list_directory(work);
         else
@@ -176,21 +176,21 @@ class Copier {
   }
 
   // A failed file or directory (counted apart, so files_total still adds up) under Ignore.
-  void record(const std::string& name, const CopyError& e, std::atomic<std::uint64_t>& failed) {
+  void record(const std::string& name, const Error& e, std::atomic<std::uint64_t>& failed) {
     ++failed;
     events_(FileOutcome::Failed, name, 0, e.what());
     std::lock_guard lock(mutex_);
     failures_.push_back(CopyFailure::of(name, e));
   }
 
-  void fail_or_record(const std::string& name, const CopyError& e, std::atomic<std::uint64_t>& failed) {
+  void fail_or_record(const std::string& name, const Error& e, std::atomic<std::uint64_t>& failed) {
     if (cfg_.error_strategy != ErrorStrategy::Ignore) throw e;
     record(name, e, failed);
   }
 
   template <class Op>
   bool guarded(const std::string& name, std::atomic<std::uint64_t>& failed, Op&& op) {
-    return attempt(cfg_, cancel_, retries_, op, [&](const CopyError& e) { record(name, e, failed); });
+    return attempt(cfg_, cancel_, retries_, op, [&](const Error& e) { record(name, e, failed); });
   }
 
   void list_directory(const Work& work) {
@@ -202,7 +202,7 @@ class Copier {
       batch.clear();
       source_names.clear();
       DIR* dir = ::opendir(src_dir.c_str());
-      if (!dir) throw CopyError::from_errno(errno, src_dir);
+      if (!dir) throw Error::from_errno(errno, src_dir);
       std::unique_ptr<DIR, int (*)(DIR*)> closer(dir, ::closedir);
       errno = 0;
       while (dirent* e = ::readdir(dir)) {
@@ -212,7 +212,7 @@ class Copier {
         if (batch.size() >= kFilesPerBatch) flush(batch);
         errno = 0;
       }
-      if (errno != 0) throw CopyError::from_errno(errno, src_dir);
+      if (errno != 0) throw Error::from_errno(errno, src_dir);
     });
     if (!listed) return;
     if (work.dst_preexisting) tidy_destination(work.rel, dst_dir, source_names);
@@ -227,7 +227,7 @@ class Copier {
     struct stat st;
     bool have_stat = false;
     if (type == DT_UNKNOWN) {
-      if (::lstat(src.c_str(), &st) != 0) throw CopyError::from_errno(errno, src);
+      if (::lstat(src.c_str(), &st) != 0) throw Error::from_errno(errno, src);
       have_stat = true;
       type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
     }
@@ -245,7 +245,7 @@ class Copier {
     }
     source_names.insert(name);
     if (is_dir) {
-      if (!have_stat && ::stat(src.c_str(), &st) != 0) throw CopyError::from_errno(errno, src);
+      if (!have_stat && ::stat(src.c_str(), &st) != 0) throw Error::from_errno(errno, src);
       make_directory(rel, st, work.dst_preexisting);
       return;
     }
@@ -264,11 +264,11 @@ class Copier {
       int err = errno;
       struct stat dst_st;
       if (err == EEXIST && parent_preexisting && ::stat(dst.c_str(), &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
-        if (!opt_.dirs_exist_ok) throw CopyError::from_errno(EEXIST, dst);
+        if (!opt_.dirs_exist_ok) throw Error::from_errno(EEXIST, dst);
         preexisting = true;
         return;
       }
-      throw CopyError::from_errno(err, dst);
+      throw Error::from_errno(err, dst);
     });
     remember_dir(rel, st);
     push(Work{true, rel, preexisting, {}});
@@ -307,7 +307,7 @@ class Copier {
       std::error_code ec;
       auto removed = fs::remove_all(dst_dir / name, ec);
       if (ec)
-        fail_or_record(join_rel(rel, name), CopyError::from_errno(ec.value(), dst_dir / name), files_failed_);
+        fail_or_record(join_rel(rel, name), Error::from_errno(ec.value(), dst_dir / name), files_failed_);
       else if (!leftover)
         entries_purged_ += removed;
     }
@@ -334,7 +334,7 @@ class Copier {
     fo.cancel = cancel_;
     for (const auto& job : jobs) {
       if (stopping()) return;
-      check_cancelled(cancel_);
+      cancel_.throw_if_cancelled();
       ++files_total_;
       std::uint64_t size = 0;
       if (opt_.skip_unchanged && job.dst_may_exist && unchanged(job, size)) {
@@ -350,7 +350,7 @@ class Copier {
         if (job.as_symlink) {
           std::error_code ec;
           fs::path target = fs::read_symlink(job.src, ec);
-          if (ec) throw CopyError::from_errno(ec.value(), job.src);
+          if (ec) throw Error::from_errno(ec.value(), job.src);
           replace_with_symlink(target.string(), dst, job.src, opt_.metadata);
           return;
         }
@@ -371,7 +371,7 @@ class Copier {
   fs::path dst_root_;
   const TreeCopyOptions& opt_;
   const Config& cfg_;
-  const CancellationToken* cancel_;
+  const CancellationToken& cancel_;
   FileEvents events_{&cfg_.file_event_callback};
 
   std::mutex mutex_;
@@ -398,19 +398,19 @@ std::string checked_relative(const std::string& rel) {
   bool bad = rel.empty() || p.is_absolute();
   for (const auto& part : p)
     if (part == "..") bad = true;
-  if (bad) throw CopyError(CopyErrc::InvalidArgument, 0, "files: '" + rel + "' is not a relative path inside the tree");
+  if (bad) throw Error(ErrorCode::InvalidArgument, 0, "files: '" + rel + "' is not a relative path inside the tree");
   return p.lexically_normal().string();
 }
 
 }  // namespace
 
 CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOptions& options, const Config& config,
-                      const CancellationToken* cancel) {
+                      const CancellationToken& cancel) {
   config.validate();
   const auto start = std::chrono::steady_clock::now();
   struct stat src_st;
-  if (::stat(src.c_str(), &src_st) != 0) throw CopyError::from_errno(errno, src);
-  if (!S_ISDIR(src_st.st_mode)) throw CopyError::from_errno(ENOTDIR, src);
+  if (::stat(src.c_str(), &src_st) != 0) throw Error::from_errno(errno, src);
+  if (!S_ISDIR(src_st.st_mode)) throw Error::from_errno(ENOTDIR, src);
 
   // Before anything is created: a refused copy leaves no trace.
   std::error_code ec;
@@ -418,7 +418,7 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
   if (!ec) {
     auto [s_end, d_it] = std::mismatch(src_real.begin(), src_real.end(), dst_real.begin(), dst_real.end());
     if (s_end == src_real.end())
-      throw CopyError(CopyErrc::InvalidArgument, 0,
+      throw Error(ErrorCode::InvalidArgument, 0,
                       "cannot copy '" + src.string() + "' into itself ('" + dst.string() + "')", src.string(),
                       dst.string());
   }
@@ -426,7 +426,7 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
   CopySummary summary;
   bool preexisting = false;
   if (fs::is_directory(dst, ec)) {
-    if (!options.dirs_exist_ok) throw CopyError::from_errno(EEXIST, dst);
+    if (!options.dirs_exist_ok) throw Error::from_errno(EEXIST, dst);
     preexisting = true;
   } else {
     for (fs::path p = dst; !p.empty() && !fs::exists(fs::symlink_status(p)); p = p.parent_path()) {
@@ -434,7 +434,7 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
       if (p == p.parent_path()) break;
     }
     fs::create_directories(dst, ec);
-    if (ec) throw CopyError::from_errno(ec.value(), dst);
+    if (ec) throw Error::from_errno(ec.value(), dst);
   }
   Copier copier(src, dst, options, config, cancel);
   if (options.files) {
@@ -444,7 +444,7 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
       fs::path parent = (dst / rel).parent_path();
       if (!fs::is_directory(parent, ec)) {
         fs::create_directories(parent, ec);
-        if (ec) throw CopyError::from_errno(ec.value(), parent);
+        if (ec) throw Error::from_errno(ec.value(), parent);
         ++copier.dirs_created_;
       }
       batch.push_back({src / rel, dst / rel, rel, true, options.symlinks && fs::is_symlink(src / rel, ec), false});
@@ -463,7 +463,7 @@ CopySummary copy_tree(const fs::path& src, const fs::path& dst, const TreeCopyOp
 }
 
 CopySummary copy_files(const std::vector<std::pair<std::string, std::string>>& pairs, Metadata metadata,
-                       const Config& config, const CancellationToken* cancel) {
+                       const Config& config, const CancellationToken& cancel) {
   config.validate();
   const auto start = std::chrono::steady_clock::now();
   TreeCopyOptions options;

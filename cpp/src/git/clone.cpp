@@ -9,12 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/subprocess.hpp"
+#include "gitfleet/core/retry.hpp"
 #include "repository.hpp"
 
 namespace gitfleet::git {
@@ -107,15 +107,6 @@ std::string git_reason(const std::string& stderr_tail) {
     }
   }
   return reason;
-}
-
-bool sleep_unless_cancelled(std::chrono::milliseconds duration, const CancellationToken& cancel) {
-  auto until = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cancel.cancelled()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return !cancel.cancelled();
 }
 
 std::string origin_url(const std::string& directory) {
@@ -336,7 +327,6 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
                           "LC_ALL=C"},
                          settings_.timeout};
 
-  std::mt19937 jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     CloneProgress progress;
     ProcessResult result;
@@ -378,11 +368,8 @@ void CloneFleet::run_one(const std::string& key, const CancellationToken& cancel
       return;
     }
     if (!fetch) fs::remove_all(dest, ec);  // a partial clone must not survive into the retry
-    double factor = 0.5 + std::uniform_real_distribution<double>(0.0, 1.0)(jitter);
-    auto backoff = std::chrono::milliseconds(
-        static_cast<std::int64_t>(settings_.retry_backoff.count() * (1 << attempt) * factor));
     update(key, CloneState::Cloning, 0, {});
-    if (!sleep_unless_cancelled(backoff, cancel)) {
+    if (!sleep_unless_cancelled(jittered_backoff(settings_.retry_backoff, attempt), cancel)) {
       fail("cancelled", !fetch);
       return;
     }

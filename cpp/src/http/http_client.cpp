@@ -7,7 +7,6 @@
 #include <cctype>
 #include <deque>
 #include <mutex>
-#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -18,7 +17,7 @@ namespace {
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error(ErrorCode::Internal, "curl_global_init failed");
   });
 }
 
@@ -80,7 +79,7 @@ HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>()) {
   global_init();
   impl_->options = options;
   impl_->multi = curl_multi_init();
-  if (!impl_->multi) throw std::runtime_error("curl_multi_init failed");
+  if (!impl_->multi) throw Error(ErrorCode::Internal, "curl_multi_init failed");
   long max = static_cast<long>(std::max(1u, options.max_connections));
   curl_multi_setopt(impl_->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max);
   curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max);
@@ -101,7 +100,7 @@ std::uint64_t HttpClient::get(std::string url, Headers headers, ResponseCallback
   auto t = std::make_unique<Transfer>();
   t->done = std::move(done);
   t->easy = curl_easy_init();
-  if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+  if (!t->easy) throw Error(ErrorCode::Internal, "curl_easy_init failed");
   for (const auto& [name, value] : headers) t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
@@ -147,7 +146,8 @@ void HttpClient::Impl::finish(std::unique_ptr<Transfer> t, CURLcode code) {
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->response.status);
   } else {
     t->response.status = 0;
-    t->response.error = code == CURLE_ABORTED_BY_CALLBACK ? "cancelled" : curl_easy_strerror(code);
+    t->response.error = code == CURLE_ABORTED_BY_CALLBACK ? Error(ErrorCode::Cancelled, "request cancelled")
+                                                          : Error(ErrorCode::Network, curl_easy_strerror(code));
   }
   if (!stopping) t->done(std::move(t->response));
 }

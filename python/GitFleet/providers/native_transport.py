@@ -28,9 +28,10 @@ class NativeTransport:
         def start(on_done: Any) -> None:
             ids.append(self._client.start_get(url, list(headers.items()), on_done))
 
-        status, response_headers, body, error = await run_native(start, lambda: self._client.cancel(ids[0]))
-        if error:
-            raise NetworkError(f"{error}: {safe_url(url)}")
+        try:
+            status, response_headers, body = await run_native(start, lambda: self._client.cancel(ids[0]))
+        except NetworkError as e:
+            raise NetworkError(f"{e}: {safe_url(url)}") from None
         return Response(status, response_headers, body)
 
     async def aclose(self) -> None:

@@ -61,7 +61,7 @@ struct Config {
   Config& with_progress_callback(ProgressCallback v) { progress_callback = std::move(v); return *this; }
   Config& with_file_event_callback(FileEventCallback v) { file_event_callback = std::move(v); return *this; }
 
-  // Throws CopyError(InvalidArgument) naming the first unusable setting.
+  // Throws Error(InvalidArgument) naming the first unusable setting.
   void validate() const;
 };
 

@@ -26,15 +26,15 @@ struct RemoteOptions {
 };
 
 // Uploads src (a directory: its contents; a file: that file) into `remote_dst`, a directory
-// relative to the server's root ("" is the root). Throws CopyError: Network when no server
+// relative to the server's root ("" is the root). Throws Error: Network when no server
 // answers (and there is no fallback), AuthenticationFailed, Refused; a file the server
 // refuses is a failure recorded under ErrorStrategy::Ignore and an error otherwise.
 CopySummary upload(const std::filesystem::path& src, const std::string& remote_dst, const RemoteOptions& remote,
-                   const Config& config, const CancellationToken* cancel = nullptr);
+                   const Config& config, const CancellationToken& cancel = CancellationToken());
 
 // Downloads `remote_src` (a directory relative to the server's root) into the local
 // directory dst, created if needed.
 CopySummary download(const std::string& remote_src, const std::filesystem::path& dst, const RemoteOptions& remote,
-                     const Config& config, const CancellationToken* cancel = nullptr);
+                     const Config& config, const CancellationToken& cancel = CancellationToken());
 
 }  // namespace gitfleet::copy

@@ -56,7 +56,7 @@ struct ServerStats {
 
 class CopyServer {
  public:
-  // Checks the options (CopyError InvalidArgument: no secret, root not a directory, ...).
+  // Checks the options (Error InvalidArgument: no secret, root not a directory, ...).
   explicit CopyServer(ServerOptions options);
   ~CopyServer();  // stops
   CopyServer(const CopyServer&) = delete;

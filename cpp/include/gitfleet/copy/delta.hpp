@@ -36,7 +36,7 @@ std::uint32_t choose_block_size(std::uint64_t file_size);
 
 // An open file read by offset, never mapped: another process may shrink it at any moment,
 // which would turn a mapping into SIGBUS for the whole process. Reading past its new end
-// fails the operation with CopyError(Io) instead.
+// fails the operation with Error(Io) instead.
 struct FileSpan {
   int fd = -1;
   std::uint64_t size = 0;

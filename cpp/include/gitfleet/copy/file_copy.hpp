@@ -26,7 +26,7 @@ struct FileCopyOptions {
   std::size_t buffer_size = 8u << 20;
   const ProgressCallback* progress = nullptr;  // may be null
   std::string progress_name;                   // the name progress reports (default: src)
-  const CancellationToken* cancel = nullptr;   // may be null
+  CancellationToken cancel;  // a copy of the caller's token (a shared flag); never cancelled by default
   bool destination_absent = false;  // the caller knows dst does not exist (skips a stat)
 };
 
@@ -36,7 +36,7 @@ struct FileCopyResult {
 };
 
 // shutil.copyfile's contract: dst names the file to write (not its directory); a symlink at
-// dst is written through. Throws CopyError.
+// dst is written through. Throws Error.
 FileCopyResult copy_file(const std::filesystem::path& src, const std::filesystem::path& dst,
                          const FileCopyOptions& options);
 

@@ -6,9 +6,10 @@
 // crash. Every message has encode() and a decode() that consumes the payload exactly.
 #include <array>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "gitfleet/core/error.hpp"
 
 namespace gitfleet::copy::protocol {
 
@@ -20,9 +21,11 @@ constexpr std::size_t kSignatureBlocksPerFrame = 32 * 1024;
 constexpr std::size_t kNonceSize = 32;
 constexpr std::size_t kProofSize = 32;  // HMAC-SHA256
 
-class ProtocolError : public std::runtime_error {
+// A malformed or unexpected frame: the core's Error with code Protocol, a type of its own so the
+// connection code can tell a broken peer from a failed file.
+class ProtocolError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ProtocolError(const std::string& message) : Error(ErrorCode::Protocol, message) {}
 };
 
 enum class FrameType : std::uint8_t {
@@ -127,8 +130,10 @@ struct AuthProof {  // Auth and AuthOk
   static AuthProof decode(std::string_view payload);
 };
 
-struct ErrorMessage {  // Error and Busy
-  std::uint8_t kind = 0;  // a CopyErrc
+struct ErrorMessage {  // Error, Busy and FileAbort
+  // On the wire as a u8 of fixed meaning (docs/copy_server.md), whatever ErrorCode's order;
+  // a kind this version does not know decodes as Network.
+  ErrorCode code = ErrorCode::Io;
   std::string message;
   std::string encode() const;
   static ErrorMessage decode(std::string_view payload);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gitfleet/copy/config.hpp"
-#include "gitfleet/copy/copy_error.hpp"
+#include "gitfleet/core/error.hpp"
 #include "gitfleet/copy/file_copy.hpp"
 #include "gitfleet/core/cancellation.hpp"
 
@@ -36,7 +36,7 @@ struct CopyFailure {
   std::string message;  // the error's message, and the file it names
   int sys_errno = 0;
 
-  static CopyFailure of(std::string path, const CopyError& e) {
+  static CopyFailure of(std::string path, const Error& e) {
     return {std::move(path), e.what() + (e.path().empty() ? std::string() : ": '" + e.path() + "'"), e.sys_errno()};
   }
 };
@@ -66,11 +66,11 @@ struct CopySummary {
 
 CopySummary copy_tree(const std::filesystem::path& src, const std::filesystem::path& dst,
                       const TreeCopyOptions& options, const Config& config,
-                      const CancellationToken* cancel = nullptr);
+                      const CancellationToken& cancel = CancellationToken());
 
 // Copies (src, dst) pairs with copy()'s destination rule, in parallel, under config's
 // error strategy.
 CopySummary copy_files(const std::vector<std::pair<std::string, std::string>>& pairs, Metadata metadata,
-                       const Config& config, const CancellationToken* cancel = nullptr);
+                       const Config& config, const CancellationToken& cancel = CancellationToken());
 
 }  // namespace gitfleet::copy

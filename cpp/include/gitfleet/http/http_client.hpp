@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "gitfleet/core/error.hpp"
 
 namespace gitfleet::http {
 
@@ -24,7 +27,8 @@ struct HttpResponse {
   long status = 0;     // 0 when the request got no answer (see error)
   Headers headers;     // names in lower case, in order; the final response's after redirects
   std::string body;
-  std::string error;   // a transport failure (refused, reset, timed out, cancelled), else empty
+  // A transport failure: Network (refused, reset, timed out, ...) or Cancelled; else empty.
+  std::optional<Error> error;
 };
 
 using ResponseCallback = std::function<void(HttpResponse)>;
@@ -40,7 +44,8 @@ class HttpClient {
   // Queues a GET of `url` (redirects followed); `done` is called exactly once, from the
   // client's thread. Returns an id for cancel().
   std::uint64_t get(std::string url, Headers headers, ResponseCallback done);
-  // Ends a request early: its callback gets error "cancelled" (nothing if it already ended).
+  // Ends a request early, queued or running: its callback gets a Cancelled error (nothing if
+  // it already ended).
   void cancel(std::uint64_t id);
 
  private:
