@@ -10,7 +10,6 @@ void bind_history(nb::module_& m);
 void bind_clone(nb::module_& m);
 void bind_blame(nb::module_& m);
 void bind_mailmap(nb::module_& m);
-void bind_http(nb::module_& m);
 }
 
 NB_MODULE(_native, m) {
@@ -26,5 +25,4 @@ NB_MODULE(_native, m) {
   bind_clone(m);
   bind_blame(m);
   bind_mailmap(m);
-  bind_http(m);
 }

@@ -5,16 +5,31 @@
 >>> commits = asyncio.run(RepoManager().extract_commits(".", include_files=True))  # doctest: +SKIP
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from . import exceptions
-from .blame import BlameFilters, BlameLine, BlameProgress
-from .columnar import BlameTable, HistoryTables
-from .fleet_store import FleetStore, StoreUpdate
 from .exceptions import *  # noqa: F403  (the documented hierarchy)
-from .history import CommitRecord, FileChange, HistoryFilters
-from .repo_manager import RepoManager
+
+if TYPE_CHECKING:
+    from .blame import BlameFilters, BlameLine, BlameProgress
+    from .columnar import BlameTable, HistoryTables
+    from .fleet_store import FleetStore, StoreUpdate
+    from .history import CommitRecord, FileChange, HistoryFilters
+    from .repo_manager import RepoManager
 
 __version__ = "0.3.0.dev0"
 
+# Everything below loads when first asked for: the local API loads the native core (libgit2),
+# the clone models pydantic, the providers pydantic and their transports (libcurl, or httpx),
+# so that `import GitFleet.providers` never loads libgit2, and local work never loads httpx.
+_LOCAL = {
+    "RepoManager": "repo_manager", "CommitRecord": "history", "FileChange": "history",
+    "HistoryFilters": "history", "BlameLine": "blame", "BlameFilters": "blame", "BlameProgress": "blame",
+    "BlameTable": "columnar", "HistoryTables": "columnar", "FleetStore": "fleet_store", "StoreUpdate": "fleet_store",
+}
 _CLONE_MODELS = ("CloneOptions", "CloneStatus", "CloneStatusType", "CloneTask")
 # The provider API at the top level too, as GitFleet 0.2.x and the seed documents import it.
 _PROVIDER_NAMES = (
@@ -26,8 +41,8 @@ _PROVIDER_NAMES = (
 
 
 def __getattr__(name: str) -> object:
-    # Both load pydantic (and the providers httpx): imported when first asked for, so that
-    # local work (history, blame) starts without them.
+    if name in _LOCAL:
+        return getattr(importlib.import_module(f".{_LOCAL[name]}", __name__), name)
     if name in _CLONE_MODELS:
         from .models import repo as clone
 
@@ -39,8 +54,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'GitFleet' has no attribute {name!r}")
 
 
-__all__ = [
-    "RepoManager", "CommitRecord", "FileChange", "HistoryFilters", "BlameLine", "BlameFilters", "BlameProgress",
-    "BlameTable", "HistoryTables", "FleetStore", "StoreUpdate",
-    *_CLONE_MODELS, *_PROVIDER_NAMES, *exceptions.__all__,
-]
+__all__ = [*_LOCAL, *_CLONE_MODELS, *_PROVIDER_NAMES, *exceptions.__all__]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from fake_providers import FakeBitbucket, FakeGitHub, FakeGitLab
-from GitFleet import _native
+from GitFleet import _http
 from GitFleet.exceptions import NetworkError
 from GitFleet.providers import BitBucketClient, GitHubClient, GitLabClient
 from GitFleet.providers.native_transport import NativeTransport
@@ -99,10 +99,10 @@ async def test_no_server_is_a_network_error_naming_the_url_not_the_token(transpo
 
 
 def test_simdjson_parser():
-    assert _native.parse_json(b'{"a": [1, -2, 3.5, true, null, "\\u00fc", 18446744073709551615]}') == {
+    assert _http.parse_json(b'{"a": [1, -2, 3.5, true, null, "\\u00fc", 18446744073709551615]}') == {
         "a": [1, -2, 3.5, True, None, "ü", 18446744073709551615]}
     with pytest.raises(ValueError):
-        _native.parse_json(b'{"truncated": [1, 2')
+        _http.parse_json(b'{"truncated": [1, 2')
 
 
 def test_top_level_exports_load_lazily_and_say_which_transport() -> None:
@@ -120,6 +120,33 @@ def test_top_level_exports_load_lazily_and_say_which_transport() -> None:
         "assert GitHubClient is p.GitHubClient and RepoInfo is p.RepoInfo and TokenManager is p.TokenManager\n"
         "assert GitHubClient('t')._use_rust is True and GitHubClient('t', use_python_impl=True)._use_rust is False\n"
         "assert set(GitFleet.__all__) >= {'GitHubClient', 'CloneTask', 'to_json', 'GitFleetError'}\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_the_provider_api_never_loads_libgit2() -> None:
+    """The providers' native transport is an extension of its own (GitFleet._http): a provider
+    client, its native request and its errors load neither GitFleet._native nor libgit2."""
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio, sys\n"
+        "from GitFleet import GitHubClient, NetworkError\n"
+        "async def main():\n"
+        "    async with GitHubClient('t', base_url='http://127.0.0.1:9') as gh:\n"
+        "        assert gh.implementation == 'native'\n"
+        "        try:\n"
+        "            await gh.fetch_user_info()\n"
+        "        except NetworkError:\n"
+        "            pass\n"
+        "asyncio.run(main())\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "assert 'GitFleet._native' not in sys.modules, 'the native core was imported'\n"
+        "assert 'libgit2' not in maps and 'libcurl' in maps, 'wrong libraries loaded'\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
