@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "gitfleet/core/scrub_credentials.hpp"
 #include "gitfleet/http/http_client.hpp"
 #include "python_bridge.hpp"
 
@@ -97,6 +98,9 @@ void bind_http(nb::module_& m) {
            "Starts a GET; on_done((status, headers, body), None) or on_done(None, exception) is called once.")
       .def("cancel", [](NativeHttpClient& self, std::uint64_t id) { self.get().cancel(id); }, nb::arg("id"))
       .def("close", &NativeHttpClient::close);
+
+  m.def("scrub_credentials", &scrub_credentials, nb::arg("text"), nb::arg("secret") = "",
+        "The text without `secret` and with every URL's userinfo, query and fragment removed.");
 
   m.def("parse_json", [](nb::bytes body) {
     simdjson::dom::parser parser;

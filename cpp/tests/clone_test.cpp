@@ -24,12 +24,6 @@ TEST(CloneProgress, ReceivingThenResolvingNeverGoingBack) {
   EXPECT_EQ(p.value(), 99);  // 100 only once git has succeeded
 }
 
-TEST(Credentials, ScrubbedFromTextAndUrls) {
-  EXPECT_EQ(scrub_credentials("fatal: auth for https://bob:tok123@host/x.git failed, tok123", "tok123"),
-            "fatal: auth for https://host/x.git failed, ***");
-  EXPECT_EQ(scrub_credentials("https://user@host/a and https://h2/b", ""), "https://host/a and https://h2/b");
-}
-
 TEST(RepositoryName, LastComponentWithoutDotGit) {
   EXPECT_EQ(repository_name("https://example.com/org/app.git/"), "app");
   EXPECT_EQ(repository_name("git@example.com:org/tool.git"), "tool");

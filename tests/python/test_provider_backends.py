@@ -152,3 +152,10 @@ def test_the_provider_api_never_loads_libgit2() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_provider_urls_and_clone_errors_share_one_scrubber() -> None:
+    from GitFleet.providers._session import safe_url
+
+    assert safe_url("https://bob:pw@api.example.com:8443/user?access_token=t0k#f") == "https://api.example.com:8443/user"
+    assert _http.scrub_credentials("clone of https://x:t0k@h/r.git failed: t0k", "t0k") == "clone of https://h/r.git failed: ***"

@@ -15,6 +15,7 @@
 #include "gitfleet/core/error.hpp"
 #include "gitfleet/core/subprocess.hpp"
 #include "gitfleet/core/retry.hpp"
+#include "gitfleet/core/scrub_credentials.hpp"
 #include "repository.hpp"
 
 namespace gitfleet::git {
@@ -139,20 +140,6 @@ std::string repository_name(std::string_view url) {
   std::string_view name = cut == std::string_view::npos ? url : url.substr(cut + 1);
   if (name.size() > 4 && name.ends_with(".git")) name.remove_suffix(4);
   return name.empty() ? "repo" : std::string(name);
-}
-
-std::string scrub_credentials(std::string text, const std::string& secret) {
-  if (!secret.empty())
-    for (std::size_t at; (at = text.find(secret)) != std::string::npos;) text.replace(at, secret.size(), "***");
-  // user:password@ inside URLs
-  for (std::size_t scheme = text.find("://"); scheme != std::string::npos; scheme = text.find("://", scheme + 3)) {
-    std::size_t host_start = scheme + 3;
-    std::size_t end = text.find_first_of("/ \t\r\n'\"", host_start);
-    std::size_t at = text.rfind('@', end == std::string::npos ? std::string::npos : end);
-    if (at != std::string::npos && at >= host_start && (end == std::string::npos || at < end))
-      text.erase(host_start, at + 1 - host_start);
-  }
-  return text;
 }
 
 SplitUrl split_credentials(const std::string& url) {

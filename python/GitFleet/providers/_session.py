@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .._http import scrub_credentials
 from ..exceptions import (
     AuthenticationError,
     NetworkError,
@@ -220,10 +221,9 @@ def origin(url: str) -> tuple[str, str, int | None]:
 
 
 def safe_url(url: str) -> str:
-    """A URL fit for a message: no userinfo, no query (tokens sometimes travel there)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, host, parts.path, "", "")) if parts.scheme else url.split("?", 1)[0]
+    """A URL fit for a message: no userinfo, no query or fragment (tokens sometimes travel
+    there); the core's one scrubber, which clone errors go through too."""
+    return scrub_credentials(url)
 
 
 def _error_message(response: Response) -> str:

@@ -66,9 +66,6 @@ class CloneProgress {
 // but letters, digits, '.', '_' and '-' made '_'.
 std::string repository_name(std::string_view url);
 
-// Removes credentials from text: the token itself and any user:password@ in URLs.
-std::string scrub_credentials(std::string text, const std::string& secret);
-
 // The URL without user:password@, and the credentials it carried (if any).
 struct SplitUrl {
   std::string url;
