@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
+#include "compression.hpp"
 #include "connection.hpp"
 #include "copy_history.hpp"
 #include "gitfleet/copy/copy_client.hpp"
@@ -239,4 +241,85 @@ TEST_F(CopyHistoryTest, AFailedSaveIsRetried) {
   EXPECT_EQ(loaded.size(), 1u);
   ASSERT_TRUE(loaded.by_key("a.txt", 3, 1));
   EXPECT_EQ(loaded.by_key("a.txt", 3, 1)->stored, "dest/a.txt");
+}
+
+// The self-balancing level climbs while each window of 16 chunks gets through faster, turns
+// around when one is slower, never uses zstd's "default" 0, and stays between off and 9; every
+// chunk decodes to its bytes at whatever level it went.
+TEST(ChunkCompression, TheBalancedLevelClimbsAndTurnsAroundWithThroughput) {
+  auto now = std::chrono::steady_clock::time_point{};
+  ChunkCompressor compressor(0, [&] { return now; });
+  ChunkDecoder decoder;
+  std::string chunk;
+  for (int i = 0; chunk.size() < 64 * 1024; ++i) chunk += "line " + std::to_string(i % 97) + " of text\n";
+  // Seconds each window takes: faster three times, then slower, then faster again.
+  const double window_seconds[] = {1.0, 0.5, 0.25, 0.125, 1.0, 0.5, 2.0};
+  std::vector<int> levels;
+  for (double seconds : window_seconds) {
+    for (int i = 0; i < 16; ++i) {
+      now += std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds / 16));
+      std::string payload = compressor.encode(chunk);
+      ASSERT_EQ(decoder.decode(payload), chunk);
+    }
+    levels.push_back(compressor.level());
+  }
+  // From level 1: +1 (better than nothing measured), +1, +1, +1, turn (slower): -1, -1 while
+  // faster, turn again (slower).
+  EXPECT_EQ(levels, (std::vector<int>{2, 3, 4, 5, 4, 3, 4}));
+  ChunkCompressor fixed(3, [&] { return now += std::chrono::seconds(1); });
+  for (int i = 0; i < 64; ++i) fixed.encode(chunk);
+  EXPECT_EQ(fixed.level(), 3);
+}
+
+TEST(ChunkCompression, TheBalancedLevelStaysBetweenOffAndNineAndSkipsZero) {
+  auto now = std::chrono::steady_clock::time_point{};
+  ChunkCompressor compressor(0, [&] { return now; });
+  std::string chunk(4096, 'x');
+  double seconds = 1.0;
+  std::vector<int> seen;
+  for (int window = 0; window < 40; ++window) {  // ever faster: it climbs to 9 and stays below 10
+    seconds /= 1.5;
+    for (int i = 0; i < 16; ++i) {
+      now += std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds / 16));
+      compressor.encode(chunk);
+    }
+    seen.push_back(compressor.level());
+  }
+  EXPECT_EQ(*std::max_element(seen.begin(), seen.end()), 9);
+  ChunkCompressor down(0, [&] { return now; });
+  // Slower at level 2 than at 1, then faster with every step down: it falls to off, past 0.
+  const double down_seconds[] = {1.0, 2.0, 1.9, 1.8, 1.7, 1.6};
+  for (double window_seconds : down_seconds) {
+    seconds = window_seconds;
+    for (int i = 0; i < 16; ++i) {
+      now += std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds / 16));
+      down.encode(chunk);
+    }
+    seen.push_back(down.level());
+  }
+  EXPECT_EQ(down.level(), -1);
+  for (int level : seen) {
+    EXPECT_NE(level, 0);
+    EXPECT_GE(level, -1);
+    EXPECT_LE(level, 9);
+  }
+}
+
+// The history holds `capacity` entries, least recently used dropped first: a lookup counts as
+// a use, and an evicted entry is gone from every index (by name, by content, by size).
+TEST_F(CopyHistoryTest, EvictsTheLeastRecentlyUsed) {
+  CopyHistory history(3, {});
+  auto entry = [](int i) {
+    return HistoryEntry{"f" + std::to_string(i), "d/f" + std::to_string(i), 100u + i, i, i,
+                        protocol::ContentHash{static_cast<std::uint64_t>(i), 7}};
+  };
+  for (int i = 0; i < 3; ++i) history.record(entry(i));
+  ASSERT_TRUE(history.by_key("f0", 100, 0));  // f0 used: f1 is now the least recent
+  history.record(entry(3));
+  EXPECT_EQ(history.size(), 3u);
+  EXPECT_FALSE(history.by_key("f1", 101, 1));
+  EXPECT_FALSE(history.by_content(101, protocol::ContentHash{1, 7}));
+  EXPECT_FALSE(history.latest_named("f1"));
+  EXPECT_FALSE(history.has_size(101));
+  for (int i : {0, 2, 3}) EXPECT_TRUE(history.by_content(100u + i, protocol::ContentHash{static_cast<std::uint64_t>(i), 7})) << i;
 }

@@ -10,9 +10,12 @@ constexpr int kWindowChunks = 16;  // ~16 MiB of data per measurement
 constexpr int kMaxBalancedLevel = 9;
 }  // namespace
 
-ChunkCompressor::ChunkCompressor(int level)
-    : ctx_(ZSTD_createCCtx()), level_(level == 0 ? 1 : level), balancing_(level == 0) {
-  window_start_ = std::chrono::steady_clock::now();
+ChunkCompressor::ChunkCompressor(int level, Clock clock)
+    : ctx_(ZSTD_createCCtx()),
+      clock_(clock ? std::move(clock) : Clock(&std::chrono::steady_clock::now)),
+      level_(level == 0 ? 1 : level),
+      balancing_(level == 0) {
+  window_start_ = clock_();
 }
 
 ChunkCompressor::~ChunkCompressor() { ZSTD_freeCCtx(ctx_); }
@@ -31,7 +34,7 @@ std::string ChunkCompressor::encode(std::string_view raw) {
 void ChunkCompressor::balance(std::size_t raw_bytes) {
   window_bytes_ += raw_bytes;
   if (++window_chunks_ < kWindowChunks) return;
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_();
   double seconds = std::chrono::duration<double>(now - window_start_).count();
   double throughput = static_cast<double>(window_bytes_) / std::max(seconds, 1e-6);
   // Hill climbing: keep going while throughput improves, turn around when it drops.

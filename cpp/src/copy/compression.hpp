@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,10 @@ namespace gitfleet::copy {
 
 class ChunkCompressor {
  public:
-  explicit ChunkCompressor(int level);  // -1 off, 0 self-balancing, 1..22 fixed
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  // level: -1 off, 0 self-balancing, 1..22 fixed. The clock times the balancing's windows
+  // (steady_clock unless a test drives it).
+  explicit ChunkCompressor(int level, Clock clock = {});
   ~ChunkCompressor();
   ChunkCompressor(const ChunkCompressor&) = delete;
   ChunkCompressor& operator=(const ChunkCompressor&) = delete;
@@ -28,6 +32,7 @@ class ChunkCompressor {
   void balance(std::size_t raw_bytes);
 
   ZSTD_CCtx* ctx_;
+  Clock clock_;
   int level_;
   bool balancing_;
   std::string buffer_;
