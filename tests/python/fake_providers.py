@@ -72,6 +72,7 @@ class FakeProvider:
         self.reset_in = 3600
         self.quota: dict[str, list[int]] = {}  # user -> [remaining, reset]
         self.faults: collections.deque[str] = collections.deque()
+        self.faults_served: list[str] = []  # the faults requests actually met, in order
         self.log: list[tuple[str, str | None]] = []  # (path, user)
         self.abandoned: list[str] = []  # requests whose client hung up while the answer was slow
         self.requests_started = 0
@@ -133,6 +134,8 @@ class FakeProvider:
         path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
+            if fault:
+                self.faults_served.append(fault)
             self.requests_started += 1
         if self.latency:
             time.sleep(self.latency)

@@ -114,6 +114,25 @@ async def test_since_until_and_max_count_select_like_git(bulk_repo: Path) -> Non
         assert [r.sha for r in records] == git_shas(bulk_repo, *args), kwargs
 
 
+async def test_naive_datetimes_and_offsetless_strings_are_local_time_as_git_reads_them(
+        bulk_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30: a naive time read as UTC would be 5.5 h off
+    time.tzset()
+    try:
+        since = dt.datetime.fromtimestamp(1_500_000_000 + 300 * 60).replace(microsecond=0)  # local, naive
+        text = since.strftime("%Y-%m-%d %H:%M:%S")
+        expected = git_shas(bulk_repo, f"--since={text}")  # git, under the same TZ
+        assert expected != git_shas(bulk_repo, f"--since={text} +0000")
+        manager = RepoManager()
+        for value in (since, since.isoformat(), text):
+            assert [r.sha for r in await manager.extract_commits(bulk_repo, since=value)] == expected, value
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
 async def test_clock_skew_orders_like_git(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "skew")
     for i, when in enumerate([1000, 5000, 3000, 2000, 9000, 4000]):

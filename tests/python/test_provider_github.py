@@ -95,13 +95,32 @@ async def test_all_tokens_exhausted_waits_for_reset_or_raises(impl):
         assert time.monotonic() - started >= 0.5
 
 
+async def test_the_etag_cache_is_bounded_least_recently_used_first(impl, monkeypatch):
+    from GitFleet.providers import _session
+
+    monkeypatch.setattr(_session, "ETAG_CACHE_SIZE", 3)
+    with FakeGitHub({"alice": 5}) as fake:
+        async with client(fake, impl) as gh:
+            for i in range(5):
+                await gh.fetch_repository_details("alice", f"repo-{i:05d}")
+
+            async def quota_of(name: str) -> int:
+                before = (await gh.get_rate_limit()).remaining
+                await gh.fetch_repository_details("alice", name)
+                return before - (await gh.get_rate_limit()).remaining
+
+            assert await quota_of("repo-00004") == 0  # still cached: a free 304
+            assert await quota_of("repo-00000") == 1  # dropped from the 3 kept: fetched again
+
+
 @pytest.mark.parametrize("fault", ["500", "502", "drop", "badjson", "secondary", "retry-after:0", "429", "slow:0.2"])
 async def test_transient_faults_are_retried(impl, fault):
     with FakeGitHub({"alice": 120}) as fake:
         async with client(fake, impl) as gh:
             fake.faults.extend([fault, fault])
             repos = await gh.fetch_repositories("alice")
-            assert len(repos) == 120
+            assert [r.name for r in repos] == [f"repo-{i:05d}" for i in range(120)]
+            assert fake.faults_served == [fault, fault]  # both met, both retried past
 
 
 async def test_persistent_faults_end_in_a_clear_error(impl):
