@@ -273,3 +273,40 @@ async def test_a_range_is_git_blame_of_a_range(tmp_path: Path, seed: int) -> Non
                 (t.sha, t.filename, t.orig_line, t.boundary) for t in theirs], (old, path)
             boundary += sum(l.boundary for l in ours[path])
         assert boundary > 0  # the range did cut the history
+
+
+async def test_a_repository_replaced_at_the_same_path_is_blamed_as_it_is_now(tmp_path: Path) -> None:
+    """Blame sessions are kept between calls; one must never serve a repository that was
+    replaced at the same path. The sharpest case: the same commits, shallow one time and whole
+    the next (a commit's parents differ), in both orders, and an unrelated repository."""
+    import shutil
+
+    source = build_random_repo(tmp_path / "source", 301)
+    other = build_random_repo(tmp_path / "other", 302)
+    here = tmp_path / "here"
+    files = [f for f in files_at(source.path) if f.endswith(".txt")][:4]
+    assert files
+    for clone_args in (["--depth", "3"], [], ["--depth", "3"], None):
+        shutil.rmtree(here, ignore_errors=True)
+        if clone_args is None:
+            shutil.copytree(other.path, here, symlinks=True)
+            paths = [f for f in files_at(here) if f.endswith(".txt")][:4]
+        else:
+            git(tmp_path, "clone", "-q", "--no-local", *clone_args, f"file://{source.path}", str(here))
+            paths = files
+        await assert_each_blame_matches(here, paths, clone_args)
+    # Made whole in place (same directory, same object store): the shallow file is gone.
+    shutil.rmtree(here)
+    git(tmp_path, "clone", "-q", "--no-local", "--depth", "2", f"file://{source.path}", str(here))
+    await assert_each_blame_matches(here, files, "shallow")
+    git(here, "fetch", "-q", "--unshallow")
+    await assert_each_blame_matches(here, files, "unshallowed")
+
+
+async def assert_each_blame_matches(repo: Path, paths: list[str], label: object) -> None:
+    manager = RepoManager()
+    for path in paths:  # one call per file: each goes through the kept sessions
+        ours = await manager.blame(repo, path)
+        theirs = git_blame(repo, path, "HEAD")
+        assert [(l.commit_id, l.orig_line_no, l.boundary) for l in ours] == [
+            (l.sha, l.orig_line, l.boundary) for l in theirs], (label, path)

@@ -578,16 +578,23 @@ namespace gitfleet::git {
 
 namespace {
 
-// The repository's identity on disk: its path and the inode of its object store, so that a
-// repository deleted and created again at the same path is not served a stale session.
+// The repository's identity on disk, so that a session never serves another repository (or the
+// same one grown shallow or whole): its path, the device, inode and change time of its object
+// store (an inode is reused at once by a repository created again at the same path; the change
+// time, in nanoseconds, is not), and the state of its shallow file (a commit's parents).
 std::string session_key(const std::string& repo_path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::path objects = fs::path(repo_path) / ".git" / "objects";
-  if (!fs::exists(objects, ec)) objects = fs::path(repo_path) / "objects";
-  struct stat st {};
-  if (::stat(objects.c_str(), &st) != 0) return repo_path;
-  return repo_path + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino);
+  fs::path git_dir = fs::path(repo_path) / ".git";
+  if (!fs::exists(git_dir / "objects", ec)) git_dir = repo_path;
+  struct stat objects {}, shallow {};
+  if (::stat((git_dir / "objects").c_str(), &objects) != 0) return repo_path;
+  bool is_shallow = ::stat((git_dir / "shallow").c_str(), &shallow) == 0;
+  auto stamp = [](const struct stat& st) {
+    return std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_ctim.tv_sec) +
+           '.' + std::to_string(st.st_ctim.tv_nsec) + ':' + std::to_string(st.st_size);
+  };
+  return repo_path + '\0' + stamp(objects) + '\0' + (is_shallow ? stamp(shallow) : "-");
 }
 
 }  // namespace
