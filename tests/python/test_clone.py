@@ -379,6 +379,49 @@ async def test_a_retried_clone_keeps_its_place_under_dest_root(served: Path, tmp
     assert (await manager.fetch_clone_tasks())[url].temp_dir == str(tmp_path / "dest" / "small")
 
 
+async def test_two_repositories_of_one_name_get_a_directory_each(served: Path, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere" / "small.git"  # same name, other content (big.git's history)
+    git(tmp_path, "clone", "-q", "--bare", str(served / "big.git"), str(other))
+    urls = [str(served / "small.git"), str(other)]
+    manager = RepoManager(urls, dest_root=tmp_path / "dest")
+    await manager.clone_all()
+    tasks = await manager.fetch_clone_tasks()
+    directories = [tasks[url].temp_dir for url in urls]
+    assert directories == [str(tmp_path / "dest" / "small"), str(tmp_path / "dest" / "small-2")]
+    for url, directory, commits in zip(urls, directories, (b"40", b"2500")):
+        assert git(directory, "config", "remote.origin.url").strip().decode() == url
+        assert git(directory, "rev-list", "--count", "HEAD").strip() == commits
+    assert manager.cleanup() == dict.fromkeys(urls, True)
+    assert not any(Path(d).exists() for d in directories)
+
+
+async def test_cleanup_while_cloning_leaves_the_running_clone_alone(served: Path, tmp_path: Path) -> None:
+    """The server is stopped (SIGSTOP) so that the clone is certainly still running when
+    cleanup() is called: it reports the clone as still cloning and removes nothing; once the
+    clone completed, cleanup() removes it."""
+    with git_daemon(served) as (port, daemon):
+        url = f"git://127.0.0.1:{port}/small.git"
+        manager = RepoManager([url], dest_root=tmp_path / "dest")
+        os.killpg(daemon.pid, signal.SIGSTOP)
+        try:
+            run = manager.clone_all()
+            for _ in range(3000):
+                state = (await manager.fetch_clone_tasks())[url].status.status_type
+                if state is CloneStatusType.CLONING:
+                    break
+                await asyncio.sleep(0.01)
+            assert state is CloneStatusType.CLONING
+            assert manager.cleanup() == {url: "still cloning"}
+        finally:
+            os.killpg(daemon.pid, signal.SIGCONT)
+        await run
+    task = (await manager.fetch_clone_tasks())[url]
+    assert task.status.status_type is CloneStatusType.COMPLETED
+    assert git(task.temp_dir, "rev-list", "--count", "HEAD").strip() == b"40"
+    assert manager.cleanup() == {url: True}
+    assert not Path(task.temp_dir).exists()
+
+
 def test_temporary_clones_go_with_the_manager_and_at_exit(served: Path, tmp_path: Path) -> None:
     """Seed 001: temporary directories are cleaned up automatically (cleanup() only does it early)."""
     url = str(served / "small.git")
@@ -406,6 +449,47 @@ def test_temporary_clones_go_with_the_manager_and_at_exit(served: Path, tmp_path
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert result.stderr == ""
     assert not Path(result.stdout.strip()).parent.exists()
+
+
+def test_exit_with_a_clone_still_running_stops_it_and_removes_it(served: Path, tmp_path: Path) -> None:
+    """The atexit path: a script ends while its clone is running (the server is stopped, so it
+    certainly is). The interpreter exits at once and silently, git is killed, nothing is left."""
+    with git_daemon(served) as (port, daemon):
+        url = f"git://127.0.0.1:{port}/small.git"
+        script = tmp_path / "script.py"
+        script.write_text(
+            "import asyncio\n"
+            "from GitFleet import RepoManager\n"
+            "from GitFleet.models.repo import CloneStatusType\n"
+            f"manager = RepoManager([{url!r}])\n"
+            "async def main():\n"
+            "    manager.clone_all()\n"
+            "    while True:\n"
+            f"        task = (await manager.fetch_clone_tasks())[{url!r}]\n"
+            "        if task.status.status_type is CloneStatusType.CLONING and task.temp_dir:\n"
+            "            return task.temp_dir\n"
+            "        await asyncio.sleep(0.01)\n"
+            "print(asyncio.run(main()), flush=True)\n"
+        )
+        os.killpg(daemon.pid, signal.SIGSTOP)
+        try:
+            result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+        finally:
+            os.killpg(daemon.pid, signal.SIGCONT)
+    assert (result.returncode, result.stderr) == (0, "")
+    directory = Path(result.stdout.strip())
+    assert directory.is_absolute() and not directory.parent.exists()
+    assert [cmd for cmd in command_lines() if f"127.0.0.1:{port}".encode() in cmd] == []  # git is gone
+
+
+def command_lines() -> list[bytes]:
+    lines = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            lines.append((proc / "cmdline").read_bytes())
+        except OSError:  # it ended meanwhile
+            pass
+    return lines
 
 
 @pytest.mark.parametrize("scheme", ["http", "git"])
