@@ -132,6 +132,21 @@ def test_include_exclude_and_file_lists(tmp_path, tree):
         eacopy.copytree(tree, tmp_path / "bad2", include="*.log")
 
 
+def test_mirror_with_a_file_list_removes_nothing(tmp_path, tree):
+    """A list names what to copy, not the whole source: nothing else at the destination is
+    "lacking from the source", so mirror removes nothing there."""
+    eacopy = py_eacopy.EACopy(dirs_exist_ok=True)
+    eacopy.copytree(tree, tmp_path / "dst")
+    (tmp_path / "dst" / "extra.txt").write_text("not in the source")
+    (tree / "a" / "f1.txt").write_text("changed")
+    before = snapshot(tmp_path / "dst", times=False)
+    summary = eacopy.copytree(tree, tmp_path / "dst", files=["a/f1.txt"], mirror=True)
+    assert (summary.files_copied, summary.entries_purged) == (1, 0)
+    after = snapshot(tmp_path / "dst", times=False)
+    assert (tmp_path / "dst" / "extra.txt").read_text() == "not in the source"
+    assert {k for k in after if after[k] != before.get(k)} == {"a/f1.txt"}
+
+
 def test_ignore_strategy_copies_the_rest(tmp_path, tree, caplog):
     os.mkfifo(tree / "a" / "pipe")
     with pytest.raises(shutil.SpecialFileError):
