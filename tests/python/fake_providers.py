@@ -76,6 +76,10 @@ class FakeProvider:
         self.log: list[tuple[str, str | None]] = []  # (path, user)
         self.abandoned: list[str] = []  # requests whose client hung up while the answer was slow
         self.requests_started = 0
+        # Cleared by a test: requests wait at the server (counted in `held`) until it is set.
+        self.gate = threading.Event()
+        self.gate.set()
+        self.held = 0
         self.lock = threading.Lock()
         self.repos = {owner: [self._repo(owner, i) for i in range(n)] for owner, n in self.owners.items()}
         self.server = _Server(self)
@@ -137,6 +141,12 @@ class FakeProvider:
             if fault:
                 self.faults_served.append(fault)
             self.requests_started += 1
+        if not self.gate.is_set():
+            with self.lock:
+                self.held += 1
+            self.gate.wait(30)
+            with self.lock:
+                self.held -= 1
         if self.latency:
             time.sleep(self.latency)
             if _peer_closed(h.connection):

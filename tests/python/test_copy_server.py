@@ -192,20 +192,20 @@ def test_twenty_concurrent_clients(tmp_path, root, server):
 
 
 def test_busy_and_idle_peers(tmp_path, root):
-    s = Server(root, "--threads", "1", "--max-connections", "1", "--idle-timeout", "1")
-    try:
-        (tmp_path / "a").write_text("x")
+    (tmp_path / "a").write_text("x")
+    with py_eacopy.create_server(0, 1, root, TOKEN, max_connections=1, idle_timeout=2) as s:
         hog = RawClient(s.port)  # proves the secret, then says nothing: holds the only slot
         hog.handshake(TOKEN)
-        time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while s.get_stats().active_connections < 1:  # until a worker serves it (no guessing)
+            assert time.monotonic() < deadline, "the authenticated peer was never served"
+            time.sleep(0.001)
         with pytest.raises(py_eacopy.CopyServerRefusedError, match="busy"):
             up(tmp_path / "a", "d", s)
-        hog.sock.settimeout(10)
+        hog.sock.settimeout(30)
         assert hog.sock.recv(1) == b""  # dropped after the idle timeout
         hog.close()
         assert up(tmp_path / "a", "d", s).files_copied == 1
-    finally:
-        s.stop()
 
 
 def test_no_server_fails_clearly_or_falls_back(tmp_path):

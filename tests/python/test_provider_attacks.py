@@ -8,7 +8,6 @@ import asyncio
 import http.server
 import json
 import threading
-import time
 from typing import Any, Callable
 
 import pytest
@@ -138,12 +137,11 @@ def test_half_a_million_pages_is_refused_at_once_without_blocking_the_loop(pytho
                 await asyncio.sleep(0.01)
 
         beat = asyncio.ensure_future(heartbeat())
-        started = time.monotonic()
         try:
             await client.fetch_repositories("alice")
         finally:
             beat.cancel()
-            assert time.monotonic() - started < 5 and ticks >= 1
+            assert ticks >= 1  # "at once" is the two requests below, not a clock
 
     api = refused(listing(routes), python_impl, "500000 pages, more than max_pages=10000", call=watched)
     assert len(api.seen) == 2  # the account and the first page: nothing more

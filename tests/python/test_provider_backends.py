@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 
 import pytest
 from fake_providers import FakeBitbucket, FakeGitHub, FakeGitLab
@@ -41,24 +40,25 @@ async def test_native_and_python_agree(fake_class, client_class, prefix, owner):
         assert len(results["native"][0]) == 260
 
 
-async def test_native_requests_leave_the_event_loop_free():
-    with FakeGitHub({"alice": 5}, latency=0.3) as fake:
+async def test_native_requests_run_concurrently_and_leave_the_event_loop_free():
+    """No clock involved: the server holds every request until the test opens its gate, and
+    the test can only open it from the event loop, once all five are held at once."""
+    with FakeGitHub({"alice": 5}) as fake:
         async with GitHubClient("good-token", base_url=fake.base_url) as gh:
-            ticks = 0
+            await gh.fetch_user_info()  # the connection set up, outside what is observed
+            fake.gate.clear()
+            requests = asyncio.gather(*(gh.fetch_repository_details("alice", f"repo-{i:05d}") for i in range(5)))
 
-            async def ticker() -> None:
-                nonlocal ticks
-                while True:
-                    await asyncio.sleep(0.01)
-                    ticks += 1
+            async def all_five_held() -> None:
+                while fake.held < 5:  # each turn of this loop is the event loop turning
+                    await asyncio.sleep(0.001)
 
-            task = asyncio.create_task(ticker())
-            started = time.monotonic()
-            await asyncio.gather(*(gh.fetch_repository_details("alice", f"repo-{i:05d}") for i in range(5)))
-            elapsed = time.monotonic() - started
-            task.cancel()
-            assert elapsed < 1.2  # five 0.3 s requests ran concurrently
-            assert ticks >= 10    # the loop kept running meanwhile
+            try:
+                await asyncio.wait_for(all_five_held(), timeout=30)
+            finally:
+                fake.gate.set()
+            details = await requests
+        assert [d.name for d in details] == [f"repo-{i:05d}" for i in range(5)]
 
 
 async def test_cancelling_a_native_request_stops_its_transfer():
