@@ -56,10 +56,14 @@ std::size_t Connection::read_some(char* data, std::size_t n) {
     ssize_t r = ::recv(fd_.get(), data, n, 0);
     if (r < 0) {
       if (errno == EINTR) continue;
+      closed_by_peer_ = errno == ECONNRESET;  // closed with our bytes unread: a reset, not an end
       network_error(errno == EAGAIN ? "the peer went quiet (idle timeout)" : "receive failed",
                     errno == EAGAIN ? 0 : errno);
     }
-    if (r == 0) network_error("the peer closed the connection");
+    if (r == 0) {
+      closed_by_peer_ = true;
+      network_error("the peer closed the connection");
+    }
     received_ += static_cast<std::uint64_t>(r);
     return static_cast<std::size_t>(r);
   }
@@ -146,7 +150,9 @@ void Connection::authenticate_to_server(const std::string& secret) {
   try {
     reply = receive();
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::AuthenticationFailed) throw;
+    // A server refusing the secret says so; one that hangs up without a word pushed this
+    // handshake out (too many pending from this address): the caller may try again.
+    if (e.code() == ErrorCode::AuthenticationFailed || closed_by_peer_) throw;
     throw Error(ErrorCode::AuthenticationFailed, 0, "the copy server refused the secret");
   }
   if (reply.type != FrameType::AuthOk ||

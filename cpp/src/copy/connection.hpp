@@ -40,6 +40,7 @@ class Connection {
 
   std::uint64_t bytes_sent() const { return sent_; }
   std::uint64_t bytes_received() const { return received_; }
+  bool closed_by_peer() const { return closed_by_peer_; }  // it hung up (or reset) without a word
   int fd() const { return fd_.get(); }
 
  private:
@@ -53,6 +54,7 @@ class Connection {
   std::size_t in_pos_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t received_ = 0;
+  bool closed_by_peer_ = false;
 };
 
 // Connects to host:port (IPv4 or IPv6, by name or literal); throws Error(Network).

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "attempts.hpp"
+#include "gitfleet/core/retry.hpp"
 #include "connection.hpp"
 #include "file_ops.hpp"
 #include "transfer.hpp"
@@ -17,6 +18,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A server keeps a bounded number of unfinished handshakes per address and pushes out the
+// oldest (its defence against floods of silent peers), so many clients starting at once from
+// one machine may be hung up on before they authenticate: such a handshake is tried again, a
+// few times, after a jittered wait.
+Connection authenticated(const RemoteOptions& remote) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 0;; ++attempt) {
+    Connection conn(connect_to(remote.host, remote.port, remote.timeout), remote.timeout);
+    try {
+      conn.authenticate_to_server(remote.secret);
+      return conn;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Network || !conn.closed_by_peer() || attempt + 1 == kAttempts) throw;
+    }
+    sleep_unless_cancelled(jittered_backoff(std::chrono::milliseconds(50), attempt), CancellationToken());
+  }
+}
+
 Connection open_session(const RemoteOptions& remote, FrameType begin_type, const std::string& remote_path,
                         int compression_level) {
   if (remote.secret.empty())
@@ -24,8 +43,7 @@ Connection open_session(const RemoteOptions& remote, FrameType begin_type, const
   if (!remote_path.empty() && !is_safe_relative_path(remote_path))
     throw Error(ErrorCode::Refused, 0,
                     "'" + remote_path + "' is not a relative path beneath the server's root (no '..', no leading '/')");
-  Connection conn(connect_to(remote.host, remote.port, remote.timeout), remote.timeout);
-  conn.authenticate_to_server(remote.secret);
+  Connection conn = authenticated(remote);
   conn.send(begin_type, Begin{remote_path, compression_level}.encode());
   conn.expect(FrameType::Ready);
   return conn;
