@@ -7,6 +7,7 @@
 #include <functional>
 #include <future>
 #include <thread>
+#include <vector>
 
 using gitfleet::AsyncChannel;
 using gitfleet::CancellationToken;
@@ -51,13 +52,28 @@ TEST(AsyncChannel, ProducerBlocksWhenFullAndCloseWakesIt) {
   EXPECT_EQ(result.load(), 0);
 }
 
+// The producer is seen blocked on the full channel (it has not returned) before the token is
+// cancelled; cancelling then ends its wait with false, and its item was not queued.
 TEST(AsyncChannel, CancellationWakesABlockedProducer) {
   AsyncChannel<int> ch(1);
   CancellationToken token;
   ASSERT_TRUE(ch.push(1, token));
-  std::thread producer([&] { EXPECT_FALSE(ch.push(2, token)); });
+  std::atomic<int> returned{-1};
+  std::thread producer([&] { returned = ch.push(2, token) ? 1 : 0; });
+  while (ch.producers_waiting() == 0) std::this_thread::yield();
+  for (int i = 0; i < 5; ++i) {  // several of its 20 ms waits: still blocked, not returned
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    ASSERT_EQ(returned.load(), -1);
+  }
   token.cancel();
   producer.join();
+  EXPECT_EQ(returned.load(), 0);
+  EXPECT_EQ(ch.producers_waiting(), 0u);
+  std::vector<int> got;
+  ch.receive([&](std::optional<int> v, std::exception_ptr) { got.push_back(v.value_or(-1)); });
+  ch.finish();
+  ch.receive([&](std::optional<int> v, std::exception_ptr) { got.push_back(v.value_or(-1)); });
+  EXPECT_EQ(got, (std::vector<int>{1, -1}));
 }
 
 TEST(AsyncChannel, ErrorReachesTheConsumerAfterQueuedItems) {

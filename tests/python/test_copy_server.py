@@ -39,6 +39,24 @@ def digest_tree(base: Path) -> dict[str, str]:
             for p in sorted(base.rglob("*")) if p.is_file()}
 
 
+def at_once(clients: int, run):
+    """run(n) for n in range(clients), each on its own thread: ({n: result}, [exceptions])."""
+    results, errors = {}, []
+
+    def client(n: int) -> None:
+        try:
+            results[n] = run(n)
+        except Exception as e:  # reported to the caller
+            errors.append(e)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 def up(src, dst, server, **kw):
     return py_eacopy.copy_with_server(src, dst, "127.0.0.1", server.port, token=TOKEN, **kw)
 
@@ -172,19 +190,7 @@ def test_twenty_concurrent_clients(tmp_path, root, server):
         src = tmp_path / f"src{n}"
         make_tree(src, files=12, seed=n % 5)  # some clients send similar trees
         trees[n] = src
-    results, errors = {}, []
-
-    def client(n: int) -> None:
-        try:
-            results[n] = up(trees[n], f"c/{n}", server)
-        except Exception as e:  # reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(20, lambda n: up(trees[n], f"c/{n}", server))
     assert not errors
     for n, src in trees.items():
         assert results[n].files_failed == 0
@@ -361,18 +367,6 @@ def test_clients_pushed_out_of_a_crowded_handshake_try_again(tmp_path, root):
     src = tmp_path / "src"
     make_tree(src, files=3)
     with py_eacopy.create_server(0, 4, root, TOKEN, max_unauthenticated_per_address=2) as s:
-        results, errors = {}, []
-
-        def client(n: int) -> None:
-            try:
-                results[n] = up(src, f"crowd/{n}", s)
-            except Exception as e:  # reported below
-                errors.append(e)
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(12)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results, errors = at_once(12, lambda n: up(src, f"crowd/{n}", s))
     assert errors == []
     assert all(results[n].files_failed == 0 and digest_tree(root / f"crowd/{n}") == digest_tree(src) for n in range(12))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 
 import pytest
 from fake_providers import FakeBitbucket, FakeGitHub, FakeGitLab
@@ -108,10 +110,7 @@ def test_simdjson_parser():
 def test_top_level_exports_load_lazily_and_say_which_transport() -> None:
     """`from GitFleet import GitHubClient` (seed 002, GitFleet 0.2.x) works, and importing
     GitFleet alone loads neither pydantic nor httpx; `_use_rust` answers for the transport."""
-    import subprocess
-    import sys
-
-    code = (
+    assert_fresh_interpreter_runs(
         "import sys, GitFleet\n"
         "assert 'pydantic' not in sys.modules and 'httpx' not in sys.modules, 'loaded eagerly'\n"
         "from GitFleet import GitHubClient, GitLabClient, BitBucketClient, TokenManager, RepoInfo, to_dataframe\n"
@@ -120,20 +119,13 @@ def test_top_level_exports_load_lazily_and_say_which_transport() -> None:
         "assert GitHubClient is p.GitHubClient and RepoInfo is p.RepoInfo and TokenManager is p.TokenManager\n"
         "assert GitHubClient('t')._use_rust is True and GitHubClient('t', use_python_impl=True)._use_rust is False\n"
         "assert set(GitFleet.__all__) >= {'GitHubClient', 'CloneTask', 'to_json', 'GitFleetError'}\n"
-        "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
 
 
 def test_the_provider_api_never_loads_libgit2() -> None:
     """The providers' native transport is an extension of its own (GitFleet._http): a provider
     client, its native request and its errors load neither GitFleet._native nor libgit2."""
-    import subprocess
-    import sys
-
-    code = (
+    assert_fresh_interpreter_runs(
         "import asyncio, sys\n"
         "from GitFleet import GitHubClient, NetworkError\n"
         "async def main():\n"
@@ -147,9 +139,12 @@ def test_the_provider_api_never_loads_libgit2() -> None:
         "maps = open('/proc/self/maps').read()\n"
         "assert 'GitFleet._native' not in sys.modules, 'the native core was imported'\n"
         "assert 'libgit2' not in maps and 'libcurl' in maps, 'wrong libraries loaded'\n"
-        "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def assert_fresh_interpreter_runs(code: str) -> None:
+    """Runs `code` in a new interpreter (what a module import loads is only visible there)."""
+    done = subprocess.run([sys.executable, "-c", code + "print('ok')\n"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 

@@ -29,10 +29,15 @@ class AsyncChannel {
   // (a producer blocked on a full channel notices cancellation within a few milliseconds).
   bool push(T item, const CancellationToken& cancel) {
     std::unique_lock lock(mutex_);
+    ++producers_waiting_;
     while (!not_full_.wait_for(lock, std::chrono::milliseconds(20),
                                [this] { return items_.size() < capacity_ || closed_; })) {
-      if (cancel.cancelled()) return false;
+      if (cancel.cancelled()) {
+        --producers_waiting_;
+        return false;
+      }
     }
+    --producers_waiting_;
     if (closed_) return false;
     // Checked after the wait: the consumer may have drained the queue and begun waiting
     // while this producer was blocked; the item is then its, not the queue's.
@@ -87,6 +92,13 @@ class AsyncChannel {
     return std::exchange(pending_, nullptr);
   }
 
+  // Producers inside push() (waiting for room, or about to queue): what a stalled stream is
+  // waiting for, observable without guessing at timing.
+  std::size_t producers_waiting() {
+    std::lock_guard lock(mutex_);
+    return producers_waiting_;
+  }
+
  private:
   std::mutex mutex_;
   std::condition_variable not_full_;
@@ -96,6 +108,7 @@ class AsyncChannel {
   bool finished_ = false;
   bool closed_ = false;
   std::exception_ptr error_;
+  std::size_t producers_waiting_ = 0;
 };
 
 }  // namespace gitfleet
