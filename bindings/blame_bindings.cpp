@@ -27,10 +27,11 @@ struct BlameLineRecord {
   bool boundary;
 };
 
-std::vector<BlameLineRecord> records_of(const BlameResult& r) {
+std::vector<BlameLineRecord> records_of(const BlameResult& r, std::size_t first, std::size_t end) {
   std::vector<BlameLineRecord> out;
-  out.reserve(r.lines.size());
-  for (const auto& l : r.lines) {
+  out.reserve(end - first);
+  for (std::size_t i = first; i < end; ++i) {
+    const auto& l = r.lines[i];
     const auto& c = r.commits[l.commit];
     out.push_back({c.sha, c.author.name, c.author.email, git::offset_string(c.author.offset), c.committer.name,
                    c.committer.email, git::offset_string(c.committer.offset), c.summary, l.orig_path, l.line_content,
@@ -52,20 +53,14 @@ using BlameStream = BatchStream<BlameLineRecord>;
 
 BlameStream::Producer blame_batches(std::string repo_path, std::string path, BlameOptions options,
                                     std::size_t batch_size) {
-  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
   return [repo_path = std::move(repo_path), path = std::move(path), options = std::move(options), batch_size](
              AsyncChannel<BlameStream::Batch>& channel, const CancellationToken& cancel) {
-    std::vector<BlameLineRecord> all;
-    {
-      auto session = git::BlameSessionPool::shared().acquire(repo_path);
-      all = records_of(session->blame(path, options, cancel));
-    }
-    for (std::size_t i = 0; i < all.size(); i += batch_size) {
-      auto first = all.begin() + static_cast<std::ptrdiff_t>(i);
-      auto last = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + batch_size));
-      if (!channel.push(BlameStream::Batch(std::make_move_iterator(first), std::make_move_iterator(last)), cancel))
-        return;
-    }
+    git::stream_blame(
+        repo_path, path, options, batch_size,
+        [&](const BlameResult& r, std::size_t first, std::size_t end) {
+          return channel.push(records_of(r, first, end), cancel);
+        },
+        cancel);
   };
 }
 
@@ -145,7 +140,7 @@ void bind_blame(nb::module_& m) {
               // Line records are built here, off the GIL, each file's result freed as it goes.
               std::vector<FileRecords> files;
               for (git::FileBlame& f : git::bulk_blame(repo_path, names, options, cancel, progress)) {
-                files.push_back({std::move(f.path), records_of(f.result), f.error});
+                files.push_back({std::move(f.path), records_of(f.result, 0, f.result.lines.size()), f.error});
                 f.result = {};
               }
               return files;

@@ -32,23 +32,6 @@ std::chrono::milliseconds milliseconds_of(double seconds, const char* name) {
   return std::chrono::milliseconds(std::max<long>(1, static_cast<long>(seconds * 1000)));
 }
 
-// Binds `name` (blocking, GIL released) and `start_<name>` (a native job reporting to
-// on_done) for fn(args..., const CancellationToken&).
-template <class... Args, class Fn, class... Extra>
-void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extra) {
-  m.def(name,
-        [fn](Args... args) {
-          nb::gil_scoped_release release;
-          return fn(args..., CancellationToken());
-        },
-        extra...);
-  m.def(("start_" + std::string(name)).c_str(),
-        [fn](Args... args, nb::callable on_done) {
-          return start_job([fn, args...](const CancellationToken& c) { return fn(args..., c); }, std::move(on_done));
-        },
-        extra..., nb::arg("on_done"));
-}
-
 // (src, dst) pairs with names of any bytes, as the engine takes them.
 using PythonPathPairs = std::vector<std::pair<FsPath, FsPath>>;
 

@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -115,6 +116,23 @@ NativeRun start_job(Fn fn, nb::callable on_done, ToPython to_python = {}) {
         });
       });
   return NativeRun{token};
+}
+
+// Binds an operation fn(args..., const CancellationToken&) both ways: `name` blocks (the GIL
+// released, never cancelled) and `start_<name>` runs it as a native job reporting to on_done.
+template <class... Args, class Fn, class... Extra>
+void def_operation(nb::module_& m, const char* name, Fn fn, const Extra&... extra) {
+  m.def(name,
+        [fn](Args... args) {
+          nb::gil_scoped_release release;
+          return fn(args..., CancellationToken());
+        },
+        extra...);
+  m.def(("start_" + std::string(name)).c_str(),
+        [fn](Args... args, nb::callable on_done) {
+          return start_job([fn, args...](const CancellationToken& c) { return fn(args..., c); }, std::move(on_done));
+        },
+        extra..., nb::arg("on_done"));
 }
 
 }  // namespace gitfleet::bindings

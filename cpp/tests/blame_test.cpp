@@ -152,3 +152,29 @@ TEST(Blame, AuthorsAndCommittersAsTheMailmapNamesThem) {
   fs::create_symlink("elsewhere", fs::path(repo.root) / ".mailmap");
   EXPECT_EQ(blame_file(repo.root, "f.txt").commits[0].author.name, "T");
 }
+
+// The streaming producer hands over every line once, in order, in batches of the size asked
+// for, and stops when the consumer does.
+TEST(Blame, StreamedInBatchesThatTogetherAreTheWholeBlame) {
+  Repo repo;
+  std::string text;
+  for (int i = 0; i < 23; ++i) text += "line " + std::to_string(i) + "\n";
+  repo.write("f.txt", text);
+  repo.commit("create");
+  BlameResult whole = blame_file(repo.root, "f.txt");
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  std::vector<std::string> contents;
+  stream_blame(repo.root, "f.txt", {}, 10, [&](const BlameResult& r, std::size_t first, std::size_t end) {
+    ranges.emplace_back(first, end);
+    for (std::size_t i = first; i < end; ++i) contents.push_back(r.lines[i].line_content);
+    return true;
+  });
+  EXPECT_EQ(ranges, (std::vector<std::pair<std::size_t, std::size_t>>{{0, 10}, {10, 20}, {20, 23}}));
+  ASSERT_EQ(contents.size(), whole.lines.size());
+  for (std::size_t i = 0; i < contents.size(); ++i) EXPECT_EQ(contents[i], whole.lines[i].line_content);
+  int batches = 0;
+  stream_blame(repo.root, "f.txt", {}, 10, [&](const BlameResult&, std::size_t, std::size_t) { return ++batches < 2; });
+  EXPECT_EQ(batches, 2);
+  EXPECT_THROW(stream_blame(repo.root, "f.txt", {}, 0, [](const BlameResult&, std::size_t, std::size_t) { return true; }),
+               Error);
+}

@@ -620,6 +620,18 @@ BlameSessionPool::Lease BlameSessionPool::acquire(const std::string& repo_path) 
   return Lease(this, std::move(key), std::make_unique<BlameSession>(repo_path));
 }
 
+void stream_blame(const std::string& repo_path, const std::string& path, const BlameOptions& options,
+                  std::size_t batch_size, const BlameBatchSink& sink, const CancellationToken& cancel) {
+  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  BlameResult result;
+  {
+    auto session = BlameSessionPool::shared().acquire(repo_path);
+    result = session->blame(path, options, cancel);
+  }  // the session goes back to the pool before the consumer is waited for
+  for (std::size_t first = 0; first < result.lines.size(); first += batch_size)
+    if (!sink(result, first, std::min(result.lines.size(), first + batch_size))) return;
+}
+
 void BlameSessionPool::clear() {
   std::list<std::pair<std::string, std::unique_ptr<BlameSession>>> dropped;
   std::lock_guard lock(mutex_);

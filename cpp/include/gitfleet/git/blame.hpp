@@ -123,4 +123,12 @@ class BlameSessionPool {
   std::list<std::pair<std::string, std::unique_ptr<BlameSession>>> idle_;  // most recent first
 };
 
+// The streaming producer of one file's blame: the file is blamed through the kept sessions,
+// then its lines go to `sink` in order, in batches of at most `batch_size` (as the half-open
+// range [first, end) of result.lines, so the commits are not copied per batch). Stops early,
+// without error, when sink returns false. InvalidArgument when batch_size is 0.
+using BlameBatchSink = std::function<bool(const BlameResult& result, std::size_t first, std::size_t end)>;
+void stream_blame(const std::string& repo_path, const std::string& path, const BlameOptions& options,
+                  std::size_t batch_size, const BlameBatchSink& sink, const CancellationToken& cancel = CancellationToken());
+
 }  // namespace gitfleet::git
