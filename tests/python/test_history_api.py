@@ -53,7 +53,11 @@ async def test_leaving_a_stream_early_stops_the_native_work(bulk_repo: Path) -> 
 
 async def test_cancelling_the_task_stops_the_native_work(bulk_repo: Path) -> None:
     task = RepoManager().extract_commits(bulk_repo, include_files=True, threads=1)
-    await asyncio.sleep(0.02)
+    for _ in range(1000):  # the task's first step starts the native job: cancel it while it runs
+        if _native.active_jobs() == 1:
+            break
+        await asyncio.sleep(0)
+    assert _native.active_jobs() == 1 and not task.done()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
