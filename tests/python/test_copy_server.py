@@ -184,6 +184,33 @@ def test_restarted_server_reloads_its_history(tmp_path, root):
         forgetful.stop()
 
 
+def test_a_running_server_saves_its_history_at_intervals(tmp_path, root):
+    """Not only at stop: a server killed (SIGKILL, no chance to save at exit) after serving
+    for a while has its history on disk, saved when a connection ended at least 2 s after
+    the last save; a server started on that file links what the first one received."""
+    src = tmp_path / "src"
+    make_tree(src, files=8)
+    (tmp_path / "ping").mkdir()
+    (tmp_path / "ping" / "p.txt").write_text("ping")
+    history = tmp_path / "history.bin"
+    first = Server(root, "--history-file", str(history))
+    try:
+        assert up(src, "a", first).files_copied == 8
+        deadline = time.monotonic() + 60
+        while not history.exists():  # each upload ends a connection: a save when one is due
+            assert time.monotonic() < deadline, "the running server never saved its history"
+            up(tmp_path / "ping", "ping", first)
+            time.sleep(0.2)
+    finally:
+        first.proc.kill()
+        first.proc.wait()
+    second = Server(root, "--history-file", str(history))
+    try:
+        assert up(src, "b", second).files_linked == 8
+    finally:
+        second.stop()
+
+
 def test_twenty_concurrent_clients(tmp_path, root, server):
     trees = {}
     for n in range(20):
