@@ -67,18 +67,10 @@ NativeRun start_extract_commits(FsPath repo_path, HistoryOptions options, nb::ca
 using CommitStream = BatchStream<CommitRecord>;
 
 CommitStream::Producer commit_batches(std::string repo_path, HistoryOptions options, std::size_t batch_size) {
-  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
   return [repo_path = std::move(repo_path), options = std::move(options), batch_size](
              AsyncChannel<Batch>& channel, const CancellationToken& cancel) {
-    Batch batch;
-    bool open = true;
-    git::for_each_commit(repo_path, options, [&](CommitRecord&& record) {
-      batch.push_back(std::move(record));
-      if (batch.size() < batch_size) return true;
-      open = channel.push(std::exchange(batch, {}), cancel);
-      return open;
-    }, cancel);
-    if (open && !batch.empty()) channel.push(std::move(batch), cancel);
+    git::for_each_commit_batch(
+        repo_path, options, batch_size, [&](Batch&& batch) { return channel.push(std::move(batch), cancel); }, cancel);
   };
 }
 

@@ -216,3 +216,29 @@ TEST(History, ParallelAndSerialAgree) {
     EXPECT_EQ(a[i].deletions, b[i].deletions);
   }
 }
+
+// The streaming producer: every commit once, in git log's order, in batches of the size asked
+// for (the last shorter), and it stops when the consumer does.
+TEST(History, StreamedInBatchesThatTogetherAreTheWholeHistory) {
+  TempRepo repo;
+  for (int i = 0; i < 7; ++i) {
+    repo.write("f.txt", lines(0, i + 1));
+    repo.commit("c" + std::to_string(i));
+  }
+  std::vector<std::string> whole;
+  for (const auto& c : extract_commits(repo.path(), {})) whole.push_back(c.sha);
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> streamed;
+  gitfleet::git::for_each_commit_batch(repo.path(), {}, 3, [&](std::vector<CommitRecord>&& batch) {
+    sizes.push_back(batch.size());
+    for (const auto& c : batch) streamed.push_back(c.sha);
+    return true;
+  });
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 3, 1}));
+  EXPECT_EQ(streamed, whole);
+  int batches = 0;
+  gitfleet::git::for_each_commit_batch(repo.path(), {}, 3, [&](std::vector<CommitRecord>&&) { return ++batches < 2; });
+  EXPECT_EQ(batches, 2);
+  EXPECT_THROW(gitfleet::git::for_each_commit_batch(repo.path(), {}, 0, [](std::vector<CommitRecord>&&) { return true; }),
+               Error);
+}

@@ -3,6 +3,7 @@
 #include <deque>
 #include <future>
 #include <thread>
+#include <utility>
 
 #include "gitfleet/core/text_encoding.hpp"
 #include "gitfleet/core/thread_pool.hpp"
@@ -158,6 +159,20 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
     drain();
     throw;
   }
+}
+
+void for_each_commit_batch(const std::string& repo_path, const HistoryOptions& options, std::size_t batch_size,
+                           const std::function<bool(std::vector<CommitRecord>&&)>& sink,
+                           const CancellationToken& cancel) {
+  if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+  std::vector<CommitRecord> batch;
+  bool open = true;
+  for_each_commit(repo_path, options, [&](CommitRecord&& record) {
+    batch.push_back(std::move(record));
+    if (batch.size() < batch_size) return true;
+    return open = sink(std::exchange(batch, {}));
+  }, cancel);
+  if (open && !batch.empty()) sink(std::move(batch));
 }
 
 std::vector<CommitRecord> extract_commits(const std::string& repo_path, const HistoryOptions& options,

@@ -56,6 +56,13 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
                      const std::function<bool(CommitRecord&&)>& sink,
                      const CancellationToken& cancel = CancellationToken());
 
+// The streaming producer of the history: the same commits, handed to sink in batches of
+// `batch_size` (the last may be shorter); stops early when sink returns false. InvalidArgument
+// when batch_size is 0.
+void for_each_commit_batch(const std::string& repo_path, const HistoryOptions& options, std::size_t batch_size,
+                           const std::function<bool(std::vector<CommitRecord>&&)>& sink,
+                           const CancellationToken& cancel = CancellationToken());
+
 std::vector<CommitRecord> extract_commits(const std::string& repo_path, const HistoryOptions& options,
                                           const CancellationToken& cancel = CancellationToken());
 
