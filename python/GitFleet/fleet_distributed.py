@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._native import repository_name
 from .exceptions import GitFleetError, InvalidArgumentError
 from .fleet_store import FleetStore, RepositorySnapshot, StoreUpdate, read_repository
 
@@ -98,8 +98,7 @@ def store_fleet(
     the end. ``progress(target, update, error)`` is called as each repository finishes."""
     if names is not None and len(names) != len(targets):
         raise InvalidArgumentError("names must name every target")
-    names = list(names) if names is not None else [os.path.basename(t.rstrip("/")).removesuffix(".git")
-                                                   for t in targets]
+    names = list(names) if names is not None else [repository_name(t) for t in targets]
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"two targets have one name: {names}")
     from distributed import as_completed

@@ -213,16 +213,17 @@ class FleetStore:
         try:
             db.register("recent", recent.drop(["line_content"]))
             reached = "r.boundary AND r.commit_id IN (SELECT sha FROM commits WHERE repo = $repo)"
+            # Each recent line beside the stored line it came from at the stored HEAD, if any.
+            beside_stored = """recent r LEFT JOIN blame_lines s
+                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no"""
             unresolved = [row[0] for row in db.execute(f"""
-                SELECT DISTINCT r.path FROM recent r LEFT JOIN blame_lines s
-                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
+                SELECT DISTINCT r.path FROM {beside_stored}
                 WHERE {reached} AND (r.commit_id <> $stored OR s.commit_id IS NULL)""",
                 {"repo": name, "stored": stored}).fetchall()]
             carried = db.sql(f"""
                 SELECT r.path, r.final_line_no,
                        {", ".join(f"CASE WHEN {reached} THEN s.{c} ELSE r.{c} END AS {c}" for c in _CARRIED)}
-                FROM recent r LEFT JOIN blame_lines s
-                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
+                FROM {beside_stored}
                 WHERE r.path NOT IN (SELECT unnest($unresolved::VARCHAR[]))
                 ORDER BY r.path, r.final_line_no""",
                 params={"repo": name, "unresolved": unresolved}).to_arrow_table()
@@ -230,9 +231,10 @@ class FleetStore:
         finally:
             db.close()
 
-    def _write(self, name: str, source: str | None, path: str, head: str, mode: str, history: Any,
+    def _write(self, name: str, source: str | None, path: str, head: str, mode: str, history: HistoryTables,
                lines: pa.Table, touched: list[str] | None) -> None:
-        """One transaction: either all of it is in the store, or none."""
+        """One transaction: either all of it is in the store, or none. ``lines`` come without
+        their text (as blame_lines holds them)."""
         duckdb = _duckdb()
         db = self._db.cursor()
         db.execute("BEGIN TRANSACTION")
@@ -242,11 +244,9 @@ class FleetStore:
                     db.execute(f"DELETE FROM {table} WHERE repo = ?", [name])
             else:
                 db.execute("DELETE FROM blame_lines WHERE repo = ? AND list_contains(?, path)", [name, touched])
-            new_commits, new_files = history.commits, history.file_changes
-            new_lines = lines.drop(["line_content"]) if "line_content" in lines.column_names else lines
-            db.register("new_commits", new_commits)
-            db.register("new_files", new_files)
-            db.register("new_lines", new_lines)
+            db.register("new_commits", history.commits)
+            db.register("new_files", history.file_changes)
+            db.register("new_lines", lines)
             db.execute("INSERT INTO commits SELECT ? AS repo, * EXCLUDE (repo_name) FROM new_commits", [name])
             db.execute("INSERT INTO file_changes SELECT ? AS repo, * FROM new_files", [name])
             db.execute("INSERT INTO blame_lines SELECT ? AS repo, * FROM new_lines", [name])

@@ -22,7 +22,7 @@ namespace {
 // oldest (its defence against floods of silent peers), so many clients starting at once from
 // one machine may be hung up on before they authenticate: such a handshake is tried again, a
 // few times, after a jittered wait.
-Connection authenticated(const RemoteOptions& remote) {
+Connection authenticated(const RemoteOptions& remote, const CancellationToken& cancel) {
   constexpr int kAttempts = 5;
   for (int attempt = 0;; ++attempt) {
     Connection conn(connect_to(remote.host, remote.port, remote.timeout), remote.timeout);
@@ -32,18 +32,19 @@ Connection authenticated(const RemoteOptions& remote) {
     } catch (const Error& e) {
       if (e.code() != ErrorCode::Network || !conn.closed_by_peer() || attempt + 1 == kAttempts) throw;
     }
-    sleep_unless_cancelled(jittered_backoff(std::chrono::milliseconds(50), attempt), CancellationToken());
+    if (!sleep_unless_cancelled(jittered_backoff(std::chrono::milliseconds(50), attempt), cancel))
+      cancel.throw_if_cancelled();
   }
 }
 
 Connection open_session(const RemoteOptions& remote, FrameType begin_type, const std::string& remote_path,
-                        int compression_level) {
+                        int compression_level, const CancellationToken& cancel) {
   if (remote.secret.empty())
     throw Error(ErrorCode::InvalidArgument, 0, "copying through a server needs its shared secret (token)");
   if (!remote_path.empty() && !is_safe_relative_path(remote_path))
     throw Error(ErrorCode::Refused, 0,
                     "'" + remote_path + "' is not a relative path beneath the server's root (no '..', no leading '/')");
-  Connection conn = authenticated(remote);
+  Connection conn = authenticated(remote, cancel);
   conn.send(begin_type, Begin{remote_path, compression_level}.encode());
   conn.expect(FrameType::Ready);
   return conn;
@@ -90,7 +91,7 @@ CopySummary upload_unguarded(const fs::path& src, const std::string& remote_dst,
   if (::stat(src.c_str(), &st) != 0) fail(errno, src);
   std::optional<Connection> conn;
   try {
-    conn.emplace(open_session(remote, FrameType::UploadBegin, remote_dst, config.compression_level));
+    conn.emplace(open_session(remote, FrameType::UploadBegin, remote_dst, config.compression_level, cancel));
   } catch (const Error& e) {
     if (e.code() != ErrorCode::Network || remote.fallback_dst.empty()) throw;
     TreeCopyOptions options;
@@ -125,7 +126,7 @@ CopySummary download_unguarded(const std::string& remote_src, const fs::path& ds
                                const Config& config, const CancellationToken& cancel) {
   config.validate();
   auto started = std::chrono::steady_clock::now();
-  Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level);
+  Connection conn = open_session(remote, FrameType::DownloadBegin, remote_src, config.compression_level, cancel);
   std::error_code ec;
   fs::create_directories(dst, ec);
   if (ec) fail(ec.value(), dst);
