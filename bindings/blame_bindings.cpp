@@ -158,7 +158,7 @@ void bind_blame(nb::module_& m) {
       nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("on_done"),
       nb::arg("on_progress").none() = nb::none());
 
-  // Bulk blame as Arrow: on_done(([ArrowBatch, ...], [(path, exception), ...]), None).
+  // Bulk blame as Arrow: on_done(([ArrowBatch, ...], ArrowBatch of files, [(path, exception), ...]), None).
   m.def(
       "start_blame_table",
       [](FsPath repo_path, std::optional<std::vector<FsPath>> paths, BlameOptions options, std::size_t batch_size,
@@ -173,9 +173,10 @@ void bind_blame(nb::module_& m) {
             std::move(on_done), [](git::BlameTable&& table) {
               nb::list batches, failures;
               for (auto& batch : table.batches) batches.append(nb::cast(ArrowBatch{std::move(batch)}));
+              nb::object files = nb::cast(ArrowBatch{std::move(table.files)});
               for (auto& [path, error] : table.failures)
                 failures.append(nb::make_tuple(fs_str(path), python_exception_for(error)));
-              return nb::object(nb::make_tuple(batches, failures));
+              return nb::object(nb::make_tuple(batches, files, failures));
             });
       },
       nb::arg("repo_path"), nb::arg("paths").none(), nb::arg("options"), nb::arg("batch_size"), nb::arg("on_done"),

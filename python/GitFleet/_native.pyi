@@ -197,7 +197,8 @@ def start_bulk_blame(
 ) -> NativeRun: ...
 def start_blame_table(
     repo_path: str | bytes, paths: list[str | bytes] | None, options: BlameOptions, batch_size: int,
-    on_done: Callable[[tuple[list[ArrowBatch], list[tuple[str, BaseException]]] | None, BaseException | None], None],
+    on_done: Callable[[tuple[list[ArrowBatch], ArrowBatch, list[tuple[str, BaseException]]] | None,
+                       BaseException | None], None],
     on_progress: Callable[[int, int, int, int], None] | None = None,
 ) -> NativeRun: ...
 def start_find_files(

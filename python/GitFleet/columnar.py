@@ -43,10 +43,13 @@ class HistoryTables(NamedTuple):
 
 
 class BlameTable(NamedTuple):
-    """``lines``: one row per line of every file blamed; ``failed``: the files that could not
-    be blamed, each with its :class:`BlameError` (one bad file never fails the rest)."""
+    """``lines``: one row per line of every file blamed; ``files``: one row per file blamed
+    (``path``, ``lines``, ``binary``: a NUL in its first 8000 bytes, git's test), empty files
+    too; ``failed``: the files that could not be blamed, each with its :class:`BlameError`
+    (one bad file never fails the rest)."""
 
     lines: pa.Table
+    files: pa.Table
     failed: dict[str | bytes, BlameError]
 
 
@@ -83,8 +86,9 @@ async def blame_table(
     files = blame.checked_file_paths(file_paths)
     size = checked_batch_size(batch_size)
     on_progress = blame.progress_reporter(progress)
-    batches, failures = await run_native(
+    batches, blamed, failures = await run_native(
         lambda done: _native.start_blame_table(path, files, options, size, done, on_progress))
     given = {os.fsencode(f): f for f in files or ()}
     failed = {given.get(os.fsencode(name), name): blame.file_error(name, error) for name, error in failures}
-    return BlameTable(pa.Table.from_batches([pa.record_batch(b) for b in batches]), failed)
+    return BlameTable(pa.Table.from_batches([pa.record_batch(b) for b in batches]),
+                      pa.Table.from_batches([pa.record_batch(blamed)]), failed)

@@ -16,6 +16,7 @@ from gitrepo import GitRepo
 
 import GitFleet
 from GitFleet import InvalidArgumentError, RepoManager
+from GitFleet.analyses import is_binary
 
 UTC = dt.timezone.utc
 
@@ -132,12 +133,30 @@ async def test_names_that_are_not_utf8_become_valid_utf8(tmp_path: Path) -> None
     assert lines.column("line_content").to_pylist() == ["one", "\ufffdtwo"]
 
 
+async def test_blame_table_files_say_lines_and_binary_as_the_objects_do(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    (repo.path / "empty.txt").write_bytes(b"")
+    (repo.path / "text.txt").write_bytes(b"a\nb\nc")
+    # A NUL at byte 7,500, after bytes that are not UTF-8: binary by its bytes, though the
+    # repaired line (each \xff now three bytes) has it past 8,000.
+    (repo.path / "late_nul.bin").write_bytes(b"\xff" * 3000 + b"\n" + b"x" * 4499 + b"\0\n")
+    (repo.path / "nul_after_8000.txt").write_bytes(b"y" * 8000 + b"\0\n")
+    repo.commit("files")
+    manager = RepoManager()
+    objects = await manager.blame_repository(repo.path)
+    table = await manager.blame_table(repo.path)
+    expected = sorted((path, len(lines), is_binary(lines)) for path, lines in objects.items())
+    assert sorted(tuple(r.values()) for r in validated(table.files).to_pylist()) == expected
+    assert ("late_nul.bin", 2, True) in expected and ("empty.txt", 0, False) in expected
+    assert ("nul_after_8000.txt", 1, False) in expected
+
+
 def test_a_batch_moves_once(rich_repo: GitRepo) -> None:
     from GitFleet import _native
     from GitFleet._bridge import run_native
 
     async def first_batch() -> object:
-        batches, _ = await run_native(lambda done: _native.start_blame_table(
+        batches, _, _ = await run_native(lambda done: _native.start_blame_table(
             str(rich_repo.path), ["lib/main.py"], _native.BlameOptions(), 100, done))
         return batches[0]
 

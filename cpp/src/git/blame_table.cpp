@@ -1,6 +1,10 @@
 #include "gitfleet/git/blame_table.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "gitfleet/core/error.hpp"
+#include "line_stats.hpp"
 #include "signature_columns.hpp"
 
 namespace gitfleet::git {
@@ -9,6 +13,18 @@ namespace {
 using columnar::ColumnType;
 using columnar::Field;
 using columnar::RecordBatchBuilder;
+
+// A NUL in the first kBinaryProbeBytes of the file the lines make (each line and its '\n').
+bool starts_binary(const std::vector<BlameLine>& lines) {
+  std::size_t seen = 0;
+  for (const BlameLine& line : lines) {
+    if (seen >= kBinaryProbeBytes) break;
+    const std::size_t probe = std::min(line.line_content.size(), kBinaryProbeBytes - seen);
+    if (std::memchr(line.line_content.data(), 0, probe)) return true;
+    seen += line.line_content.size() + 1;
+  }
+  return false;
+}
 
 // Author and committer take four columns each (signature_columns.hpp).
 enum Column {
@@ -36,6 +52,7 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
   if (batch_rows == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
   BlameTable table;
   RecordBatchBuilder rows(blame_fields());
+  RecordBatchBuilder files({{"path", ColumnType::Utf8}, {"lines", ColumnType::Int64}, {"binary", ColumnType::Bool}});
   auto take = [&] {
     table.batches.emplace_back();
     rows.export_batch(&table.batches.back().array, &table.batches.back().schema);
@@ -46,6 +63,9 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
       continue;
     }
     const BlameResult& r = file.result;
+    files[0].append_text(file.path);
+    files[1].append_int(static_cast<std::int64_t>(r.lines.size()));
+    files[2].append_bool(starts_binary(r.lines));
     for (const BlameLine& line : r.lines) {
       const BlameCommit& c = r.commits[line.commit];
       rows[kPath].append_text(file.path);
@@ -63,6 +83,7 @@ BlameTable blame_table(const std::string& repo_path, std::optional<std::vector<s
     file.result = {};  // this file's lines are in the batches now
   }
   if (rows.rows() || table.batches.empty()) take();
+  files.export_batch(&table.files.array, &table.files.schema);
   return table;
 }
 

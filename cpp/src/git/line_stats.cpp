@@ -8,8 +8,6 @@
 namespace gitfleet::git {
 namespace {
 
-// git's buffer_is_binary() looks at this many leading bytes.
-constexpr std::size_t kBinaryProbeBytes = 8000;
 // git treats blobs above core.bigFileThreshold (default 512 MiB) as binary.
 constexpr std::size_t kBigFileThreshold = 512u * 1024 * 1024;
 

@@ -3,8 +3,8 @@
 // computes them: git's default Myers line diff (changed_lines.hpp), binary files
 // (a NUL in the first 8000 bytes) count nothing.
 #include <cstdint>
+#include <cstddef>
 #include <string_view>
-
 
 namespace gitfleet::git {
 
@@ -13,6 +13,9 @@ struct LineStats {
   std::int64_t deletions = 0;
   bool binary = false;
 };
+
+// git's buffer_is_binary() looks at this many leading bytes.
+constexpr std::size_t kBinaryProbeBytes = 8000;
 
 bool looks_binary(std::string_view data) noexcept;
 

@@ -15,6 +15,10 @@ namespace gitfleet::git {
 
 struct BlameTable {
   std::vector<columnar::ExportedBatch> batches;                      // at least one (maybe empty)
+  // One row per file blamed, empty ones too: path, lines, and binary (a NUL byte in its first
+  // 8000 bytes, git's buffer_is_binary), which the lines cannot tell once invalid UTF-8 in
+  // them has been replaced.
+  columnar::ExportedBatch files;
   std::vector<std::pair<std::string, std::exception_ptr>> failures;  // files that could not be blamed
 };
 
