@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from .columnar import HistoryTables
+    from .columnar import BlameTable, HistoryTables
+    from .exceptions import BlameError
     from .repo_manager import RepoManager
 
 __all__ = ["FleetStore", "RepositorySnapshot", "StoreUpdate", "read_repository"]
@@ -45,8 +46,14 @@ CREATE TABLE IF NOT EXISTS blame_lines (
     author_name VARCHAR, author_email VARCHAR, author_time TIMESTAMPTZ, author_offset SMALLINT,
     committer_name VARCHAR, committer_email VARCHAR, committer_time TIMESTAMPTZ, committer_offset SMALLINT,
     summary VARCHAR, boundary BOOLEAN);
+CREATE TABLE IF NOT EXISTS files (
+    repo VARCHAR, path VARCHAR, lines BIGINT, "binary" BOOLEAN, error VARCHAR);
+CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
-_REPO_TABLES = ("commits", "file_changes", "blame_lines")
+# Version 2: blame with identities as committed (the .mailmap applies when reading), and the
+# files table. An older store's repositories are read anew at their next update.
+_SCHEMA_VERSION = 2
+_REPO_TABLES = ("commits", "file_changes", "blame_lines", "files")
 # What a line carried over from the stored blame takes from it: all but where it is now.
 _CARRIED = ("commit_id", "orig_path", "orig_line_no", "author_name", "author_email", "author_time", "author_offset",
             "committer_name", "committer_email", "committer_time", "committer_offset", "summary", "boundary")
@@ -62,6 +69,7 @@ class RepositorySnapshot(NamedTuple):
     head: str
     history: HistoryTables
     lines: pa.Table  # blame lines, without their text
+    files: pa.Table  # every file at head: path, lines, binary, error (why it could not be blamed)
 
 
 def _path_and_name(repo_path: PathLike, repo: str | None) -> tuple[str, str]:
@@ -69,21 +77,43 @@ def _path_and_name(repo_path: PathLike, repo: str | None) -> tuple[str, str]:
     return path, repo or os.path.basename(os.path.abspath(path).rstrip("/"))
 
 
-async def _head_of(manager: RepoManager, path: str) -> str:
-    tip = await manager.commits_table(path, max_count=1)
+async def _head_of(manager: RepoManager, path: str, rev: str = "HEAD") -> str:
+    tip = await manager.commits_table(path, rev=rev, max_count=1)
     if tip.num_rows == 0:
         raise InvalidArgumentError(f"{path}: the repository has no commits")
     return str(tip.column("sha")[0].as_py())
 
 
+def _file_rows(blamed: BlameTable, failed: dict[str | bytes, BlameError] | None = None) -> pa.Table:
+    """The files table's rows for a blame: each file blamed, then each that failed with why."""
+    pa = require_pyarrow()
+    import pyarrow.compute as pc
+
+    failed = {**blamed.failed, **(failed or {})}
+    failed_paths = pa.array([_utf8(p) for p in failed], pa.string())
+    ok = blamed.files.filter(pc.invert(pc.is_in(blamed.files.column("path"), failed_paths)))
+    errors = pa.table({"path": failed_paths, "lines": pa.nulls(len(failed), pa.int64()),
+                       "binary": pa.nulls(len(failed), pa.bool_()),
+                       "error": pa.array(map(str, failed.values()), pa.string())})
+    ok = ok.append_column("error", pa.nulls(ok.num_rows, pa.string()))
+    return pa.concat_tables([ok.cast(errors.schema), errors])
+
+
+def _utf8(path: str | bytes) -> str:
+    """A path as the Arrow tables spell it (invalid UTF-8 replaced)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str | None = None,
                           source: str | None = None, *, head: str | None = None) -> RepositorySnapshot:
-    """A repository's whole history and the blame of every file at HEAD (or ``head``)."""
+    """A repository's whole history and the blame of every file at HEAD (or ``head``), people
+    as committed (the .mailmap applies when the store is read)."""
     path, name = _path_and_name(repo_path, repo)
     head = head or await _head_of(manager, path)
     history = await manager.history_tables(path, rev=head, include_files=True)
-    blamed = await manager.blame_table(path, rev=head)
-    return RepositorySnapshot(name, source or path, path, head, history, blamed.lines.drop(["line_content"]))
+    blamed = await manager.blame_table(path, rev=head, mailmap=False)
+    return RepositorySnapshot(name, source or path, path, head, history, blamed.lines.drop(["line_content"]),
+                              _file_rows(blamed))
 
 
 class StoreUpdate(NamedTuple):
@@ -125,8 +155,22 @@ class FleetStore:
             except duckdb.Error as e:
                 raise StoreError(f"cannot open the fleet store {self.path}: {e}") from None
         if not read_only:
-            self._db.execute(_SCHEMA)
+            self._migrate()
         self._writing = asyncio.Lock()
+
+    def _migrate(self) -> None:
+        """Creates the tables; a store from an older GitFleet keeps its rows, but its
+        repositories are read anew at their next update (their stored head is forgotten)."""
+        self._db.execute("BEGIN TRANSACTION")
+        old = self._db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'repositories'"
+                               ).fetchone()[0]
+        self._db.execute(_SCHEMA)
+        version = self._db.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
+        stored_version = int(version[0][0]) if version else (1 if old else _SCHEMA_VERSION)
+        if stored_version < _SCHEMA_VERSION:
+            self._db.execute("UPDATE repositories SET head = NULL")
+        self._db.execute("INSERT OR REPLACE INTO store_info VALUES ('schema_version', ?)", [str(_SCHEMA_VERSION)])
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -150,13 +194,13 @@ class FleetStore:
         return rows[0][0] if rows else None
 
     async def update(self, manager: RepoManager, repo_path: PathLike, repo: str | None = None,
-                     source: str | None = None) -> StoreUpdate:
+                     source: str | None = None, *, rev: str = "HEAD") -> StoreUpdate:
         """Brings the store's copy of ``repo`` (default: the folder's name) up to the local
-        repository's HEAD: only new commits when HEAD moved forward, everything when the
-        stored HEAD is no longer in its history."""
+        repository's ``rev``: only new commits when it moved forward, everything when the
+        stored head is no longer in its history."""
         path, name = _path_and_name(repo_path, repo)
         async with self._writing:
-            head = await _head_of(manager, path)
+            head = await _head_of(manager, path, rev)
             stored = self.stored_head(name)
             if stored == head:
                 return StoreUpdate(name, head, "unchanged", 0, 0)
@@ -181,9 +225,9 @@ class FleetStore:
         """Stores a repository read elsewhere (:func:`read_repository`, e.g. on a Dask
         worker) in place of what the store held for it: one transaction."""
         self._write(snapshot.repo, snapshot.source, snapshot.path, snapshot.head, "full", snapshot.history,
-                    snapshot.lines, None)
-        files = len(set(snapshot.lines.column("path").to_pylist()))
-        return StoreUpdate(snapshot.repo, snapshot.head, "full", snapshot.history.commits.num_rows, files)
+                    snapshot.lines, snapshot.files, None)
+        return StoreUpdate(snapshot.repo, snapshot.head, "full", snapshot.history.commits.num_rows,
+                           snapshot.files.num_rows)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                            stored: str) -> StoreUpdate:
@@ -194,13 +238,15 @@ class FleetStore:
         reblame = sorted(touched & present)
         # Blamed over the new commits only (git blame stored..head): a line that reaches the
         # stored HEAD unchanged keeps the blame stored for it there.
-        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored])
+        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored], mailmap=False)
         lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines)
+        files = _file_rows(recent)
         if unresolved:
             pa = require_pyarrow()  # lines that reached older history another way: blamed in full
-            again = await manager.blame_table(path, unresolved, rev=head)
+            again = await manager.blame_table(path, unresolved, rev=head, mailmap=False)
             lines = pa.concat_tables([lines, again.lines.drop(["line_content"]).cast(lines.schema)])
-        await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines,
+            files = _file_rows(recent, again.failed)
+        await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines, files,
                                 sorted(touched))
         return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame))
 
@@ -232,9 +278,10 @@ class FleetStore:
             db.close()
 
     def _write(self, name: str, source: str | None, path: str, head: str, mode: str, history: HistoryTables,
-               lines: pa.Table, touched: list[str] | None) -> None:
+               lines: pa.Table, files: pa.Table, touched: list[str] | None) -> None:
         """One transaction: either all of it is in the store, or none. ``lines`` come without
-        their text (as blame_lines holds them)."""
+        their text (as blame_lines holds them); ``touched``: the paths whose lines and file
+        rows are replaced (None: everything of the repository)."""
         duckdb = _duckdb()
         db = self._db.cursor()
         db.execute("BEGIN TRANSACTION")
@@ -243,17 +290,20 @@ class FleetStore:
                 for table in _REPO_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE repo = ?", [name])
             else:
-                db.execute("DELETE FROM blame_lines WHERE repo = ? AND list_contains(?, path)", [name, touched])
+                for table in ("blame_lines", "files"):
+                    db.execute(f"DELETE FROM {table} WHERE repo = ? AND list_contains(?, path)", [name, touched])
             db.register("new_commits", history.commits)
             db.register("new_files", history.file_changes)
             db.register("new_lines", lines)
+            db.register("new_blamed", files)
             db.execute("INSERT INTO commits SELECT ? AS repo, * EXCLUDE (repo_name) FROM new_commits", [name])
             db.execute("INSERT INTO file_changes SELECT ? AS repo, * FROM new_files", [name])
             db.execute("INSERT INTO blame_lines SELECT ? AS repo, * FROM new_lines", [name])
+            db.execute("INSERT INTO files SELECT ? AS repo, * FROM new_blamed", [name])
             db.execute("""
                 INSERT OR REPLACE INTO repositories
                 SELECT ?, ?, ?, ?, (SELECT count(*) FROM commits WHERE repo = ?),
-                       (SELECT count(DISTINCT path) FROM blame_lines WHERE repo = ?),
+                       (SELECT count(*) FROM files WHERE repo = ? AND error IS NULL),
                        (SELECT count(*) FROM blame_lines WHERE repo = ?), ?, ?""",
                        [name, source or path, path, head, name, name, name, dt.datetime.now(dt.timezone.utc), mode])
             db.execute("COMMIT")

@@ -15,9 +15,11 @@ import pytest
 from conftest import build_random_repo
 from gitrepo import GitRepo
 
-from GitFleet import BlameTable, FleetStore, InvalidArgumentError, RepoManager, StoreError
+import GitFleet
+from GitFleet import FleetStore, InvalidArgumentError, RepoManager, StoreError
+from GitFleet.fleet_store import _file_rows
 
-TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no"}
+TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no", "files": "path"}
 
 
 def contents(store: FleetStore, repo: str) -> dict[str, list[dict]]:
@@ -33,9 +35,12 @@ def fresh(tmp_path: Path, repo: GitRepo, name: str) -> dict[str, list[dict]]:
 
 
 def grow(repo: GitRepo) -> None:
-    """Five new commits: edits, a rename with an edit, a deletion, a new file and a merge."""
+    """Five new commits: edits, a rename with an edit, a deletion, new files (binary, empty)
+    and a merge."""
     files = sorted(p for p in repo.git("ls-files").split() if p.endswith(".txt"))
     repo.write(files[0], "changed\n" * 3)
+    repo.write("image.bin", b"\x89PNG\0\x01\n\xff")
+    repo.write("empty.txt", "")
     repo.commit("edit")
     repo.git("mv", files[1], "renamed.txt")
     repo.write("renamed.txt", (repo.path / "renamed.txt").read_text() + "more\n")
@@ -111,6 +116,44 @@ def test_lines_reaching_older_history_through_a_side_branch_are_blamed_in_full(
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
 
 
+def test_files_say_binary_empty_and_failed_and_people_are_as_committed(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.write("a.txt", "one\ntwo\n")
+    repo.write("image.bin", b"\x89PNG\0\x01\n")
+    repo.write("empty.txt", "")
+    repo.write(".mailmap", "Real Name <real@example.com> <alias@example.com>\n")
+    repo.commit("start", author="Alias <alias@example.com>")
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        update = asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        rows = store.query('SELECT path, lines, "binary", error FROM files ORDER BY path').to_pylist()
+        assert [tuple(r.values()) for r in rows] == [
+            (".mailmap", 1, False, None), ("a.txt", 2, False, None), ("empty.txt", 0, False, None),
+            ("image.bin", 1, True, None)]
+        assert update.files_blamed == 4
+        # Raw identities: the .mailmap is applied by whoever reads the store.
+        assert store.query("SELECT DISTINCT author_name FROM blame_lines").to_pylist() == [{"author_name": "Alias"}]
+    # A file that cannot be blamed is a row with why, and no counts.
+    table = asyncio.run(RepoManager().blame_table(repo.path, ["a.txt", "gone.txt"]))
+    rows = _file_rows(table).to_pylist()
+    assert rows[0] == {"path": "a.txt", "lines": 2, "binary": False, "error": None}
+    assert rows[1]["path"] == "gone.txt" and rows[1]["lines"] is None and "gone.txt" in rows[1]["error"]
+
+
+def test_a_store_from_an_older_version_is_read_anew(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 10, commits=10)
+    db = duckdb.connect(str(tmp_path / "old.duckdb"))  # version 1: no files table, no version
+    db.execute("CREATE TABLE repositories (repo VARCHAR PRIMARY KEY, source VARCHAR, path VARCHAR, head VARCHAR, "
+               "commits BIGINT, files BIGINT, lines BIGINT, analysed_at TIMESTAMPTZ, last_update VARCHAR)")
+    db.execute("INSERT INTO repositories VALUES ('r', 'r', 'r', ?, 0, 0, 0, now(), 'full')", [repo.head()])
+    db.close()
+    with FleetStore(tmp_path / "old.duckdb") as store:
+        assert store.stored_head("r") is None
+        assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "full"
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+    with FleetStore(tmp_path / "old.duckdb") as store:  # migrated once: the head now stays
+        assert store.stored_head("r") == repo.head()
+
+
 def test_rewritten_history_is_read_anew(tmp_path: Path) -> None:
     repo = build_random_repo(tmp_path / "r", 9, commits=30)
     with FleetStore(tmp_path / "fleet.duckdb") as store:
@@ -131,11 +174,11 @@ def test_a_failed_update_leaves_the_previous_state(tmp_path: Path, monkeypatch: 
         grow(repo)
         real_blame_table = RepoManager.blame_table
 
-        async def unusable_lines(self: RepoManager, *args: object, **kwargs: object) -> BlameTable:
+        async def unusable_lines(self: RepoManager, *args: object, **kwargs: object) -> GitFleet.BlameTable:
             # Lines the store cannot take: the insert fails after the new commits went in.
             table = await real_blame_table(self, *args, **kwargs)
             bad = table.lines.set_column(1, "final_line_no", pa.array(["x"] * table.lines.num_rows))
-            return BlameTable(bad, table.failed)
+            return table._replace(lines=bad)
 
         monkeypatch.setattr(RepoManager, "blame_table", unusable_lines)
         with pytest.raises(StoreError, match="keeps its previous state") as failed:
