@@ -11,21 +11,24 @@ import asyncio
 import datetime as dt
 import os
 import time
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .columnar import require_pyarrow
-from .exceptions import GitFleetError, InvalidArgumentError, StoreError
+from .exceptions import BlameError, GitFleetError, InvalidArgumentError, StoreError
 from .history import PathLike
 
 if TYPE_CHECKING:
     import duckdb
+
+    from .analyses.repository import FileBlame
+    from .blame import BlameProgress
     import pyarrow as pa
 
     from .columnar import BlameTable, HistoryTables
-    from .exceptions import BlameError
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "RepositorySnapshot", "StoreUpdate", "read_repository"]
+__all__ = ["FleetStore", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate", "read_repository"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -105,15 +108,43 @@ def _utf8(path: str | bytes) -> str:
 
 
 async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str | None = None,
-                          source: str | None = None, *, head: str | None = None) -> RepositorySnapshot:
+                          source: str | None = None, *, head: str | None = None,
+                          progress: Callable[[BlameProgress], object] | None = None) -> RepositorySnapshot:
     """A repository's whole history and the blame of every file at HEAD (or ``head``), people
     as committed (the .mailmap applies when the store is read)."""
     path, name = _path_and_name(repo_path, repo)
     head = head or await _head_of(manager, path)
     history = await manager.history_tables(path, rev=head, include_files=True)
-    blamed = await manager.blame_table(path, rev=head, mailmap=False)
+    blamed = await manager.blame_table(path, rev=head, mailmap=False, progress=progress)
     return RepositorySnapshot(name, source or path, path, head, history, blamed.lines.drop(["line_content"]),
                               _file_rows(blamed))
+
+
+class StoredChange(NamedTuple):
+    """A file change as the store holds it (columns of ``file_changes``)."""
+
+    path: str
+    old_path: str | None
+    change_type: str
+    additions: int
+    deletions: int
+    binary: bool
+
+
+class StoredCommit(NamedTuple):
+    """A commit as the store holds it, with what the analyses read (times in seconds)."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    author_timestamp: int
+    committer_timestamp: int
+    additions: int
+    deletions: int
+    files_changed: int
+    is_merge: bool
+    message: str
+    files: list[StoredChange]
 
 
 class StoreUpdate(NamedTuple):
@@ -194,10 +225,11 @@ class FleetStore:
         return rows[0][0] if rows else None
 
     async def update(self, manager: RepoManager, repo_path: PathLike, repo: str | None = None,
-                     source: str | None = None, *, rev: str = "HEAD") -> StoreUpdate:
+                     source: str | None = None, *, rev: str = "HEAD",
+                     progress: Callable[[BlameProgress], object] | None = None) -> StoreUpdate:
         """Brings the store's copy of ``repo`` (default: the folder's name) up to the local
         repository's ``rev``: only new commits when it moved forward, everything when the
-        stored head is no longer in its history."""
+        stored head is no longer in its history. ``progress``: the blame's, as it goes."""
         path, name = _path_and_name(repo_path, repo)
         async with self._writing:
             head = await _head_of(manager, path, rev)
@@ -205,8 +237,63 @@ class FleetStore:
             if stored == head:
                 return StoreUpdate(name, head, "unchanged", 0, 0)
             if stored is not None and await self._descends(manager, path, head, stored):
-                return await self._incremental(manager, path, name, source, head, stored)
-            return await self._full(manager, path, name, source, head)
+                return await self._incremental(manager, path, name, source, head, stored, progress)
+            return await self._full(manager, path, name, source, head, progress)
+
+    async def commits_in_order(self, repo: str, shas: pa.Array | pa.ChunkedArray,
+                               batch_size: int = 1000) -> AsyncIterator[list[StoredCommit]]:
+        """The stored commits of ``repo`` named by ``shas``, in that order (a walk's), each with
+        its file changes as stored, in batches read as they are consumed."""
+        pa = require_pyarrow()
+        db = self._db.cursor()
+        try:
+            db.register("walk", pa.table({"sha": shas, "pos": pa.array(range(len(shas)), pa.int64())}))
+            reader = db.sql("""
+                WITH changes AS (
+                    SELECT sha, list(struct_pack(path, old_path, change_type, additions, deletions, "binary")
+                                     ORDER BY rowid) AS files
+                    FROM file_changes WHERE repo = $repo GROUP BY sha)
+                SELECT c.sha, c.author_name, c.author_email, epoch(c.author_time)::BIGINT,
+                       epoch(c.committer_time)::BIGINT, c.additions, c.deletions, c.files_changed, c.is_merge,
+                       c.message, coalesce(f.files, [])
+                FROM walk w JOIN commits c ON c.repo = $repo AND c.sha = w.sha
+                LEFT JOIN changes f ON f.sha = c.sha
+                ORDER BY w.pos""", params={"repo": repo}).to_arrow_reader(batch_size)
+
+            def next_batch() -> pa.RecordBatch | None:
+                try:
+                    return reader.read_next_batch()
+                except StopIteration:
+                    return None
+
+            while (batch := await asyncio.to_thread(next_batch)) is not None:
+                yield [StoredCommit(*row[:-1], [StoredChange(**f) for f in row[-1]])
+                       for row in zip(*(column.to_pylist() for column in batch.columns))]
+        finally:
+            db.close()
+
+    async def file_blames(self, repo: str) -> dict[str, FileBlame | BlameError]:
+        """The stored blame of every file of ``repo`` at its stored head, as the analyses read
+        it: per file, binary or not, and its lines' author times per identity as committed;
+        or, for a file that could not be blamed, why."""
+        from .analyses.repository import FileBlame
+
+        def read() -> dict[str, FileBlame | BlameError]:
+            db = self._db.cursor()
+            try:
+                files = db.execute('SELECT path, "binary", error FROM files WHERE repo = ?', [repo]).fetchall()
+                times: dict[str, dict[tuple[str, str], list[int]]] = {path: {} for path, _, _ in files}
+                for path, name, email, when in db.execute("""
+                        SELECT path, author_name, author_email, list(epoch(author_time)::BIGINT)
+                        FROM blame_lines WHERE repo = ? GROUP BY ALL
+                        ORDER BY path, min(final_line_no)""", [repo]).fetchall():
+                    times[path][(name, email)] = when
+            finally:
+                db.close()
+            return {path: BlameError(error) if error is not None else FileBlame(binary, times[path])
+                    for path, binary, error in files}
+
+        return await asyncio.to_thread(read)
 
     async def _descends(self, manager: RepoManager, path: str, head: str, stored: str) -> bool:
         """Whether ``stored`` is in the history of ``head`` (its objects may be gone)."""
@@ -216,9 +303,9 @@ class FleetStore:
             return False
         return beyond.num_rows == 0
 
-    async def _full(self, manager: RepoManager, path: str, name: str, source: str | None,
-                    head: str) -> StoreUpdate:
-        snapshot = await read_repository(manager, path, name, source, head=head)
+    async def _full(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
+                    progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
+        snapshot = await read_repository(manager, path, name, source, head=head, progress=progress)
         return await asyncio.to_thread(self.put, snapshot)
 
     def put(self, snapshot: RepositorySnapshot) -> StoreUpdate:
@@ -230,7 +317,7 @@ class FleetStore:
                            snapshot.files.num_rows)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
-                           stored: str) -> StoreUpdate:
+                           stored: str, progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
         history = await manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
         changes = history.file_changes
         touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
@@ -238,7 +325,8 @@ class FleetStore:
         reblame = sorted(touched & present)
         # Blamed over the new commits only (git blame stored..head): a line that reaches the
         # stored HEAD unchanged keeps the blame stored for it there.
-        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored], mailmap=False)
+        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored], mailmap=False,
+                                           progress=progress)
         lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines)
         files = _file_rows(recent)
         if unresolved:

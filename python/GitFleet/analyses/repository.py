@@ -15,6 +15,7 @@ import collections
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
@@ -32,8 +33,11 @@ from .languages import LANGUAGE_COLUMNS, languages
 from .ownership import DIRECTORY_OWNER_COLUMNS, FILE_OWNER_COLUMNS, FileOwnership
 from .scope import Scope
 
-__all__ = ["RepoAnalysis", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary", "COMMIT_COLUMNS",
-           "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "ANALYSIS_TABLES"]
+if TYPE_CHECKING:
+    from ..fleet_store import FleetStore
+
+__all__ = ["RepoAnalysis", "FileBlame", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary",
+           "COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "ANALYSIS_TABLES"]
 
 COMMIT_COLUMNS = ("repo", "sha", "author_name", "author_email", "author_time", "committer_time", "additions",
                   "deletions", "files_changed", "is_merge", "summary")
@@ -72,6 +76,48 @@ def is_binary(lines: list[BlameLine]) -> bool:
         head.append(chunk)
         size += len(chunk)
     return b"\0" in b"".join(head)[:8000]
+
+
+@dataclass(frozen=True)
+class FileBlame:
+    """One file's blame as the analyses need it: whether it is binary, and the author times of
+    its lines per identity as committed (name, e-mail), identities in the order their first
+    line comes."""
+
+    binary: bool
+    times: dict[tuple[str, str], list[int]]
+
+    @classmethod
+    def of(cls, lines: list[BlameLine]) -> FileBlame:
+        times: dict[tuple[str, str], list[int]] = {}
+        for line in lines:
+            times.setdefault((line.author_name, line.author_email), []).append(line.author_time)
+        return cls(is_binary(lines), times)
+
+
+class ChangeLike(Protocol):
+    path: str
+    old_path: str | None
+    change_type: str
+    additions: int
+    deletions: int
+    binary: bool
+
+
+class CommitLike(Protocol):
+    """What the aggregates read of a commit: a CommitRecord, or a commit read from the store."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    author_timestamp: int
+    committer_timestamp: int
+    additions: int
+    deletions: int
+    files_changed: int
+    is_merge: bool
+    message: str
+    files: list[ChangeLike]
 
 
 def bus_factor(lines_owned: collections.Counter[str]) -> int:
@@ -142,7 +188,7 @@ class RepoAnalysis:
     def bus_factor(self) -> int:
         return bus_factor(self.lines_owned)
 
-    def add_commits(self, batch: Iterable[CommitRecord], commits: TableWriter | None = None,
+    def add_commits(self, batch: Iterable[CommitLike], commits: TableWriter | None = None,
                     changes: TableWriter | None = None) -> None:
         commit_rows, change_rows = [], []
         for c in batch:
@@ -187,33 +233,31 @@ class RepoAnalysis:
         if changes is not None:
             changes.write(change_rows)
 
-    def add_blame(self, blame: dict[str, list[BlameLine] | BlameError], ownership: TableWriter | None = None) -> None:
+    def add_blame(self, blame: dict[str, FileBlame | BlameError], ownership: TableWriter | None = None) -> None:
         rows = []
-        for path, lines in sorted(blame.items()):
-            if isinstance(lines, BlameError):
-                self.blame_failures[path] = str(lines)
+        for path, blamed in sorted(blame.items()):
+            if isinstance(blamed, BlameError):
+                self.blame_failures[path] = str(blamed)
                 continue
             self.current_files.add(path)
             if not self.scope(path):
                 self.files_out_of_scope += 1
                 continue
             self.files_blamed += 1
-            if is_binary(lines):
+            if blamed.binary:
                 self.binary_files += 1
                 continue
-            per_author: collections.Counter[tuple[str, str]] = collections.Counter(
-                (line.author_name, line.author_email) for line in lines)
-            bots = {who for who in per_author if is_bot(*who)} if self.exclude_bots else set()
             owners: collections.Counter[str] = collections.Counter()
-            for (name, email), n in per_author.items():
-                if (name, email) in bots:
+            times: list[int] = []
+            for (name, email), when in blamed.times.items():
+                if self.exclude_bots and is_bot(name, email):
                     continue
-                owners[self.identities(name, email)] += n
-                rows.append((self.name, path, name, email, n))
+                owners[self.identities(name, email)] += len(when)
+                rows.append((self.name, path, name, email, len(when)))
+                times += when
             self.lines_owned.update(owners)
             self.ownership.add(path, owners)
-            self.code_age.add(path, [line.author_time for line in lines
-                                     if not bots or (line.author_name, line.author_email) not in bots])
+            self.code_age.add(path, times)
         if ownership is not None:
             ownership.write(rows)
 
@@ -297,8 +341,12 @@ async def analyze_repository(
     scope: Scope | None = None,
     inactive_months: int = DEFAULT_INACTIVE_MONTHS,
     coupling: ChangeCoupling | None = None,
+    store: FleetStore | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
+    ``store``: a :class:`~GitFleet.FleetStore` brought up to ``rev`` first (incrementally when
+    it holds an earlier state) and the figures computed from what it holds; the result is the
+    same as without it, row for row.
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
     sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
     ``include_merges``: merges' first-parent diffs count in churn; ``since``/``until``: the
@@ -320,25 +368,59 @@ async def analyze_repository(
         at_rev = []
     analysis.scope.read_attributes(path, [os.fsdecode(p) for p in at_rev])
     sinks = sinks or {}
+    blamed = BlameProgress(0, 0, 0, 0)
+
+    def blaming(counts: BlameProgress) -> None:
+        nonlocal blamed
+        blamed = counts
+        if progress:
+            progress(AnalysisProgress("blame", analysis.commits, counts))
+
+    if store is not None and analysis.head:
+        await _read_from_store(analysis, store, manager, path, max_count, since, until, sinks, progress, blaming)
+    else:
+        await _read_from_repository(analysis, manager, path, rev, max_count, since, until, sinks, progress, blaming,
+                                    len(at_rev))
+    analysis.finish()
+    if progress:
+        progress(AnalysisProgress("done", analysis.commits, blamed))
+    return analysis
+
+
+async def _read_from_repository(analysis: RepoAnalysis, manager: RepoManager, path: str, rev: str,
+                                max_count: int | None, since: DateLike | None, until: DateLike | None,
+                                sinks: dict[str, TableWriter], progress: Progress | None,
+                                blaming: Callable[[BlameProgress], None], files: int) -> None:
     async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
                                              since=since, until=until, include_files=True):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress(AnalysisProgress("history", analysis.commits))
-    blamed = BlameProgress(0, 0, 0, 0)
     if analysis.commits:  # an empty repository has nothing to blame
-
-        def blaming(counts: BlameProgress) -> None:
-            nonlocal blamed
-            blamed = counts
-            if progress:
-                progress(AnalysisProgress("blame", analysis.commits, counts))
-
-        blaming(BlameProgress(0, len(at_rev), 0, 0))
+        blaming(BlameProgress(0, files, 0, 0))
         # Raw identities: `identities` applies the mailmap (or not) to history and blame alike.
         blame = await manager.blame_repository(path, rev=rev, mailmap=False, progress=blaming)
-        analysis.add_blame(blame, sinks.get("blame_ownership"))
-    analysis.finish()
+        analysis.add_blame({p: lines if isinstance(lines, BlameError) else FileBlame.of(lines)
+                            for p, lines in blame.items()}, sinks.get("blame_ownership"))
+
+
+async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: RepoManager, path: str,
+                           max_count: int | None, since: DateLike | None, until: DateLike | None,
+                           sinks: dict[str, TableWriter], progress: Progress | None,
+                           blaming: Callable[[BlameProgress], None]) -> None:
+    """The store brought up to the analysed commit, then history and blame read from it. The
+    window's commits, in git's order, come from a walk of the repository without diffs (the
+    order of log is not a property of the commits alone)."""
     if progress:
-        progress(AnalysisProgress("done", analysis.commits, blamed))
-    return analysis
+        progress(AnalysisProgress("history", 0))
+    await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head, progress=blaming)
+    window = await manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until)
+    async for batch in store.commits_in_order(analysis.name, window.column("sha")):
+        analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
+        if progress:
+            progress(AnalysisProgress("history", analysis.commits))
+    if analysis.commits:
+        blame = await store.file_blames(analysis.name)
+        lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
+        blaming(BlameProgress(len(blame), len(blame), lines, lines))
+        analysis.add_blame(blame, sinks.get("blame_ownership"))
