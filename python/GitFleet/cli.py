@@ -103,12 +103,15 @@ def _analysis_state(p: AnalysisProgress, blame_seconds: float) -> str:
     """What the analysis of one repository is doing, for the progress display. The time left
     is extrapolated from the share of lines explained so far (a first estimate runs high: the
     oldest commits explain the most lines)."""
+    if p.stage == "store" and p.blame is None:
+        return "updating the fleet store: reading history"
     if p.stage == "history" or p.blame is None:
         return f"reading history: {p.commits:,} commits"
     b = p.blame
     if p.stage == "done":
         return f"done: {p.commits:,} commits, {b.files_total:,} files blamed"
-    state = f"{p.commits:,} commits read; blaming: {b.files_done:,} of {b.files_total:,} files done"
+    doing = "updating the fleet store" if p.stage == "store" else f"{p.commits:,} commits read"
+    state = f"{doing}; blaming: {b.files_done:,} of {b.files_total:,} files done"
     if b.lines_total:
         fraction = b.lines_done / b.lines_total
         state += f", {fraction:.0%} of lines"
@@ -117,12 +120,34 @@ def _analysis_state(p: AnalysisProgress, blame_seconds: float) -> str:
     return state
 
 
+def _analysis_store(db_path: str | None, no_db: bool, out_dir: str, console: Console) -> FleetStore | None:
+    """The store `analyze` reads through: --db's, else fleet.duckdb in the report's directory
+    (so the same --out is incremental); none with --no-db, nor (said once) when DuckDB is not
+    installed and no --db was asked for."""
+    if no_db:
+        if db_path:
+            raise UserError("--db and --no-db contradict each other")
+        return None
+    try:
+        with _user_errors():
+            return FleetStore(db_path or os.path.join(out_dir, DEFAULT_STORE))
+    except ImportError:
+        if db_path:
+            raise UserError("the fleet store needs DuckDB: pip install 'GitFleet[store]' (or use --no-db)") from None
+        console.print("No fleet store (DuckDB is not installed: pip install 'GitFleet[store]'); "
+                      "reading every repository in full.", highlight=False, soft_wrap=True)
+        return None
+
+
 def _current_repository() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         raise UserError("not inside a git repository; name the repositories to analyse") from None
     return out.stdout.strip()
+
+
+DEFAULT_STORE = "fleet.duckdb"
 
 
 def _unique_names(targets: Sequence[str]) -> list[str]:
@@ -368,15 +393,16 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
 @click.option("--coupling-min-degree", type=click.IntRange(0, 100), default=_COUPLING.min_degree, show_default=True,
               help="Change coupling: at least this degree (100 x shared / average revisions).")
 @click.option("--db", "db_path", metavar="FILE",
-              help="Also keep every repository's commits, file changes and blame in this DuckDB fleet store "
-                   "(updated incrementally; `gitfleet query` reads it).")
+              help="The DuckDB fleet store the report is computed from, updated incrementally (only new commits "
+                   "read, only touched files blamed again; `gitfleet query` reads it).  [default: OUT/fleet.duckdb]")
+@click.option("--no-db", is_flag=True, help="Read history and blame straight from each repository, keep no store.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
             concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
             exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
             exclude_bots: bool, inactive_months: int, coupling_max_changeset: int, coupling_min_revisions: int,
-            coupling_min_shared: int, coupling_min_degree: int, db_path: str | None, quiet: bool,
+            coupling_min_shared: int, coupling_min_degree: int, db_path: str | None, no_db: bool, quiet: bool,
             as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor, ownership
@@ -420,7 +446,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                                stage_began: dict[str, float] = stage_began, shown: list[str] = shown) -> None:
                         now = time.monotonic()
                         new_stage = stage_began.setdefault(p.stage, now) == now
-                        state = _analysis_state(p, now - stage_began.get("blame", now))
+                        blaming_since = stage_began.setdefault(f"{p.stage} blame", now) if p.blame else now
+                        state = _analysis_state(p, now - blaming_since)
                         progress.update(bar, state=state)
                         if p.stage == "done":
                             progress.stop_task(bar)  # a finished repository's timer stops
@@ -440,26 +467,19 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                             since=since, until=until, scope=Scope(include, exclude, vendored),
                             inactive_months=inactive_months,
                             coupling=ChangeCoupling(coupling_max_changeset, coupling_min_revisions, coupling_min_shared,
-                                                    coupling_min_degree)))
+                                                    coupling_min_degree), store=store))
+                        stored = results[-1].store_update
+                        if stored is not None:
+                            console.print(f"{name}: fleet store {stored.mode}: {stored.commits_read:,} commits read, "
+                                          f"{stored.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
                     except GitFleetError as e:
                         failed[target] = str(e)
                         progress.update(bar, state=f"[red]failed: {e}")
-            if store is not None:
-                for target, name in zip(order, _unique_names(order)):
-                    if target in failed:
-                        continue
-                    update = await store.update(manager, paths[target], name,
-                                                source=target if target in clones else paths[target])
-                    console.print(f"{name}: fleet store {update.mode}: {update.commits_read:,} commits read, "
-                                  f"{update.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
             return results, failed
         finally:
             manager.cleanup()
 
-    store = None
-    if db_path:
-        with _user_errors():
-            store = FleetStore(db_path)
+    store = _analysis_store(db_path, no_db, out_dir, console)
     try:
         repos, failed = _run(work())
         console.print(f"Writing {len(sinks)} tables and the report to {out_dir}", highlight=False, soft_wrap=True)
@@ -502,7 +522,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--db", "db_path", default="fleet.duckdb", show_default=True, metavar="FILE", help="The fleet store.")
+@click.option("--db", "db_path", default=DEFAULT_STORE, show_default=True, metavar="FILE", help="The fleet store.")
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Read the repositories on a local Dask cluster of this many worker processes.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Read them on this existing Dask cluster.")
@@ -557,7 +577,7 @@ def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler
 
 @cli.command()
 @click.argument("sql")
-@click.option("--db", "db_path", default="fleet.duckdb", show_default=True, metavar="FILE",
+@click.option("--db", "db_path", default=DEFAULT_STORE, show_default=True, metavar="FILE",
               help="The fleet store `gitfleet analyze --db` wrote.")
 @_format_options
 def query(sql: str, db_path: str, fmt: str, output: str | None) -> None:

@@ -155,10 +155,16 @@ def test_analyze_writes_the_report_and_tables(rich_repo, tmp_path):
     n = len(commits)
     files = sum(not e.startswith("160000") for e in git_out(rich_repo.path, "ls-tree", "-r", "HEAD").splitlines())
     lines = result.stderr.splitlines()
-    assert lines[:1] == [f"rich-repo: reading history: {n:,} commits"]
-    assert lines[1:4] == [f"rich-repo: {n:,} commits read; blaming: 0 of {files:,} files done",
-                          f"rich-repo: done: {n:,} commits, {files:,} files blamed",
+    # Through the fleet store (by default): the store updated, then the figures read from it.
+    assert lines[0] == "rich-repo: updating the fleet store: reading history"
+    assert lines[1:4] == [f"rich-repo: done: {n:,} commits, {files:,} files blamed",
+                          f"rich-repo: fleet store full: {n:,} commits read, {files:,} files blamed",
                           f"Writing 11 tables and the report to {out}"]
+    direct = gitfleet("analyze", rich_repo.path, "--out", tmp_path / "direct", "--no-db").stderr.splitlines()
+    assert direct[:4] == [f"rich-repo: reading history: {n:,} commits",
+                      f"rich-repo: {n:,} commits read; blaming: 0 of {files:,} files done",
+                      f"rich-repo: done: {n:,} commits, {files:,} files blamed",
+                      f"Writing 11 tables and the report to {tmp_path / 'direct'}"]
     owned = list(csv.DictReader(open(out / "blame_ownership.csv", encoding="utf-8")))
     assert sum(int(r["lines"]) for r in owned) == lines_at_head(rich_repo.path)  # every line has an owner
 
@@ -273,6 +279,13 @@ def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", "c3"], check=True, env=env)
     second = gitfleet("analyze", repo, "--out", tmp_path / "r2", "--db", db)
     assert "repo: fleet store incremental: 1 commits read, 1 files blamed" in second.stderr.splitlines()
+    direct = gitfleet("analyze", repo, "--out", tmp_path / "r3", "--no-db")
+    assert direct.returncode == 0 and "fleet store" not in direct.stderr and not (tmp_path / "r3/fleet.duckdb").exists()
+    for table in ("commits", "file_changes", "blame_ownership", "activity", "file_owners", "code_age", "hotspots"):
+        assert (tmp_path / "r2" / f"{table}.csv").read_text() == (tmp_path / "r3" / f"{table}.csv").read_text(), table
+    default = gitfleet("analyze", repo, "--out", tmp_path / "r4", "-q")  # the store beside the report
+    assert default.returncode == 0 and (tmp_path / "r4/fleet.duckdb").is_file()
+    assert_user_error(gitfleet("analyze", repo, "--out", tmp_path / "r5", "--db", db, "--no-db"), 1, "contradict")
     answer = gitfleet("query", "SELECT repo, commits, lines FROM repositories", "--db", db, "--format", "csv")
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines() == ["repo,commits,lines", "repo,4,6"]

@@ -17,6 +17,7 @@ from gitrepo import GitRepo
 
 import GitFleet
 from GitFleet import FleetStore, InvalidArgumentError, RepoManager, StoreError
+from GitFleet.analyses import RepoAnalysis, analyze_repository
 from GitFleet.fleet_store import _file_rows
 
 TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no", "files": "path"}
@@ -224,3 +225,33 @@ def test_queries_and_their_errors(tmp_path: Path) -> None:
     (tmp_path / "not-a-db").write_text("hello")
     with pytest.raises(StoreError):
         FleetStore(tmp_path / "not-a-db")
+
+
+def figures(analysis: RepoAnalysis) -> tuple:
+    return (analysis.tables(), analysis.commits, analysis.merges, analysis.additions, analysis.deletions,
+            analysis.churn_by_file, analysis.lines_owned, analysis.files_blamed, analysis.binary_files,
+            analysis.blame_failures, analysis.head)
+
+
+@pytest.mark.parametrize("options", [{}, {"include_merges": True, "exclude_bots": True, "max_count": 20},
+                                     {"since": "2020-09-13T12:50:00+00:00", "mailmap": False}])
+def test_analysis_through_the_store_equals_the_direct_one_full_and_incremental(
+        tmp_path: Path, options: dict) -> None:
+    repo = build_random_repo(tmp_path / "r", 11, commits=40)
+    repo.write(".mailmap", "Someone Else <else@example.com> <a@example.com>\n")
+    repo.commit("mailmap", author="Bot [bot] <bot@example.com>")
+
+    async def both() -> tuple[RepoAnalysis, RepoAnalysis]:
+        manager = RepoManager()
+        direct = await analyze_repository(manager, str(repo.path), "r", **options)
+        with FleetStore(tmp_path / "fleet.duckdb") as store:
+            stored = await analyze_repository(manager, str(repo.path), "r", store=store, **options)
+        return direct, stored
+
+    direct, stored = asyncio.run(both())
+    assert stored.store_update.mode == "full" and direct.commits > 0
+    assert figures(stored) == figures(direct)
+    grow(repo)
+    direct, stored = asyncio.run(both())
+    assert stored.store_update.mode == "incremental"
+    assert figures(stored) == figures(direct)

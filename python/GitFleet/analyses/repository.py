@@ -34,7 +34,7 @@ from .ownership import DIRECTORY_OWNER_COLUMNS, FILE_OWNER_COLUMNS, FileOwnershi
 from .scope import Scope
 
 if TYPE_CHECKING:
-    from ..fleet_store import FleetStore
+    from ..fleet_store import FleetStore, StoreUpdate
 
 __all__ = ["RepoAnalysis", "FileBlame", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary",
            "COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "ANALYSIS_TABLES"]
@@ -51,8 +51,9 @@ ANALYSIS_TABLES = {"activity": ACTIVITY_COLUMNS, "file_owners": FILE_OWNER_COLUM
 
 @dataclass(frozen=True)
 class AnalysisProgress:
-    """Where the analysis of one repository is: ``stage`` "history" (commits read so far),
-    "blame" (``blame``: files and lines done of all) or "done"."""
+    """Where the analysis of one repository is: ``stage`` "store" (the fleet store being
+    brought up to date; ``blame``: its blame's files and lines done, once blaming), "history"
+    (commits read so far), "blame" (``blame``: files and lines done of all) or "done"."""
 
     stage: str
     commits: int
@@ -171,6 +172,7 @@ class RepoAnalysis:
     language_lines: collections.Counter[str] = field(default_factory=collections.Counter)
     language_files: collections.Counter[str] = field(default_factory=collections.Counter)
     _tables: dict[str, list[tuple]] = field(default_factory=dict, repr=False)  # made by finish()
+    store_update: StoreUpdate | None = None  # what reading through the fleet store did
 
     @property
     def lines(self) -> int:
@@ -368,19 +370,11 @@ async def analyze_repository(
         at_rev = []
     analysis.scope.read_attributes(path, [os.fsdecode(p) for p in at_rev])
     sinks = sinks or {}
-    blamed = BlameProgress(0, 0, 0, 0)
-
-    def blaming(counts: BlameProgress) -> None:
-        nonlocal blamed
-        blamed = counts
-        if progress:
-            progress(AnalysisProgress("blame", analysis.commits, counts))
-
     if store is not None and analysis.head:
-        await _read_from_store(analysis, store, manager, path, max_count, since, until, sinks, progress, blaming)
+        blamed = await _read_from_store(analysis, store, manager, path, max_count, since, until, sinks, progress)
     else:
-        await _read_from_repository(analysis, manager, path, rev, max_count, since, until, sinks, progress, blaming,
-                                    len(at_rev))
+        blamed = await _read_from_repository(analysis, manager, path, rev, max_count, since, until, sinks, progress,
+                                             len(at_rev))
     analysis.finish()
     if progress:
         progress(AnalysisProgress("done", analysis.commits, blamed))
@@ -389,38 +383,54 @@ async def analyze_repository(
 
 async def _read_from_repository(analysis: RepoAnalysis, manager: RepoManager, path: str, rev: str,
                                 max_count: int | None, since: DateLike | None, until: DateLike | None,
-                                sinks: dict[str, TableWriter], progress: Progress | None,
-                                blaming: Callable[[BlameProgress], None], files: int) -> None:
+                                sinks: dict[str, TableWriter], progress: Progress | None, files: int) -> BlameProgress:
+    """History and blame read from the repository; returns the blame's final counts."""
     async for batch in manager.yield_commits(path, batch_size=1000, rev=rev, max_count=max_count,
                                              since=since, until=until, include_files=True):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress(AnalysisProgress("history", analysis.commits))
-    if analysis.commits:  # an empty repository has nothing to blame
-        blaming(BlameProgress(0, files, 0, 0))
-        # Raw identities: `identities` applies the mailmap (or not) to history and blame alike.
-        blame = await manager.blame_repository(path, rev=rev, mailmap=False, progress=blaming)
-        analysis.add_blame({p: lines if isinstance(lines, BlameError) else FileBlame.of(lines)
-                            for p, lines in blame.items()}, sinks.get("blame_ownership"))
+    blamed = BlameProgress(0, 0, 0, 0)
+    if not analysis.commits:  # an empty repository has nothing to blame
+        return blamed
+
+    def blaming(counts: BlameProgress) -> None:
+        nonlocal blamed
+        blamed = counts
+        if progress:
+            progress(AnalysisProgress("blame", analysis.commits, counts))
+
+    blaming(BlameProgress(0, files, 0, 0))
+    # Raw identities: `identities` applies the mailmap (or not) to history and blame alike.
+    blame = await manager.blame_repository(path, rev=rev, mailmap=False, progress=blaming)
+    analysis.add_blame({p: lines if isinstance(lines, BlameError) else FileBlame.of(lines)
+                        for p, lines in blame.items()}, sinks.get("blame_ownership"))
+    return blamed
 
 
 async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: RepoManager, path: str,
                            max_count: int | None, since: DateLike | None, until: DateLike | None,
-                           sinks: dict[str, TableWriter], progress: Progress | None,
-                           blaming: Callable[[BlameProgress], None]) -> None:
-    """The store brought up to the analysed commit, then history and blame read from it. The
-    window's commits, in git's order, come from a walk of the repository without diffs (the
-    order of log is not a property of the commits alone)."""
-    if progress:
-        progress(AnalysisProgress("history", 0))
-    await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head, progress=blaming)
+                           sinks: dict[str, TableWriter], progress: Progress | None) -> BlameProgress:
+    """The store brought up to the analysed commit (progress stage "store"), then history and
+    blame read from it; returns the blame's counts. The window's commits, in git's order, come
+    from a walk of the repository without diffs (log's order is not a property of the commits
+    alone)."""
+
+    def storing(counts: BlameProgress | None) -> None:
+        if progress:
+            progress(AnalysisProgress("store", 0, counts))
+
+    storing(None)
+    analysis.store_update = await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head,
+                                               progress=storing)
     window = await manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until)
     async for batch in store.commits_in_order(analysis.name, window.column("sha")):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress(AnalysisProgress("history", analysis.commits))
-    if analysis.commits:
-        blame = await store.file_blames(analysis.name)
-        lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
-        blaming(BlameProgress(len(blame), len(blame), lines, lines))
-        analysis.add_blame(blame, sinks.get("blame_ownership"))
+    if not analysis.commits:
+        return BlameProgress(0, 0, 0, 0)
+    blame = await store.file_blames(analysis.name)
+    analysis.add_blame(blame, sinks.get("blame_ownership"))
+    lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
+    return BlameProgress(len(blame), len(blame), lines, lines)
