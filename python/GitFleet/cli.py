@@ -139,6 +139,26 @@ def _analysis_store(db_path: str | None, no_db: bool, out_dir: str, console: Con
         return None
 
 
+async def _read_on_dask(store: FleetStore, order: list[str], paths: dict[str, str], workers: int | None,
+                        scheduler: str | None, console: Console) -> dict[str, str]:
+    """Every repository read into the store by a task on a Dask cluster (a local one reads
+    this machine's clones; an existing one gets URLs to clone itself). Returns target -> why it
+    failed."""
+    from .fleet_distributed import store_fleet
+
+    def report(target: str, update: Any, error: str | None) -> None:
+        console.print(f"{target}: " + (f"failed: {error}" if error else
+                                       f"read on Dask: {update.commits_read:,} commits, {update.files_blamed:,} files"),
+                      highlight=False, soft_wrap=True)
+
+    read = [t if scheduler and is_url(t) else paths[t] for t in order]
+    by_read = dict(zip(read, order))
+    with _user_errors():
+        run = await asyncio.to_thread(store_fleet, read, store, _unique_names(order), workers=workers or 2,
+                                      scheduler=scheduler, progress=lambda t, u, e: report(by_read[t], u, e))
+    return {by_read[t]: error for t, error in run.failed.items()}
+
+
 def _current_repository() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
@@ -396,14 +416,20 @@ def blame(repo: str, files: tuple[str, ...], rev: str, ignore_whitespace: bool, 
               help="The DuckDB fleet store the report is computed from, updated incrementally (only new commits "
                    "read, only touched files blamed again; `gitfleet query` reads it).  [default: OUT/fleet.duckdb]")
 @click.option("--no-db", is_flag=True, help="Read history and blame straight from each repository, keep no store.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Read the repositories into the store on a local Dask cluster of this many worker processes "
+                   "first (each read whole); the report is then computed from the store.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Read them on this existing Dask cluster (its workers clone URLs themselves and must reach "
+                   "local paths).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of the report's path.")
 def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str, max_count: int | None,
             concurrency: int, since: str | None, until: str | None, include: tuple[str, ...],
             exclude: tuple[str, ...], vendored: bool, include_merges: bool, no_mailmap: bool, merge_emails: bool,
             exclude_bots: bool, inactive_months: int, coupling_max_changeset: int, coupling_min_revisions: int,
-            coupling_min_shared: int, coupling_min_degree: int, db_path: str | None, no_db: bool, quiet: bool,
-            as_json: bool) -> None:
+            coupling_min_shared: int, coupling_min_degree: int, db_path: str | None, no_db: bool,
+            workers: int | None, scheduler: str | None, quiet: bool, as_json: bool) -> None:
     """Analyse repositories (URLs are cloned, paths read in place) into one HTML report:
     commits over time, lines owned by author, churn by author and file, bus factor, ownership
     per file and directory, knowledge loss, code age, hotspots, change coupling, languages and
@@ -432,12 +458,16 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             cloned, failed = await _clone_into_paths(manager, console)
             paths = {**local, **cloned}
             order = [t for t in (targets or clones) if t in paths]
+            if store is not None and (workers or scheduler):
+                failed.update(await _read_on_dask(store, order, paths, workers, scheduler, console))
             results = []
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
                        TimeElapsedColumn())
             with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
                 last_line = [0.0]
                 for target, name in zip(order, _unique_names(order)):
+                    if target in failed:
+                        continue
                     bar = progress.add_task(name, state="reading history")
                     stage_began = {"history": time.monotonic()}
                     shown = [""]
@@ -479,6 +509,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
         finally:
             manager.cleanup()
 
+    if no_db and (workers or scheduler):
+        raise UserError("--workers and --scheduler read into the fleet store: drop --no-db")
     store = _analysis_store(db_path, no_db, out_dir, console)
     try:
         repos, failed = _run(work())

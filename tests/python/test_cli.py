@@ -306,3 +306,17 @@ def test_store_fills_the_fleet_store_in_process_or_on_dask(rich_repo, tmp_path):
     assert f"gitfleet: failed: {tmp_path / 'missing'}:" in on_dask.stderr and "Traceback" not in on_dask.stderr
     same = "SELECT repo, head, commits, files, lines FROM repositories"
     assert gitfleet("query", same, "--db", db).stdout == gitfleet("query", same, "--db", dask_db).stdout
+
+
+def test_analyze_on_dask_reports_what_one_process_does(rich_repo, tmp_path):
+    (tmp_path / "not-a-repo").mkdir()
+    on_dask = gitfleet("analyze", rich_repo.path, tmp_path / "not-a-repo", "--out", tmp_path / "d", "--workers", "2")
+    assert on_dask.returncode == 1 and "Traceback" not in on_dask.stderr
+    assert f"{rich_repo.path}: read on Dask" in on_dask.stderr
+    assert f"gitfleet: failed: {tmp_path / 'not-a-repo'}:" in on_dask.stderr
+    alone = gitfleet("analyze", rich_repo.path, "--out", tmp_path / "a", "--no-db", "-q")
+    assert alone.returncode == 0, alone.stderr
+    for table in ("commits", "file_changes", "blame_ownership", "activity", "file_owners", "coupling", "languages"):
+        assert (tmp_path / "d" / f"{table}.csv").read_text() == (tmp_path / "a" / f"{table}.csv").read_text(), table
+    assert_user_error(gitfleet("analyze", rich_repo.path, "--no-db", "--workers", "2", "--out", tmp_path / "x"),
+                      1, "drop --no-db")
