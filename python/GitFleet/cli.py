@@ -139,6 +139,17 @@ def _analysis_store(db_path: str | None, no_db: bool, out_dir: str, console: Con
         return None
 
 
+def _dask_reporter(console: Console, done: str) -> Callable[[str, Any, str | None], None]:
+    """A line per repository as its task on Dask completes."""
+
+    def report(target: str, update: Any, error: str | None) -> None:
+        console.print(f"{target}: " + (f"failed: {error}" if error else
+                                       f"{done} {update.commits_read:,} commits, {update.files_blamed:,} files"),
+                      highlight=False, soft_wrap=True)
+
+    return report
+
+
 async def _read_on_dask(store: FleetStore, order: list[str], paths: dict[str, str], workers: int | None,
                         scheduler: str | None, console: Console) -> dict[str, str]:
     """Every repository read into the store by a task on a Dask cluster (a local one reads
@@ -146,11 +157,7 @@ async def _read_on_dask(store: FleetStore, order: list[str], paths: dict[str, st
     failed."""
     from .fleet_distributed import store_fleet
 
-    def report(target: str, update: Any, error: str | None) -> None:
-        console.print(f"{target}: " + (f"failed: {error}" if error else
-                                       f"read on Dask: {update.commits_read:,} commits, {update.files_blamed:,} files"),
-                      highlight=False, soft_wrap=True)
-
+    report = _dask_reporter(console, "read on Dask:")
     read = [t if scheduler and is_url(t) else paths[t] for t in order]
     by_read = dict(zip(read, order))
     with _user_errors():
@@ -558,28 +565,30 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Read the repositories on a local Dask cluster of this many worker processes.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Read them on this existing Dask cluster.")
+@click.option("--partitions", metavar="DIR",
+              help="With --workers or --scheduler: each worker writes its repositories as Parquet partitions "
+                   "under DIR (a path every worker can write), and the store is left alone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
-def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler: str | None, partitions: str | None,
+          quiet: bool) -> None:
     """Bring repositories (URLs or local paths) into the fleet store: local paths are updated
     incrementally; with --workers or --scheduler every repository is read whole by a task on a
-    Dask cluster and stored as it completes."""
+    Dask cluster and stored as it completes (or written as Parquet partitions)."""
     console = _console(quiet)
     names = _unique_names(list(targets))
+    if partitions and not (workers or scheduler):
+        raise UserError("--partitions is for workers: add --workers N or --scheduler tcp://HOST:PORT")
     with _user_errors():
-        fleet = FleetStore(db_path)
+        fleet = None if partitions else FleetStore(db_path)
     failed: dict[str, str] = {}
     try:
         if workers or scheduler:
             from .fleet_distributed import store_fleet
 
-            def report(target: str, update: Any, error: str | None) -> None:
-                console.print(f"{target}: " + (error and f"failed: {error}" or
-                                               f"stored {update.commits_read:,} commits, {update.files_blamed:,} files"),
-                              highlight=False, soft_wrap=True)
-
+            report = _dask_reporter(console, "written to partitions:" if partitions else "stored")
             with _user_errors():
                 failed = store_fleet(list(targets), fleet, names, workers=workers or 2, scheduler=scheduler,
-                                     progress=report).failed
+                                     progress=report, partitions=partitions).failed
         else:
             async def update_all() -> None:
                 manager = _manager([t for t in targets if is_url(t)])
@@ -590,6 +599,7 @@ def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler
                         if target in failed:
                             continue
                         try:
+                            assert fleet is not None  # --partitions needs workers
                             u = await fleet.update(manager, cloned.get(target, target), name, source=target)
                             console.print(f"{target}: {u.mode}: {u.commits_read:,} commits read, "
                                           f"{u.files_blamed:,} files blamed", highlight=False, soft_wrap=True)
@@ -600,7 +610,8 @@ def store(targets: tuple[str, ...], db_path: str, workers: int | None, scheduler
 
             _run(update_all())
     finally:
-        fleet.close()
+        if fleet is not None:
+            fleet.close()
     for target, error in failed.items():
         click.echo(f"gitfleet: failed: {target}: {error}", err=True)
     if failed:

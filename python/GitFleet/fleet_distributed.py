@@ -2,24 +2,36 @@
 of worker processes, or an existing scheduler), its results brought back as Arrow tables and
 written by this process into the fleet store, one transaction per repository. A worker lost
 midway has its tasks run again elsewhere (Dask reschedules them); a repository's results are
-stored whole and once, whatever its task's history. Needs ``pip install 'GitFleet[distributed]'``."""
+stored whole and once, whatever its task's history. Workers that cannot reach the store write
+Parquet partitions instead, one folder per repository on a shared path, for
+:func:`read_partition` and :meth:`FleetStore.put` to bring in later. Needs
+``pip install 'GitFleet[distributed]'``."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._native import repository_name
 from .exceptions import GitFleetError, InvalidArgumentError
+from .columnar import HistoryTables, require_pyarrow
 from .fleet_store import FleetStore, RepositorySnapshot, StoreUpdate, read_repository
 
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["FleetRun", "is_url", "store_fleet"]
+__all__ = ["FleetRun", "is_url", "read_partition", "store_fleet", "write_partition"]
+
+# One Parquet file per table in a repository's partition, and what the snapshot says of itself.
+_PARTITION_TABLES = ("commits", "file_changes", "blame_lines", "files")
+_PARTITION_INFO = "repository.json"
 
 
 class FleetRun(NamedTuple):
@@ -55,6 +67,60 @@ def read_target(target: str, name: str) -> RepositorySnapshot:
     return asyncio.run(read())
 
 
+def write_partition(snapshot: RepositorySnapshot, root: str) -> StoreUpdate:
+    """Writes a snapshot as ``root/<repo>/`` (a Parquet file per table and repository.json),
+    whole or not at all: written beside it, then renamed into place (a task run twice leaves
+    one partition)."""
+    import pyarrow.parquet as pq
+
+    if snapshot.repo in ("", ".", "..") or "/" in snapshot.repo or "\0" in snapshot.repo:
+        raise InvalidArgumentError(f"a repository name cannot name a partition folder: {snapshot.repo!r}")
+    os.makedirs(root, exist_ok=True)
+    final = os.path.join(root, snapshot.repo)
+    staging = tempfile.mkdtemp(prefix=f".{snapshot.repo}.", dir=root)
+    try:
+        tables = (snapshot.history.commits, snapshot.history.file_changes, snapshot.lines, snapshot.files)
+        for name, table in zip(_PARTITION_TABLES, tables):
+            pq.write_table(table, os.path.join(staging, f"{name}.parquet"))
+        with open(os.path.join(staging, _PARTITION_INFO), "w", encoding="utf-8") as f:
+            json.dump({"repo": snapshot.repo, "source": snapshot.source, "path": snapshot.path,
+                       "head": snapshot.head}, f)
+        os.chmod(staging, 0o755)
+        if os.path.exists(final):  # an earlier run's: replaced whole
+            old = tempfile.mkdtemp(prefix=f".{snapshot.repo}.old.", dir=root)
+            os.replace(final, os.path.join(old, "partition"))
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StoreUpdate(snapshot.repo, snapshot.head, "full", snapshot.history.commits.num_rows,
+                       snapshot.files.num_rows)
+
+
+def read_partition(folder: str) -> RepositorySnapshot:
+    """A repository's partition written by :func:`write_partition`, for :meth:`FleetStore.put`."""
+    require_pyarrow()
+    import pyarrow.parquet as pq
+
+    try:
+        with open(os.path.join(folder, _PARTITION_INFO), encoding="utf-8") as f:
+            info = json.load(f)
+        commits, changes, lines, files = (pq.read_table(os.path.join(folder, f"{name}.parquet"))
+                                          for name in _PARTITION_TABLES)
+    except (OSError, ValueError, KeyError) as e:
+        raise InvalidArgumentError(f"not a complete GitFleet partition: {folder}: {e}") from None
+    return RepositorySnapshot(info["repo"], info["source"], info["path"], info["head"],
+                              HistoryTables(commits, changes), lines, files)
+
+
+def read_target_into(target: str, name: str, root: str) -> StoreUpdate:
+    """One task when workers cannot reach the store: read, then write the partition."""
+    return write_partition(read_target(target, name), root)
+
+
 def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple[Client, Callable[[], None]]:
     try:
         from distributed import Client, LocalCluster
@@ -83,7 +149,7 @@ def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple
 
 def store_fleet(
     targets: Sequence[str],
-    store: FleetStore,
+    store: FleetStore | None,
     names: Sequence[str] | None = None,
     *,
     client: Client | None = None,
@@ -91,28 +157,40 @@ def store_fleet(
     scheduler: str | None = None,
     retries: int = 2,
     progress: Callable[[str, StoreUpdate | None, str | None], None] | None = None,
+    partitions: str | None = None,
 ) -> FleetRun:
     """Reads every target (URL or path readable by the workers) on a Dask cluster and stores
     each in ``store`` as it completes. ``client``: an existing ``distributed.Client``; else
     ``scheduler`` ("tcp://host:port"); else a local cluster of ``workers`` processes, closed at
-    the end. ``progress(target, update, error)`` is called as each repository finishes."""
+    the end. ``progress(target, update, error)`` is called as each repository finishes.
+    ``partitions``: a path every worker can write (a shared file system): each task writes
+    its repository there (:func:`write_partition`) and nothing comes back through the
+    scheduler but a summary; ``store`` is then not written and may be None."""
     if names is not None and len(names) != len(targets):
         raise InvalidArgumentError("names must name every target")
     names = list(names) if names is not None else [repository_name(t) for t in targets]
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"two targets have one name: {names}")
+    if store is None and partitions is None:
+        raise InvalidArgumentError("store_fleet needs a store, or partitions to write")
     from distributed import as_completed
 
     dask, close = _client(client, workers, scheduler)
     stored: dict[str, StoreUpdate] = {}
     failed: dict[str, str] = {}
     try:
-        futures = {dask.submit(read_target, t, n, key=f"gitfleet-read-{n}", retries=retries, pure=False): t
-                   for t, n in zip(targets, names)}
+        if partitions is not None:
+            root = os.path.abspath(partitions)
+            futures = {dask.submit(read_target_into, t, n, root, key=f"gitfleet-read-{n}", retries=retries,
+                                   pure=False): t for t, n in zip(targets, names)}
+        else:
+            futures = {dask.submit(read_target, t, n, key=f"gitfleet-read-{n}", retries=retries, pure=False): t
+                       for t, n in zip(targets, names)}
         for future in as_completed(futures):
             target = futures[future]
             try:
-                update = store.put(future.result())
+                result = future.result()
+                update = store.put(result) if partitions is None and store is not None else result
                 stored[target] = update
                 if progress:
                     progress(target, update, None)

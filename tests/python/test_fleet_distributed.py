@@ -18,9 +18,10 @@ pytest.importorskip("distributed")
 from distributed import Client, LocalCluster  # noqa: E402
 
 from GitFleet import FleetStore, RepoManager  # noqa: E402
-from GitFleet.fleet_distributed import store_fleet  # noqa: E402
+from GitFleet import InvalidArgumentError  # noqa: E402
+from GitFleet.fleet_distributed import read_partition, store_fleet  # noqa: E402
 
-TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no"}
+TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no", "files": "path"}
 COUNT = 20
 
 
@@ -75,6 +76,24 @@ def test_a_cluster_stores_what_one_process_stores(served, cluster: Client, tmp_p
         assert snapshot(store) == expected
         # Both workers took part.
         assert len(cluster.scheduler_info()["workers"]) == 2
+
+
+def test_partitions_written_by_workers_bring_the_same_store(served, cluster: Client, tmp_path: Path) -> None:
+    urls, expected = served
+    parts = tmp_path / "parts"
+    for _ in range(2):  # a second run replaces each partition whole
+        run = store_fleet(urls, None, client=cluster, partitions=str(parts))
+        assert run.failed == {} and len(run.stored) == COUNT
+    assert sorted(os.listdir(parts)) == [f"repo{i:02d}" for i in range(COUNT)]  # nothing half-written beside
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        for folder in sorted(parts.iterdir()):
+            store.put(read_partition(str(folder)))
+        assert snapshot(store) == expected
+    (parts / "repo00" / "files.parquet").unlink()
+    with pytest.raises(InvalidArgumentError, match="not a complete GitFleet partition"):
+        read_partition(str(parts / "repo00"))
+    with pytest.raises(InvalidArgumentError, match="needs a store, or partitions"):
+        store_fleet(urls, None, client=cluster)
 
 
 def test_a_worker_killed_midway_loses_and_duplicates_nothing(served, tmp_path: Path) -> None:
