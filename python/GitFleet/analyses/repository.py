@@ -15,7 +15,7 @@ import collections
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
@@ -34,7 +34,7 @@ from .ownership import DIRECTORY_OWNER_COLUMNS, FILE_OWNER_COLUMNS, FileOwnershi
 from .scope import Scope
 
 if TYPE_CHECKING:
-    from ..fleet_store import FleetStore, StoreUpdate
+    from ..fleet_store import FleetStore, StoreUpdate, StoredCommit
 
 __all__ = ["RepoAnalysis", "FileBlame", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary",
            "COMMIT_COLUMNS", "FILE_CHANGE_COLUMNS", "OWNERSHIP_COLUMNS", "ANALYSIS_TABLES"]
@@ -94,31 +94,6 @@ class FileBlame:
         for line in lines:
             times.setdefault((line.author_name, line.author_email), []).append(line.author_time)
         return cls(is_binary(lines), times)
-
-
-class ChangeLike(Protocol):
-    path: str
-    old_path: str | None
-    change_type: str
-    additions: int
-    deletions: int
-    binary: bool
-
-
-class CommitLike(Protocol):
-    """What the aggregates read of a commit: a CommitRecord, or a commit read from the store."""
-
-    sha: str
-    author_name: str
-    author_email: str
-    author_timestamp: int
-    committer_timestamp: int
-    additions: int
-    deletions: int
-    files_changed: int
-    is_merge: bool
-    message: str
-    files: list[ChangeLike]
 
 
 def bus_factor(lines_owned: collections.Counter[str]) -> int:
@@ -190,7 +165,7 @@ class RepoAnalysis:
     def bus_factor(self) -> int:
         return bus_factor(self.lines_owned)
 
-    def add_commits(self, batch: Iterable[CommitLike], commits: TableWriter | None = None,
+    def add_commits(self, batch: Iterable[CommitRecord | StoredCommit], commits: TableWriter | None = None,
                     changes: TableWriter | None = None) -> None:
         commit_rows, change_rows = [], []
         for c in batch:
