@@ -144,6 +144,7 @@ void bind_history(nb::module_& m) {
       .def_rw("first_parent", &HistoryOptions::first_parent)
       .def_rw("include_files", &HistoryOptions::include_files)
       .def_rw("detect_renames", &HistoryOptions::detect_renames)
+      .def_rw("line_counts", &HistoryOptions::line_counts)
       .def_rw("threads", &HistoryOptions::threads);
 
   m.def("start_extract_commits", &start_extract_commits, nb::arg("repo_path"), nb::arg("options"),

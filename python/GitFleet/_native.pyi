@@ -71,6 +71,7 @@ class HistoryOptions:
     first_parent: bool
     include_files: bool
     detect_renames: bool
+    line_counts: bool
     threads: int
     def __init__(self) -> None: ...
 

@@ -98,6 +98,7 @@ class HistoryFilters(TypedDict, total=False):
     first_parent: bool  #: follow only first parents
     include_files: bool  #: add per-file FileChange records
     detect_renames: bool  #: git's default rename detection (default True)
+    line_counts: bool  #: False: no diffs, only the commits and their order (counts stay 0)
     threads: int | None  #: at most this many commits diffed at once (1: one thread); default: every core
 
 
@@ -112,6 +113,7 @@ def history_options(
     first_parent: bool = False,
     include_files: bool = False,
     detect_renames: bool = True,
+    line_counts: bool = True,
     threads: int | None = None,
 ) -> _native.HistoryOptions:
     options = _native.HistoryOptions()
@@ -131,6 +133,9 @@ def history_options(
     options.first_parent = bool(first_parent)
     options.include_files = bool(include_files)
     options.detect_renames = bool(detect_renames)
+    if include_files and not line_counts:
+        raise InvalidArgumentError("include_files needs line_counts")
+    options.line_counts = bool(line_counts)
     if threads is not None:
         options.threads = _non_negative_int(threads, "threads")
     return options

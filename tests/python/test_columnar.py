@@ -92,6 +92,19 @@ async def test_no_commits_is_an_empty_table_with_its_columns(rich_repo: GitRepo)
                                                 "binary"]
 
 
+async def test_a_walk_without_line_counts_gives_the_same_commits_in_order(rich_repo: GitRepo) -> None:
+    manager = RepoManager()
+    counted = await manager.commits_table(rich_repo.path, exclude=["HEAD~5"])
+    walked = await manager.commits_table(rich_repo.path, exclude=["HEAD~5"], line_counts=False)
+    assert walked.column("sha") == counted.column("sha") and walked.num_rows > 0
+    assert walked.drop(["additions", "deletions", "files_changed"]) == \
+        counted.drop(["additions", "deletions", "files_changed"])
+    assert {n for c in ("additions", "deletions", "files_changed") for n in walked.column(c).to_pylist()} == {0}
+    assert sum(counted.column("files_changed").to_pylist()) > 0
+    with pytest.raises(InvalidArgumentError, match="include_files needs line_counts"):
+        await manager.history_tables(rich_repo.path, include_files=True, line_counts=False)
+
+
 async def test_blame_table_equals_bulk_blame(rich_repo: GitRepo) -> None:
     manager = RepoManager()
     objects = await manager.blame_repository(rich_repo.path)

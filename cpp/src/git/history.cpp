@@ -40,6 +40,7 @@ class RecordBuilder {
     record.committer = signature_of(commit.committer(), encoding);
     for (const ObjectId& parent : commit.parents()) record.parents.push_back(parent.hex());
     record.is_merge = commit.parents().size() > 1;
+    if (!options_.line_counts) return record;
 
     odb::Tree tree = repo.tree(commit.tree());
     odb::Tree parent_tree;
@@ -77,6 +78,8 @@ class RecordBuilder {
 void validate(const HistoryOptions& options) {
   if (options.max_count && *options.max_count < 0)
     throw Error(ErrorCode::InvalidArgument, "max_count must be >= 0, got " + std::to_string(*options.max_count));
+  if (options.include_files && !options.line_counts)
+    throw Error(ErrorCode::InvalidArgument, "include_files needs line_counts");
   if (options.since && options.until && *options.since > *options.until)
     throw Error(ErrorCode::InvalidArgument, "since is later than until");
 }

@@ -46,6 +46,9 @@ struct HistoryOptions {
   bool first_parent = false;
   bool include_files = false;
   bool detect_renames = true;
+  // false: the walk alone, no diffs (additions, deletions and files_changed stay 0): a
+  // window's commits and git's order at the cost of reading commits only.
+  bool line_counts = true;
   // 0: every core (the shared pool); 1: everything on the calling thread; n: at most n
   // commits diffed at once on the shared pool (runs of 8 consecutive commits per task).
   std::size_t threads = 0;
