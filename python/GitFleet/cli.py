@@ -525,6 +525,10 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
         for r in repos:  # the analyses' tables, once every repository is read
             for name, rows in r.tables().items():
                 sinks[name].write(rows)
+            if store is not None:
+                with _user_errors():
+                    store.put_report(r.name, {name: (ANALYSIS_TABLES[name], rows)
+                                              for name, rows in r.tables().items()})
     except BaseException:
         for sink in sinks.values():
             sink.discard()

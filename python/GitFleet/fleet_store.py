@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .columnar import require_pyarrow
@@ -100,6 +100,12 @@ def _file_rows(blamed: BlameTable, failed: dict[str | bytes, BlameError] | None 
                        "error": pa.array(map(str, failed.values()), pa.string())})
     ok = ok.append_column("error", pa.nulls(ok.num_rows, pa.string()))
     return pa.concat_tables([ok.cast(errors.schema), errors])
+
+
+def _typed(values: list[Any], pa: Any) -> pa.Array:
+    """A column of a report table: its values' type; text when it has no value to say."""
+    array = pa.array(values)
+    return array.cast(pa.string()) if pa.types.is_null(array.type) else array
 
 
 def _utf8(path: str | bytes) -> str:
@@ -294,6 +300,32 @@ class FleetStore:
                     for path, binary, error in files}
 
         return await asyncio.to_thread(read)
+
+    def put_report(self, repo: str, tables: dict[str, tuple[Sequence[str], list[tuple]]]) -> None:
+        """The report's tables of one repository (name -> (columns, rows), as ``gitfleet
+        analyze`` makes them; docs/report.md) as ``report_<name>``, in place of what the store
+        held for it: one transaction. A table is created with the types of its first rows."""
+        pa = require_pyarrow()
+        duckdb = _duckdb()
+        db = self._db.cursor()
+        db.execute("BEGIN TRANSACTION")
+        try:
+            for name, (columns, rows) in tables.items():
+                table = pa.table({c: _typed([row[i] for row in rows], pa) for i, c in enumerate(columns)})
+                db.register("new_rows", table)
+                db.execute(f"CREATE TABLE IF NOT EXISTS report_{name} AS SELECT * FROM new_rows WHERE false")
+                db.execute(f"DELETE FROM report_{name} WHERE repo = ?", [repo])
+                db.execute(f"INSERT INTO report_{name} BY NAME SELECT * FROM new_rows")
+                db.unregister("new_rows")
+            db.execute("COMMIT")
+        except BaseException as e:
+            db.execute("ROLLBACK")
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"could not store the report of {repo} (the store keeps its previous state): {e}"
+                                 ) from e
+            raise
+        finally:
+            db.close()
 
     async def _descends(self, manager: RepoManager, path: str, head: str, stored: str) -> bool:
         """Whether ``stored`` is in the history of ``head`` (its objects may be gone)."""

@@ -289,6 +289,12 @@ def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
     answer = gitfleet("query", "SELECT repo, commits, lines FROM repositories", "--db", db, "--format", "csv")
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines() == ["repo,commits,lines", "repo,4,6"]
+    # The report's tables are in the store too, replaced (not added to) by the second run.
+    for table in ("activity", "file_owners", "code_age", "languages"):
+        rows = gitfleet("query", f"SELECT * FROM report_{table} ORDER BY ALL", "--db", db, "--format", "csv").stdout
+        with open(tmp_path / "r2" / f"{table}.csv", newline="") as f:
+            expected = sorted(csv.reader(f))
+        assert sorted(csv.reader(rows.splitlines())) == expected, table
     assert_user_error(gitfleet("query", "SELECT nope", "--db", db), 1, "query failed")
     assert_user_error(gitfleet("query", "SELECT 1", "--db", tmp_path / "none.duckdb"), 1, "no fleet store at")
 
