@@ -312,6 +312,17 @@ def test_store_fills_the_fleet_store_in_process_or_on_dask(rich_repo, tmp_path):
     assert f"gitfleet: failed: {tmp_path / 'missing'}:" in on_dask.stderr and "Traceback" not in on_dask.stderr
     same = "SELECT repo, head, commits, files, lines FROM repositories"
     assert gitfleet("query", same, "--db", db).stdout == gitfleet("query", same, "--db", dask_db).stdout
+    parts = tmp_path / "parts"
+    written = gitfleet("store", rich_repo.path, "--db", tmp_path / "unused.duckdb", "--workers", "2",
+                       "--partitions", parts)
+    assert written.returncode == 0, written.stderr
+    assert f"{rich_repo.path}: written to partitions:" in written.stderr
+    assert sorted(p.name for p in (parts / "rich-repo").iterdir()) == [
+        "blame_lines.parquet", "commits.parquet", "file_changes.parquet", "files.parquet", "repository.json"]
+    assert not (tmp_path / "unused.duckdb").exists()  # the store is left alone
+    assert pq.read_table(parts / "rich-repo" / "commits.parquet").num_rows == \
+        int(git_out(rich_repo.path, "rev-list", "--count", "HEAD"))
+    assert_user_error(gitfleet("store", rich_repo.path, "--partitions", parts), 1, "--partitions is for workers")
 
 
 def test_analyze_on_dask_reports_what_one_process_does(rich_repo, tmp_path):
