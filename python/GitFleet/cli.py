@@ -120,6 +120,9 @@ def _analysis_state(p: AnalysisProgress, blame_seconds: float) -> str:
     return state
 
 
+DEFAULT_STORE = "fleet.duckdb"
+
+
 def _analysis_store(db_path: str | None, no_db: bool, out_dir: str, console: Console) -> FleetStore | None:
     """The store `analyze` reads through: --db's, else fleet.duckdb in the report's directory
     (so the same --out is incremental); none with --no-db, nor (said once) when DuckDB is not
@@ -172,9 +175,6 @@ def _current_repository() -> str:
     except (OSError, subprocess.CalledProcessError):
         raise UserError("not inside a git repository; name the repositories to analyse") from None
     return out.stdout.strip()
-
-
-DEFAULT_STORE = "fleet.duckdb"
 
 
 def _unique_names(targets: Sequence[str]) -> list[str]:

@@ -8,10 +8,11 @@ columns: docs/fleet_store.md."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .columnar import require_pyarrow
@@ -102,8 +103,9 @@ def _file_rows(blamed: BlameTable, failed: dict[str | bytes, BlameError] | None 
     return pa.concat_tables([ok.cast(errors.schema), errors])
 
 
-def _typed(values: list[Any], pa: Any) -> pa.Array:
+def _typed(values: list[Any]) -> pa.Array:
     """A column of a report table: its values' type; text when it has no value to say."""
+    pa = require_pyarrow()
     array = pa.array(values)
     return array.cast(pa.string()) if pa.types.is_null(array.type) else array
 
@@ -192,22 +194,25 @@ class FleetStore:
             except duckdb.Error as e:
                 raise StoreError(f"cannot open the fleet store {self.path}: {e}") from None
         if not read_only:
-            self._migrate()
+            try:
+                self._migrate()
+            except BaseException:
+                self._db.close()
+                raise
         self._writing = asyncio.Lock()
 
     def _migrate(self) -> None:
         """Creates the tables; a store from an older GitFleet keeps its rows, but its
         repositories are read anew at their next update (their stored head is forgotten)."""
-        self._db.execute("BEGIN TRANSACTION")
-        old = self._db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'repositories'"
-                               ).fetchone()[0]
-        self._db.execute(_SCHEMA)
-        version = self._db.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
-        stored_version = int(version[0][0]) if version else (1 if old else _SCHEMA_VERSION)
-        if stored_version < _SCHEMA_VERSION:
-            self._db.execute("UPDATE repositories SET head = NULL")
-        self._db.execute("INSERT OR REPLACE INTO store_info VALUES ('schema_version', ?)", [str(_SCHEMA_VERSION)])
-        self._db.execute("COMMIT")
+        with self._transaction("the store's tables") as db:
+            old = db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'repositories'"
+                             ).fetchone()[0]
+            db.execute(_SCHEMA)
+            version = db.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
+            stored_version = int(version[0][0]) if version else (1 if old else _SCHEMA_VERSION)
+            if stored_version < _SCHEMA_VERSION:
+                db.execute("UPDATE repositories SET head = NULL")
+            db.execute("INSERT OR REPLACE INTO store_info VALUES ('schema_version', ?)", [str(_SCHEMA_VERSION)])
 
     def close(self) -> None:
         self._db.close()
@@ -306,23 +311,28 @@ class FleetStore:
         analyze`` makes them; docs/report.md) as ``report_<name>``, in place of what the store
         held for it: one transaction. A table is created with the types of its first rows."""
         pa = require_pyarrow()
-        duckdb = _duckdb()
-        db = self._db.cursor()
-        db.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"the report of {repo}") as db:
             for name, (columns, rows) in tables.items():
-                table = pa.table({c: _typed([row[i] for row in rows], pa) for i, c in enumerate(columns)})
-                db.register("new_rows", table)
+                db.register("new_rows", pa.table({c: _typed([row[i] for row in rows]) for i, c in enumerate(columns)}))
                 db.execute(f"CREATE TABLE IF NOT EXISTS report_{name} AS SELECT * FROM new_rows WHERE false")
                 db.execute(f"DELETE FROM report_{name} WHERE repo = ?", [repo])
                 db.execute(f"INSERT INTO report_{name} BY NAME SELECT * FROM new_rows")
                 db.unregister("new_rows")
+
+    @contextlib.contextmanager
+    def _transaction(self, what: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor in one transaction: committed whole, or rolled back on any failure (a
+        DuckDB one becomes StoreError naming ``what``)."""
+        duckdb = _duckdb()
+        db = self._db.cursor()
+        db.execute("BEGIN TRANSACTION")
+        try:
+            yield db
             db.execute("COMMIT")
         except BaseException as e:
             db.execute("ROLLBACK")
             if isinstance(e, duckdb.Error):
-                raise StoreError(f"could not store the report of {repo} (the store keeps its previous state): {e}"
-                                 ) from e
+                raise StoreError(f"could not store {what} (the store keeps its previous state): {e}") from e
             raise
         finally:
             db.close()
@@ -402,10 +412,7 @@ class FleetStore:
         """One transaction: either all of it is in the store, or none. ``lines`` come without
         their text (as blame_lines holds them); ``touched``: the paths whose lines and file
         rows are replaced (None: everything of the repository)."""
-        duckdb = _duckdb()
-        db = self._db.cursor()
-        db.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(name) as db:
             if touched is None:
                 for table in _REPO_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE repo = ?", [name])
@@ -426,11 +433,3 @@ class FleetStore:
                        (SELECT count(*) FROM files WHERE repo = ? AND error IS NULL),
                        (SELECT count(*) FROM blame_lines WHERE repo = ?), ?, ?""",
                        [name, source or path, path, head, name, name, name, dt.datetime.now(dt.timezone.utc), mode])
-            db.execute("COMMIT")
-        except BaseException as e:
-            db.execute("ROLLBACK")
-            if isinstance(e, duckdb.Error):
-                raise StoreError(f"could not store {name} (the store keeps its previous state): {e}") from e
-            raise
-        finally:
-            db.close()
