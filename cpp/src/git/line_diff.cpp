@@ -1,6 +1,7 @@
 #include "line_diff.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <climits>
 #include <cstring>
 #include <stdexcept>
@@ -63,6 +64,7 @@ struct Scratch {
   std::vector<std::uint32_t> kept[2];      // classes of the lines the diff proper sees
   std::vector<long> kept_index[2];         // their line numbers
   std::vector<long> k_vectors;
+  std::bitset<1024> class_sizes;  // the lengths (modulo 1024) of the lines classed
 
   // A huge file once should not pin its memory to the thread for good.
   void release_if_large() {
@@ -150,11 +152,13 @@ void classify(long from, long to, int side, bool ignore_whitespace, Scratch& s) 
 
 // Old line `i` and its byte-equal partner, new line `j`, at the common ends: they take the
 // class of an equal line between the ends, found without making one, so that only the lines
-// in between are ever classed.
+// in between are ever classed. A line whose length no class has is not hashed at all (the
+// ends are most of a file, and most of their lines equal none in between).
 void class_end_line(long i, long j, Scratch& s) {
   const char* p = s.line_start[0][i];
   auto size = static_cast<std::uint32_t>(s.line_start[0][i + 1] - p);
-  std::uint32_t cls = find_class(p, size, hash_bytes(p, size), s);
+  std::uint32_t cls = s.class_sizes.test(size % s.class_sizes.size()) ? find_class(p, size, hash_bytes(p, size), s)
+                                                                        : kEndLine;
   if (cls == kEndLine) {
     cls = kEndLine | static_cast<std::uint32_t>(i);
   } else {
@@ -441,6 +445,8 @@ void mark(std::string_view old_data, std::string_view new_data, bool ignore_whit
   } else {
     classify(head, tail_from, 0, false, s);
     classify(head, new_tail_from, 1, false, s);
+    s.class_sizes.reset();
+    for (const LineClass& c : s.classes) s.class_sizes.set(c.size % s.class_sizes.size());
     for (long i = 0; i < head; ++i) class_end_line(i, i, s);
     for (long i = tail_from; i < n1; ++i) class_end_line(i, new_tail_from + (i - tail_from), s);
   }
@@ -450,10 +456,13 @@ void mark(std::string_view old_data, std::string_view new_data, bool ignore_whit
   s.changed[0].assign(c1.size() + 2, 0);
   s.changed[1].assign(c2.size() + 2, 0);
 
-  // xdl_trim_ends: the common leading and trailing lines are out of the diff.
-  long lim = std::min(n1, n2), start = 0, tail = 0;
+  // xdl_trim_ends: the common leading and trailing lines are out of the diff. The byte-equal
+  // ends have equal classes, so the comparisons start past them.
+  long lim = std::min(n1, n2), start = head;
   while (start < lim && c1[start] == c2[start]) ++start;
-  for (lim -= start; tail < lim && c1[n1 - 1 - tail] == c2[n2 - 1 - tail];) ++tail;
+  lim -= start;
+  long tail = std::min(n1 - tail_from, lim);
+  while (tail < lim && c1[n1 - 1 - tail] == c2[n2 - 1 - tail]) ++tail;
   const long end[2] = {n1 - tail - 1, n2 - tail - 1};
 
   // xdl_cleanup_records: lines with no partner on the other side are changed outright; lines
