@@ -32,7 +32,9 @@ print(t.commits.num_rows, t.file_changes.num_rows)
 """
 # In runs of their own (trimming the heap takes time): the resident memory a result keeps once
 # the engine's caches are gone (RSS after the call, released memory trimmed, minus RSS before
-# it; both import pyarrow first).
+# it; both import pyarrow first), and for Arrow the size of its buffers. What glibc keeps in the
+# engine threads' arenas counts in both RSS figures: a second pair of runs with one arena
+# (MALLOC_ARENA_MAX=1) shows the results without it.
 HELD = """
 import asyncio, ctypes, gc, psutil, pyarrow, sys
 from GitFleet import RepoManager
@@ -42,7 +44,8 @@ manager = RepoManager()
 result = asyncio.run(manager.extract_commits(sys.argv[1], include_files=True) if sys.argv[2] == "objects"
                      else manager.history_tables(sys.argv[1], include_files=True))
 gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)
-print((rss() - before) >> 20)
+print((rss() - before) >> 20, 0 if sys.argv[2] == "objects" else
+      (result.commits.nbytes + result.file_changes.nbytes) >> 20)
 """
 STREAMED = """
 import asyncio, sys
@@ -85,11 +88,16 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
           (git_log.seconds / commits, git_log.rss_mb))
     objects, arrow = runs["CommitRecord objects"], runs["Arrow tables (history_tables)"]
     if not (objects.error or arrow.error):
-        held_objects, held_arrow = (int(measure([OURS, "-c", HELD, str(repo), kind]).output or 0)
-                                    for kind in ("objects", "tables"))
         print(f"  Arrow table vs objects: {objects.seconds / arrow.seconds:.2f}x the speed, "
-              f"{arrow.rss_mb / objects.rss_mb:.2f}x the peak memory of the process; the result itself holds "
-              f"{held_arrow} MB against {held_objects} MB ({held_arrow / max(held_objects, 1):.2f}x)")
+              f"{arrow.rss_mb / objects.rss_mb:.2f}x the peak memory of the process")
+        for arenas, label in ((None, "glibc's default arenas"), ("1", "one malloc arena")):
+            env = {**os.environ, "MALLOC_ARENA_MAX": arenas} if arenas else None
+            (held_objects, _), (held_arrow, buffers) = (
+                map(int, (measure([OURS, "-c", HELD, str(repo), kind], env=env).output or "0 0").split())
+                for kind in ("objects", "tables"))
+            print(f"  the result itself, {label}: Arrow holds {held_arrow} MB ({buffers} MB of buffers) against "
+                  f"{held_objects} MB of objects ({held_arrow / max(held_objects, 1):.2f}x; buffers "
+                  f"{buffers / max(held_objects, 1):.2f}x)")
     if args.blame:
         lines = {label: best(1, [OURS, "-c", code, str(repo)])
                  for label, code in (("BlameLine objects (blame_repository)", BLAME_OBJECTS),

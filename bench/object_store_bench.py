@@ -106,13 +106,14 @@ class Measured:
         self.seconds, self.rss_mb, self.output, self.error = seconds, rss_mb, output, error
 
 
-def measure(cmd: list[str], *, one_core: bool = False, timeout: float | None = None) -> Measured:
+def measure(cmd: list[str], *, one_core: bool = False, timeout: float | None = None,
+            env: dict[str, str] | None = None) -> Measured:
     """Wall time and peak RSS of one process (and its children, none here)."""
     if one_core:
         cmd = ["taskset", "-c", "0", *cmd]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         deadline = None if timeout is None else start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -119,3 +119,45 @@ TEST(RecordBatch, AnEmptyBatchStillHasItsSchema) {
   EXPECT_EQ(out.schema.n_children, 2);
   EXPECT_EQ(static_cast<const std::int32_t*>(out.array.children[0]->buffers[1])[0], 0);
 }
+
+TEST(RecordBatch, DictionaryColumnsHoldEachValueOncePerBatch) {
+  RecordBatchBuilder b({{"who", ColumnType::Utf8Dictionary}, {"was", ColumnType::Utf8Dictionary, true}});
+  const char* names[] = {"ann", "bob", "ann", "ann", "", "bob", "caí"};
+  for (int row = 0; row < 7; ++row) {
+    b[0].append_string(names[row]);
+    if (row == 2)
+      b[1].append_null();
+    else
+      b[1].append_text(row == 3 ? std::string_view("\xff") : std::string_view(names[6 - row]));
+  }
+  ExportedBatch out;
+  b.export_batch(&out.array, &out.schema);
+
+  const ArrowSchema* who_schema = out.schema.children[0];
+  EXPECT_STREQ(who_schema->format, "i");  // int32 indices
+  ASSERT_NE(who_schema->dictionary, nullptr);
+  EXPECT_STREQ(who_schema->dictionary->format, "u");
+  EXPECT_EQ(out.schema.children[1]->flags, ARROW_FLAG_NULLABLE);
+
+  const ArrowArray* who = out.array.children[0];
+  ASSERT_NE(who->dictionary, nullptr);
+  EXPECT_EQ(who->dictionary->length, 4);  // ann, bob, "", caí: first seen first
+  const auto* index = static_cast<const std::int32_t*>(who->buffers[1]);
+  for (int row = 0; row < 7; ++row) EXPECT_EQ(utf8_at(who->dictionary, index[row]), names[row]) << row;
+  EXPECT_EQ(index[0], index[3]);
+
+  const ArrowArray* was = out.array.children[1];
+  EXPECT_EQ(was->null_count, 1);
+  EXPECT_FALSE(bit(was->buffers[0], 2));
+  const auto* was_index = static_cast<const std::int32_t*>(was->buffers[1]);
+  EXPECT_EQ(utf8_at(was->dictionary, was_index[3]), "\xef\xbf\xbd");  // U+FFFD for the invalid byte
+  EXPECT_EQ(utf8_at(was->dictionary, was_index[0]), "caí");
+
+  // The next batch has a dictionary of its own.
+  b[0].append_string("dee");
+  b[1].append_string("dee");
+  ExportedBatch next;
+  b.export_batch(&next.array, &next.schema);
+  EXPECT_EQ(next.array.children[0]->dictionary->length, 1);
+  EXPECT_EQ(utf8_at(next.array.children[0]->dictionary, 0), "dee");
+}

@@ -69,6 +69,30 @@ async def test_schema_names_times_and_offsets(rich_repo: GitRepo) -> None:
     assert len(frame) == len(await RepoManager().extract_commits(rich_repo.path))
 
 
+async def test_repeated_strings_are_held_once_per_batch(rich_repo: GitRepo) -> None:
+    manager = RepoManager()
+    tables = await manager.history_tables(rich_repo.path, include_files=True)
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    for table, names in ((tables.commits, ["repo_name", "author_name", "author_email", "committer_name",
+                                           "committer_email"]),
+                         (tables.file_changes, ["sha", "path", "old_path", "change_type"])):
+        for name in names:
+            assert table.schema.field(name).type == dictionary, name
+            column = table.column(name).combine_chunks()
+            assert len(column.dictionary) == len(set(column.dictionary.to_pylist())), name  # each value once
+    assert tables.commits.schema.field("sha").type == pa.string()  # unique per row: plain
+    shas = tables.file_changes.column("sha").combine_chunks()
+    assert len(shas.dictionary) < len(shas)
+    assert str(tables.file_changes.to_pandas()["path"].dtype) == "category"
+    decoded = tables.file_changes.column("path").cast(pa.string()).to_pylist()
+    assert decoded == [f.path for c in await manager.extract_commits(rich_repo.path, include_files=True)
+                       for f in c.files]
+    blamed = await manager.blame_table(rich_repo.path)
+    for name in ("path", "commit_id", "orig_path", "author_name", "summary"):
+        assert blamed.lines.schema.field(name).type == dictionary, name
+    assert blamed.lines.schema.field("line_content").type == pa.string()
+
+
 async def test_batches_are_bounded_and_stop_early(tmp_path: Path) -> None:
     repo = build_random_repo(tmp_path / "r", 5, commits=40).path
     manager = RepoManager()

@@ -19,6 +19,7 @@ const char* format_of(ColumnType type) {
     case ColumnType::Bool: return "b";
     case ColumnType::TimestampUtc: return "tss:UTC";
     case ColumnType::Utf8List: return "+l";
+    case ColumnType::Utf8Dictionary: return "i";  // the indices; the values are the dictionary's
   }
   return "n";
 }
@@ -27,7 +28,8 @@ int width_of(ColumnType type) {
   switch (type) {
     case ColumnType::Int64:
     case ColumnType::TimestampUtc: return 8;
-    case ColumnType::Int32: return 4;
+    case ColumnType::Int32:
+    case ColumnType::Utf8Dictionary: return 4;
     case ColumnType::Int16: return 2;
     default: return 0;
   }
@@ -39,7 +41,16 @@ void set_bit(std::vector<std::uint8_t>& bits, std::int64_t i, bool value) {
   if (value) bits[byte] |= static_cast<std::uint8_t>(1u << (i % 8));
 }
 
-// What one exported array node owns: its buffers, and its children (released with it).
+// Exported buffers are exactly as large as their data: a batch lives on in the consumer, and
+// grown vectors keep up to twice what they hold.
+template <typename Buffer>
+Buffer exact(Buffer&& buffer) {
+  buffer.shrink_to_fit();
+  return std::move(buffer);
+}
+
+// What one exported array node owns: its buffers, its children and its dictionary (released
+// with it).
 struct ArrayHolder {
   std::vector<std::uint8_t> validity, values;
   std::vector<std::int32_t> offsets;
@@ -47,12 +58,14 @@ struct ArrayHolder {
   std::vector<const void*> buffers;
   std::vector<std::unique_ptr<ArrowArray>> children;
   std::vector<ArrowArray*> child_pointers;
+  std::unique_ptr<ArrowArray> dictionary;
 };
 
 void release_array(ArrowArray* array) {
   auto* holder = static_cast<ArrayHolder*>(array->private_data);
   for (ArrowArray* child : holder->child_pointers)
     if (child->release) child->release(child);  // a consumer may have moved a child out
+  if (holder->dictionary && holder->dictionary->release) holder->dictionary->release(holder->dictionary.get());
   delete holder;
   array->release = nullptr;
 }
@@ -66,27 +79,41 @@ void fill_array(ArrowArray* out, ArrayHolder* holder, std::int64_t length, std::
   for (auto& child : holder->children) holder->child_pointers.push_back(child.get());
   out->n_children = static_cast<std::int64_t>(holder->child_pointers.size());
   out->children = holder->child_pointers.empty() ? nullptr : holder->child_pointers.data();
+  out->dictionary = holder->dictionary.get();
   out->release = release_array;
   out->private_data = holder;
+}
+
+// A string array of `offsets` into `chars`, without nulls: a list's items, or a dictionary.
+std::unique_ptr<ArrowArray> string_array(std::vector<std::int32_t>&& offsets, std::string&& chars) {
+  auto* strings = new ArrayHolder;
+  strings->offsets = exact(std::move(offsets));
+  strings->chars = exact(std::move(chars));
+  strings->buffers = {nullptr, strings->offsets.data(), strings->chars.data()};
+  auto array = std::make_unique<ArrowArray>();
+  fill_array(array.get(), strings, static_cast<std::int64_t>(strings->offsets.size() - 1), 0);
+  return array;
 }
 
 struct SchemaHolder {
   std::string format, name;
   std::vector<std::unique_ptr<ArrowSchema>> children;
   std::vector<ArrowSchema*> child_pointers;
+  std::unique_ptr<ArrowSchema> dictionary;
 };
 
 void release_schema(ArrowSchema* schema) {
   auto* holder = static_cast<SchemaHolder*>(schema->private_data);
   for (ArrowSchema* child : holder->child_pointers)
     if (child->release) child->release(child);
+  if (holder->dictionary && holder->dictionary->release) holder->dictionary->release(holder->dictionary.get());
   delete holder;
   schema->release = nullptr;
 }
 
 void fill_schema(ArrowSchema* out, std::string format, std::string name, bool nullable,
-                 std::vector<std::unique_ptr<ArrowSchema>> children) {
-  auto* holder = new SchemaHolder{std::move(format), std::move(name), std::move(children), {}};
+                 std::vector<std::unique_ptr<ArrowSchema>> children, std::unique_ptr<ArrowSchema> dictionary = {}) {
+  auto* holder = new SchemaHolder{std::move(format), std::move(name), std::move(children), {}, std::move(dictionary)};
   for (auto& child : holder->children) holder->child_pointers.push_back(child.get());
   *out = ArrowSchema{};
   out->format = holder->format.c_str();
@@ -94,18 +121,23 @@ void fill_schema(ArrowSchema* out, std::string format, std::string name, bool nu
   out->flags = nullable ? ARROW_FLAG_NULLABLE : 0;
   out->n_children = static_cast<std::int64_t>(holder->child_pointers.size());
   out->children = holder->child_pointers.empty() ? nullptr : holder->child_pointers.data();
+  out->dictionary = holder->dictionary.get();
   out->release = release_schema;
   out->private_data = holder;
 }
 
+std::unique_ptr<ArrowSchema> string_schema(const char* name) {
+  auto schema = std::make_unique<ArrowSchema>();
+  fill_schema(schema.get(), "u", name, false, {});
+  return schema;
+}
+
 std::unique_ptr<ArrowSchema> field_schema(const Field& field) {
   std::vector<std::unique_ptr<ArrowSchema>> children;
-  if (field.type == ColumnType::Utf8List) {
-    children.push_back(std::make_unique<ArrowSchema>());
-    fill_schema(children.back().get(), "u", "item", false, {});
-  }
+  if (field.type == ColumnType::Utf8List) children.push_back(string_schema("item"));
   auto schema = std::make_unique<ArrowSchema>();
-  fill_schema(schema.get(), format_of(field.type), field.name, field.nullable, std::move(children));
+  fill_schema(schema.get(), format_of(field.type), field.name, field.nullable, std::move(children),
+              field.type == ColumnType::Utf8Dictionary ? string_schema("") : nullptr);
   return schema;
 }
 
@@ -123,10 +155,30 @@ void Column::mark_valid(bool valid) {
 }
 
 void Column::append_string(std::string_view s) {
+  if (field_.type == ColumnType::Utf8Dictionary) {
+    append_index(s);
+    mark_valid(true);
+    return;
+  }
   chars_.append(s);
   check_offset(chars_.size());
   offsets_.push_back(static_cast<std::int32_t>(chars_.size()));
   mark_valid(true);
+}
+
+void Column::append_index(std::string_view s) {
+  std::int32_t index = last_index_;
+  if (index < 0 || std::string_view(chars_).substr(offsets_[index], offsets_[index + 1] - offsets_[index]) != s) {
+    auto [it, added] = dictionary_.try_emplace(std::string(s), static_cast<std::int32_t>(dictionary_.size()));
+    if (added) {
+      chars_.append(s);
+      check_offset(chars_.size());
+      offsets_.push_back(static_cast<std::int32_t>(chars_.size()));
+    }
+    index = last_index_ = it->second;
+  }
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(&index);
+  values_.insert(values_.end(), bytes, bytes + sizeof index);
 }
 
 void Column::append_text(std::string_view bytes) {
@@ -140,6 +192,7 @@ void Column::append_null() {
   if (!field_.nullable) throw Error(ErrorCode::InvalidArgument, "column '" + field_.name + "' is not nullable");
   switch (field_.type) {
     case ColumnType::Utf8: offsets_.push_back(offsets_.back()); break;
+    case ColumnType::Utf8Dictionary: values_.resize(values_.size() + sizeof(std::int32_t), 0); break;
     case ColumnType::Utf8List: offsets_.push_back(offsets_.back()); break;
     case ColumnType::Bool: set_bit(values_, length_, false); break;  // the buffer covers every row
     default: values_.resize(values_.size() + static_cast<std::size_t>(width_of(field_.type)), 0);
@@ -196,29 +249,27 @@ void RecordBatchBuilder::export_batch(ArrowArray* array, ArrowSchema* schema) {
   batch->buffers = {nullptr};
   for (Column& c : columns_) {
     auto* holder = new ArrayHolder;
-    holder->validity = std::move(c.validity_);
+    holder->validity = exact(std::move(c.validity_));
     const void* validity = c.nulls_ ? holder->validity.data() : nullptr;
     auto node = std::make_unique<ArrowArray>();
     switch (c.field().type) {
       case ColumnType::Utf8:
-        holder->offsets = std::move(c.offsets_);
-        holder->chars = std::move(c.chars_);
+        holder->offsets = exact(std::move(c.offsets_));
+        holder->chars = exact(std::move(c.chars_));
         holder->buffers = {validity, holder->offsets.data(), holder->chars.data()};
         break;
-      case ColumnType::Utf8List: {
-        auto* strings = new ArrayHolder;
-        strings->offsets = std::move(c.child_offsets_);
-        strings->chars = std::move(c.chars_);
-        strings->buffers = {nullptr, strings->offsets.data(), strings->chars.data()};
-        auto child = std::make_unique<ArrowArray>();
-        fill_array(child.get(), strings, static_cast<std::int64_t>(strings->offsets.size() - 1), 0);
-        holder->children.push_back(std::move(child));
-        holder->offsets = std::move(c.offsets_);
+      case ColumnType::Utf8List:
+        holder->children.push_back(string_array(std::move(c.child_offsets_), std::move(c.chars_)));
+        holder->offsets = exact(std::move(c.offsets_));
         holder->buffers = {validity, holder->offsets.data()};
         break;
-      }
+      case ColumnType::Utf8Dictionary:
+        holder->dictionary = string_array(std::move(c.offsets_), std::move(c.chars_));
+        holder->values = exact(std::move(c.values_));
+        holder->buffers = {validity, holder->values.data()};
+        break;
       default:
-        holder->values = std::move(c.values_);
+        holder->values = exact(std::move(c.values_));
         holder->buffers = {validity, holder->values.data()};
     }
     fill_array(node.get(), holder, c.length(), c.nulls_);

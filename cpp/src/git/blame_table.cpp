@@ -33,13 +33,14 @@ enum Column {
 };
 
 std::vector<Field> blame_fields() {
-  std::vector<Field> fields{{"path", ColumnType::Utf8},      {"final_line_no", ColumnType::Int64},
-                            {"commit_id", ColumnType::Utf8}, {"orig_path", ColumnType::Utf8},
+  // Dictionary-encoded where lines repeat their neighbours': the file, the commit and its summary.
+  std::vector<Field> fields{{"path", ColumnType::Utf8Dictionary},      {"final_line_no", ColumnType::Int64},
+                            {"commit_id", ColumnType::Utf8Dictionary}, {"orig_path", ColumnType::Utf8Dictionary},
                             {"orig_line_no", ColumnType::Int64}};
   for (const char* who : {"author", "committer"})
     for (Field& f : signature_fields(who)) fields.push_back(std::move(f));
   std::vector<Field> rest{
-      {"summary", ColumnType::Utf8}, {"boundary", ColumnType::Bool}, {"line_content", ColumnType::Utf8}};
+      {"summary", ColumnType::Utf8Dictionary}, {"boundary", ColumnType::Bool}, {"line_content", ColumnType::Utf8}};
   fields.insert(fields.end(), rest.begin(), rest.end());
   return fields;
 }

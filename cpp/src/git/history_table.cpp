@@ -17,7 +17,7 @@ enum CommitColumn {
 };
 
 std::vector<Field> commit_fields() {
-  std::vector<Field> fields{{"repo_name", ColumnType::Utf8}, {"sha", ColumnType::Utf8}};
+  std::vector<Field> fields{{"repo_name", ColumnType::Utf8Dictionary}, {"sha", ColumnType::Utf8}};
   for (const char* who : {"author", "committer"})
     for (Field& f : signature_fields(who)) fields.push_back(std::move(f));
   std::vector<Field> rest{{"message", ColumnType::Utf8},       {"parents", ColumnType::Utf8List},
@@ -30,8 +30,9 @@ std::vector<Field> commit_fields() {
 enum FileColumn { kFileSha, kPath, kOldPath, kChangeType, kFileAdditions, kFileDeletions, kBinary };
 
 std::vector<Field> file_change_fields() {
-  return {{"sha", ColumnType::Utf8},        {"path", ColumnType::Utf8},
-          {"old_path", ColumnType::Utf8, true}, {"change_type", ColumnType::Utf8},
+  // Dictionary-encoded: a commit's SHA repeats on each of its files, and paths across commits.
+  return {{"sha", ColumnType::Utf8Dictionary},        {"path", ColumnType::Utf8Dictionary},
+          {"old_path", ColumnType::Utf8Dictionary, true}, {"change_type", ColumnType::Utf8Dictionary},
           {"additions", ColumnType::Int64}, {"deletions", ColumnType::Int64},
           {"binary", ColumnType::Bool}};
 }

@@ -66,10 +66,18 @@ struct Scratch {
   std::vector<long> k_vectors;
   std::bitset<1024> class_sizes;  // the lengths (modulo 1024) of the lines classed
 
-  // A huge file once should not pin its memory to the thread for good.
+  // A large file once should not pin its memory to the thread for good (a history of git/git
+  // left ~100 MB behind in its threads with a bound of a million classes). Past 4 MiB, about
+  // 40,000 lines, the diff itself costs more than allocating anew.
   void release_if_large() {
-    constexpr std::size_t kKeep = 1 << 20;
-    if (classes.capacity() > kKeep || stripped.capacity() > 64 * kKeep) *this = Scratch();
+    constexpr std::size_t kKeep = 4u << 20;
+    std::size_t bytes = classes.capacity() * sizeof(LineClass) + slots.capacity() * sizeof(std::uint32_t) +
+                        stripped.capacity() + k_vectors.capacity() * sizeof(long);
+    for (int side = 0; side < 2; ++side)
+      bytes += class_of[side].capacity() * sizeof(std::uint32_t) + line_start[side].capacity() * sizeof(const char*) +
+               changed[side].capacity() + discard[side].capacity() + kept[side].capacity() * sizeof(std::uint32_t) +
+               kept_index[side].capacity() * sizeof(long);
+    if (bytes > kKeep) *this = Scratch();
   }
 };
 

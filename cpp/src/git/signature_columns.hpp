@@ -1,5 +1,6 @@
 #pragma once
-// A Signature in Arrow tables: four consecutive columns, <who>_name, <who>_email, <who>_time
+// A Signature in Arrow tables: four consecutive columns, <who>_name, <who>_email (dictionary-
+// encoded: a history or a blame repeats a few people), <who>_time
 // (timestamp, UTC) and <who>_offset (minutes east of UTC), as history and blame tables lay them.
 #include <string>
 #include <vector>
@@ -11,8 +12,8 @@ namespace gitfleet::git {
 
 inline std::vector<columnar::Field> signature_fields(const std::string& who) {
   using columnar::ColumnType;
-  return {{who + "_name", ColumnType::Utf8},
-          {who + "_email", ColumnType::Utf8},
+  return {{who + "_name", ColumnType::Utf8Dictionary},
+          {who + "_email", ColumnType::Utf8Dictionary},
           {who + "_time", ColumnType::TimestampUtc},
           {who + "_offset", ColumnType::Int16}};
 }

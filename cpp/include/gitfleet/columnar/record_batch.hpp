@@ -2,18 +2,21 @@
 // Record batches built row by row in C++ and exported through the Arrow C data interface:
 // a batch is a struct array whose children are the columns. Column types are the few our
 // tables need: UTF-8 strings (optionally null), 64/32/16-bit integers, booleans, timestamps
-// (seconds, UTC) and lists of strings. Strings must be valid UTF-8 (Arrow requires it).
+// (seconds, UTC), lists of strings, and dictionary-encoded strings (int32 indices into the
+// batch's distinct values, for columns that repeat a few values: names, paths, SHAs). Strings
+// must be valid UTF-8 (Arrow requires it).
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gitfleet/columnar/arrow_abi.hpp"
 
 namespace gitfleet::columnar {
 
-enum class ColumnType { Utf8, Int64, Int32, Int16, Bool, TimestampUtc, Utf8List };
+enum class ColumnType { Utf8, Int64, Int32, Int16, Bool, TimestampUtc, Utf8List, Utf8Dictionary };
 
 struct Field {
   std::string name;
@@ -29,8 +32,8 @@ class Column {
   const Field& field() const noexcept { return field_; }
   std::int64_t length() const noexcept { return length_; }
 
-  void append_string(std::string_view s);   // Utf8, valid UTF-8
-  void append_text(std::string_view bytes);  // Utf8 from any bytes: invalid sequences become U+FFFD
+  void append_string(std::string_view s);   // Utf8 or Utf8Dictionary, valid UTF-8
+  void append_text(std::string_view bytes);  // the same from any bytes: invalid sequences become U+FFFD
   void append_null();                       // nullable columns
   void append_int(std::int64_t v);          // Int64, Int32, Int16, TimestampUtc
   void append_bool(bool v);                 // Bool
@@ -41,15 +44,18 @@ class Column {
  private:
   friend class RecordBatchBuilder;
   void mark_valid(bool valid);
+  void append_index(std::string_view s);
 
   Field field_;
   std::int64_t length_ = 0;
   std::int64_t nulls_ = 0;
   std::vector<std::uint8_t> validity_;  // bit per row, only kept once a null appears
-  std::vector<std::uint8_t> values_;    // fixed-width values, or bits for Bool
-  std::vector<std::int32_t> offsets_{0};  // Utf8: into chars_; Utf8List: into the child's rows
-  std::string chars_;                    // Utf8 bytes
+  std::vector<std::uint8_t> values_;    // fixed-width values, bits for Bool, indices for Utf8Dictionary
+  std::vector<std::int32_t> offsets_{0};  // Utf8 and the dictionary: into chars_; Utf8List: into the child's rows
+  std::string chars_;                    // Utf8 bytes, or the dictionary's
   std::vector<std::int32_t> child_offsets_{0};  // Utf8List: the child strings' offsets into chars_
+  std::unordered_map<std::string, std::int32_t> dictionary_;  // Utf8Dictionary: value -> index
+  std::int32_t last_index_ = -1;  // Utf8Dictionary: the index appended last (rows repeat their neighbour's)
 };
 
 // Where producers cut a batch whatever its row count: well below the 2 GiB of 32-bit offsets.
