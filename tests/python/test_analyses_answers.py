@@ -122,6 +122,27 @@ def test_code_age(analysis) -> None:
     ]
 
 
+def test_code_age_buckets_lines_on_and_between_the_bounds() -> None:
+    import random
+
+    from GitFleet.analyses.code_age import CodeAge
+    reference = T + 3000 * DAY
+    age = CodeAge(reference)
+    bounds = [since for _, since in age._bounds if since is not None]
+    rng = random.Random(7)
+    times = [rng.choice(bounds) + rng.choice((-1, 0, 1)) for _ in range(200)] + \
+        [rng.randrange(T - 4000 * DAY, reference) for _ in range(300)]
+    age.add("f", times)
+    expected = {label: 0 for label, _ in age._bounds}
+    for t in times:  # the definition: the first bucket, newest first, whose bound the line is not older than
+        expected[next(label for label, since in age._bounds if since is None or t >= since)] += 1
+    assert age.distribution() == list(expected.items())
+    assert age._files == [("f", 500, sorted(times)[249], max(times), min(times))]
+    undated = CodeAge(None)
+    undated.add("f", times)
+    assert undated.distribution()[0] == ("under 1 month", 500)
+
+
 def test_hotspots_follow_renames(analysis) -> None:
     assert analysis.tables()["hotspots"] == [
         ("repo", "src/a.py", 4, 18, 10, 1.8),

@@ -4,8 +4,8 @@ oldest lines."""
 
 from __future__ import annotations
 
+import bisect
 import collections
-import statistics
 
 from .dates import day, months_before
 
@@ -30,10 +30,17 @@ class CodeAge:
         """The author times of a file's lines."""
         if not times:
             return
-        for t in times:
-            # Newest bucket first: a line is as young as the first bound it is not older than.
-            self.lines_by_age[next(label for label, since in self._bounds if since is None or t >= since)] += 1
-        self._files.append((path, len(times), statistics.median_low(times), max(times), min(times)))
+        ordered = sorted(times)
+        # Newest bucket first: a line is as young as the first bound it is not older than. The
+        # bounds only grow older, so each bucket is the run of lines just below the previous one.
+        younger_than_previous = len(ordered)
+        for label, since in self._bounds:
+            oldest_in_bucket = 0 if since is None else bisect.bisect_left(ordered, since, 0, younger_than_previous)
+            if younger_than_previous > oldest_in_bucket:
+                self.lines_by_age[label] += younger_than_previous - oldest_in_bucket
+            younger_than_previous = oldest_in_bucket
+        median_low = ordered[(len(ordered) - 1) // 2]
+        self._files.append((path, len(ordered), median_low, ordered[-1], ordered[0]))
 
     def merge(self, other: "CodeAge") -> None:
         self.lines_by_age.update(other.lines_by_age)
