@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 
 __all__ = ["day", "month", "months_before"]
+
+_DAY = 86400
 
 
 def day(ts: int | None) -> str:
@@ -13,7 +16,13 @@ def day(ts: int | None) -> str:
 
 
 def month(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m")
+    return _month_of_day(ts // _DAY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_of_day(days: int) -> str:
+    """A UTC day's month: a history has a few thousand days, and each commit asks twice."""
+    return dt.datetime.fromtimestamp(days * _DAY, dt.timezone.utc).strftime("%Y-%m")
 
 
 def months_before(ts: int, months: int) -> int:
