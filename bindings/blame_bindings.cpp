@@ -1,10 +1,12 @@
 // Blame: one record per line, files blamed in parallel, each file's failure its own.
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
 #include "gitfleet/git/blame.hpp"
 #include "gitfleet/git/blame_table.hpp"
+#include "gitfleet/git/blame_handover.hpp"
 #include "gitfleet/git/bulk_blame.hpp"
 #include "arrow_batch.hpp"
 #include "gitfleet/git/find_files.hpp"
@@ -118,6 +120,16 @@ void bind_blame(nb::module_& m) {
                                              batch_size));
       }, nb::arg("repo_path"), nb::arg("path"), nb::arg("options"), nb::arg("batch_size"));
   BlameStream::bind_methods(blame_stream);
+
+  // Quick (tree lookups along one line of commits), so called synchronously, off the GIL.
+  m.def(
+      "blame_hands_whole_file",
+      [](FsPath repo_path, std::string from, std::vector<std::pair<std::string, FsPath>> to_and_paths) {
+        std::vector<std::pair<std::string, std::string>> pairs(to_and_paths.begin(), to_and_paths.end());
+        nb::gil_scoped_release release;
+        return git::blame_hands_whole_file(repo_path.bytes, from, pairs);
+      },
+      nb::arg("repo_path"), nb::arg("from_rev"), nb::arg("to_and_paths"));
 
   m.def("release_blame_sessions", [] {
     nb::gil_scoped_release release;

@@ -206,6 +206,10 @@ def start_find_files(
     repo_path: str | bytes, rev: str, patterns: list[str | bytes],
     on_done: Callable[[list[str] | None, BaseException | None], None],
 ) -> NativeRun: ...
+def blame_hands_whole_file(repo_path: str | bytes, from_rev: str,
+                           to_and_paths: list[tuple[str, str | bytes]]) -> list[bool]:
+    """For each (commit, path): whether blame of path at from_rev hands the whole file to that
+    commit (git's pass_whole_blame at every step), so that both blames agree line for line."""
 def release_blame_sessions() -> None:
     """Drops the blame sessions kept between calls (and the repository files they hold open)."""
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import _native
 from .columnar import require_pyarrow
 from .exceptions import BlameError, GitFleetError, InvalidArgumentError, StoreError
 from .history import PathLike
@@ -101,6 +102,19 @@ def _file_rows(blamed: BlameTable, failed: dict[str | bytes, BlameError] | None 
                        "error": pa.array(map(str, failed.values()), pa.string())})
     ok = ok.append_column("error", pa.nulls(ok.num_rows, pa.string()))
     return pa.concat_tables([ok.cast(errors.schema), errors])
+
+
+def _whole_file_handovers(path: str, stored: str, recent: pa.Table) -> pa.Table:
+    """(commit_id, orig_path) of the boundary lines of a blame over stored..head that reached
+    another commit than the stored head (a side branch's fork point) where the stored head's
+    own blame of that file hands the whole file to that commit: their stored blame is theirs
+    (docs/fleet_store.md)."""
+    pa = require_pyarrow()
+    boundary = recent.filter(recent.column("boundary")).select(["commit_id", "orig_path"]).to_pydict()
+    pairs = sorted({(commit, orig) for commit, orig in zip(*boundary.values()) if commit != stored})
+    handed = [pair for pair, whole in zip(pairs, _native.blame_hands_whole_file(path, stored, pairs)) if whole]
+    return pa.table({"commit_id": pa.array([c for c, _ in handed], pa.string()),
+                     "orig_path": pa.array([p for _, p in handed], pa.string())})
 
 
 def _typed(values: list[Any]) -> pa.Array:
@@ -369,7 +383,8 @@ class FleetStore:
         # stored HEAD unchanged keeps the blame stored for it there.
         recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored], mailmap=False,
                                            progress=progress)
-        lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines)
+        handed = await asyncio.to_thread(_whole_file_handovers, path, stored, recent.lines)
+        lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines, handed)
         files = _file_rows(recent)
         if unresolved:
             pa = require_pyarrow()  # lines that reached older history another way: blamed in full
@@ -380,21 +395,24 @@ class FleetStore:
                                 sorted(touched))
         return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame))
 
-    def _carry_over(self, name: str, stored: str, recent: pa.Table) -> tuple[pa.Table, list[str]]:
-        """The lines of a blame over stored..head with those that reached the stored HEAD
-        replaced by their stored blame; and the files with lines that reached the old history
-        some other way (through a side branch that forked earlier), or with no stored line to
-        take: these need a full blame."""
+    def _carry_over(self, name: str, stored: str, recent: pa.Table, handed: pa.Table) -> tuple[pa.Table, list[str]]:
+        """The lines of a blame over stored..head with those that reached the stored HEAD, or
+        a commit to which the stored HEAD's blame hands the whole file (``handed``: commit_id,
+        orig_path), replaced by their stored blame; and the files with lines that reached the
+        old history some other way (through a side branch that forked earlier and a file
+        changed since), or with no stored line to take: these need a full blame."""
         db = self._db.cursor()
         try:
             db.register("recent", recent.drop(["line_content"]))
+            db.register("handed", handed)
             reached = "r.boundary AND r.commit_id IN (SELECT sha FROM commits WHERE repo = $repo)"
             # Each recent line beside the stored line it came from at the stored HEAD, if any.
             beside_stored = """recent r LEFT JOIN blame_lines s
-                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no"""
+                  ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
+                  LEFT JOIN handed h ON h.commit_id = r.commit_id AND h.orig_path = r.orig_path"""
             unresolved = [row[0] for row in db.execute(f"""
                 SELECT DISTINCT r.path FROM {beside_stored}
-                WHERE {reached} AND (r.commit_id <> $stored OR s.commit_id IS NULL)""",
+                WHERE {reached} AND ((r.commit_id <> $stored AND h.commit_id IS NULL) OR s.commit_id IS NULL)""",
                 {"repo": name, "stored": stored}).fetchall()]
             carried = db.sql(f"""
                 SELECT r.path, r.final_line_no,

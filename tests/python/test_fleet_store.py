@@ -117,6 +117,45 @@ def test_lines_reaching_older_history_through_a_side_branch_are_blamed_in_full(
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
 
 
+def test_lines_reaching_a_fork_point_of_a_file_unchanged_since_take_its_stored_blame(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.write("h.txt", "".join(f"line {i}\n" for i in range(10)))
+    repo.write("g.txt", "one\n")
+    repo.commit("start")
+    repo.write("h.txt", "".join(f"line {i}\n" if i != 3 else "line three\n" for i in range(10)))
+    repo.commit("edit line 3")
+    repo.git("branch", "side")  # forks here; main does not touch h.txt again
+    repo.write("g.txt", "two\n")
+    repo.commit("main edits g")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("t.txt", "topic\n")
+    repo.commit("topic file")
+    repo.git("checkout", "-q", "-")
+    repo.merge("topic", "merge topic")  # the stored HEAD: a merge, h.txt the same in both parents
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        repo.git("checkout", "-q", "side")
+        repo.write("h.txt", "".join({3: "line three\n", 7: "line 7!\n"}.get(i, f"line {i}\n") for i in range(10)))
+        repo.commit("side edits line 7")
+        repo.git("checkout", "-q", "-")
+        repo.merge("side", "merge side")  # h.txt as the side has it: blame hands it to the side whole
+        unresolved: list[list[str]] = []
+        real = FleetStore._carry_over
+
+        def spy(self: FleetStore, *args: object) -> object:
+            carried, files = real(self, *args)
+            unresolved.append(files)
+            return carried, files
+
+        monkeypatch.setattr(FleetStore, "_carry_over", spy)
+        assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "incremental"
+        assert unresolved == [[]]  # h.txt's lines that reached "edit line 3" took their stored blame
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+        authors = store.query("SELECT DISTINCT commit_id FROM blame_lines WHERE path = 'h.txt'").num_rows
+        assert authors == 3  # start, edit line 3, side edits line 7
+
+
 def test_files_say_binary_empty_and_failed_and_people_are_as_committed(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "r")
     repo.write("a.txt", "one\ntwo\n")
