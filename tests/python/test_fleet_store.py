@@ -55,6 +55,20 @@ def grow(repo: GitRepo) -> None:
     repo.merge("side", "merge side")
 
 
+def files_blamed_in_full(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Filled, per incremental update, with the files it had to blame again in full."""
+    unresolved: list[list[str]] = []
+    real = FleetStore._carry_over
+
+    def spy(self: FleetStore, *args: object) -> object:
+        carried, files = real(self, *args)
+        unresolved.append(files)
+        return carried, files
+
+    monkeypatch.setattr(FleetStore, "_carry_over", spy)
+    return unresolved
+
+
 def test_full_update_holds_what_git_says(tmp_path: Path) -> None:
     repo = build_random_repo(tmp_path / "r", 7, commits=30)
     with FleetStore(tmp_path / "fleet.duckdb") as store:
@@ -103,15 +117,7 @@ def test_lines_reaching_older_history_through_a_side_branch_are_blamed_in_full(
         repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
         repo.write("f.txt", "".join(f"line {i}\n" if i != 9 else "line nine\n" for i in range(10)))
         repo.commit("merge side")
-        unresolved: list[list[str]] = []
-        real = FleetStore._carry_over
-
-        def spy(self: FleetStore, *args: object) -> object:
-            carried, files = real(self, *args)
-            unresolved.append(files)
-            return carried, files
-
-        monkeypatch.setattr(FleetStore, "_carry_over", spy)
+        unresolved = files_blamed_in_full(monkeypatch)
         assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "incremental"
         assert unresolved == [["f.txt"]]
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
@@ -140,15 +146,7 @@ def test_lines_reaching_a_fork_point_of_a_file_unchanged_since_take_its_stored_b
         repo.commit("side edits line 7")
         repo.git("checkout", "-q", "-")
         repo.merge("side", "merge side")  # h.txt as the side has it: blame hands it to the side whole
-        unresolved: list[list[str]] = []
-        real = FleetStore._carry_over
-
-        def spy(self: FleetStore, *args: object) -> object:
-            carried, files = real(self, *args)
-            unresolved.append(files)
-            return carried, files
-
-        monkeypatch.setattr(FleetStore, "_carry_over", spy)
+        unresolved = files_blamed_in_full(monkeypatch)
         assert asyncio.run(store.update(RepoManager(), repo.path, "r")).mode == "incremental"
         assert unresolved == [[]]  # h.txt's lines that reached "edit line 3" took their stored blame
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
