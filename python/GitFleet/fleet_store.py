@@ -261,8 +261,8 @@ class FleetStore:
             stored = self.stored_head(name)
             if stored == head:
                 return StoreUpdate(name, head, "unchanged", 0, 0)
-            if stored is not None and await self._descends(manager, path, head, stored):
-                return await self._incremental(manager, path, name, source, head, stored, progress)
+            if stored is not None and (history := await self._new_history(manager, path, head, stored)) is not None:
+                return await self._incremental(manager, path, name, source, head, stored, history, progress)
             return await self._full(manager, path, name, source, head, progress)
 
     async def commits_in_order(self, repo: str, shas: pa.Array | pa.ChunkedArray,
@@ -351,13 +351,19 @@ class FleetStore:
         finally:
             db.close()
 
-    async def _descends(self, manager: RepoManager, path: str, head: str, stored: str) -> bool:
-        """Whether ``stored`` is in the history of ``head`` (its objects may be gone)."""
+    async def _new_history(self, manager: RepoManager, path: str, head: str,
+                           stored: str) -> HistoryTables | None:
+        """The commits of ``head`` not in the history of ``stored``, with their file changes;
+        None when ``stored`` is not in the history of ``head`` (rewritten, or its objects gone).
+        It is exactly when one of those commits has ``stored`` as a parent: the commit after
+        it on any line of descent from ``head`` (one walk, where a separate ancestry check
+        would be a second)."""
         try:
-            beyond = await manager.commits_table(path, rev=stored, exclude=[head], max_count=1)
+            history = await manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
         except GitFleetError:
-            return False
-        return beyond.num_rows == 0
+            return None
+        parents = history.commits.column("parents").to_pylist()
+        return history if any(stored in p for p in parents) else None
 
     async def _full(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                     progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
@@ -373,8 +379,8 @@ class FleetStore:
                            snapshot.files.num_rows)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
-                           stored: str, progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
-        history = await manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
+                           stored: str, history: HistoryTables,
+                           progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
         changes = history.file_changes
         touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
         present = {os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}

@@ -192,13 +192,18 @@ def test_a_store_from_an_older_version_is_read_anew(tmp_path: Path) -> None:
         assert store.stored_head("r") == repo.head()
 
 
-def test_rewritten_history_is_read_anew(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after", ["a new commit", "objects pruned", "nothing (HEAD moved back)"])
+def test_rewritten_history_is_read_anew(tmp_path: Path, after: str) -> None:
     repo = build_random_repo(tmp_path / "r", 9, commits=30)
     with FleetStore(tmp_path / "fleet.duckdb") as store:
         asyncio.run(store.update(RepoManager(), repo.path, "r"))
         repo.git("reset", "-q", "--hard", "HEAD~3")
-        repo.write("after-reset.txt", "new\n")
-        repo.commit("after a force-push")
+        if after != "nothing (HEAD moved back)":
+            repo.write("after-reset.txt", "new\n")
+            repo.commit("after a force-push")
+        if after == "objects pruned":  # the stored HEAD cannot even be named any more
+            repo.git("reflog", "expire", "--expire=now", "--all")
+            repo.git("gc", "-q", "--prune=now")
         update = asyncio.run(store.update(RepoManager(), repo.path, "r"))
         assert update.mode == "full"
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
