@@ -1,5 +1,7 @@
-// Blame from C++ on a repository built here: renames followed, merges, boundary, errors.
+// Blame from C++ on a repository built here: renames followed, merges, boundary, errors, and
+// when a blame hands a whole file down to an older commit.
 #include "gitfleet/git/blame.hpp"
+#include "gitfleet/git/blame_handover.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -177,4 +179,28 @@ TEST(Blame, StreamedInBatchesThatTogetherAreTheWholeBlame) {
   EXPECT_EQ(batches, 2);
   EXPECT_THROW(stream_blame(repo.root, "f.txt", {}, 0, [](const BlameResult&, std::size_t, std::size_t) { return true; }),
                Error);
+}
+
+TEST(Blame, HandsTheWholeFileDownWhileNoParentChangedIt) {
+  Repo r;
+  r.write("f.txt", "a\nb\n");
+  r.write("g.txt", "g\n");
+  r.commit("start");
+  r.write("f.txt", "a\nB\n");
+  r.commit("edit f");
+  r.git("branch side");
+  r.write("g.txt", "G\n");
+  r.commit("edit g");
+  // main: start -> edit f -> edit g. Blame of f.txt at main hands it whole to "edit f".
+  std::vector<bool> answers = blame_hands_whole_file(
+      r.root, "main", {{"side", "f.txt"}, {"main~2", "f.txt"}, {"side", "g.txt"}, {"side", "no-such.txt"},
+                       {"main", "f.txt"}});
+  EXPECT_EQ(answers, (std::vector<bool>{true, false, false, false, true}));
+  EXPECT_EQ(blame_hands_whole_file(r.root, "main", {{"side", "f.txt"}}, 0), std::vector<bool>{false});  // no budget
+  // What it promises: the two blames agree line for line.
+  BlameResult at_main = blame_file(r.root, "f.txt", {.rev = "main"});
+  BlameResult at_fork = blame_file(r.root, "f.txt", {.rev = "side"});
+  ASSERT_EQ(at_main.lines.size(), at_fork.lines.size());
+  for (std::size_t i = 0; i < at_main.lines.size(); ++i)
+    EXPECT_EQ(at_main.commits[at_main.lines[i].commit].sha, at_fork.commits[at_fork.lines[i].commit].sha);
 }

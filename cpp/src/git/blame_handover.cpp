@@ -15,16 +15,18 @@ std::optional<PathEntry> file_at(const Repository& repo, const ObjectId& commit,
 }
 
 bool hands_whole_file(const Repository& repo, ObjectId commit, const ObjectId& to, const std::string& path,
-                      std::size_t max_steps) {
+                      std::size_t& lookups_left) {
   std::optional<PathEntry> entry = file_at(repo, commit, path);
   if (!entry) return false;
   const std::int64_t to_time = repo.header(to).time;
-  for (std::size_t step = 0; step <= max_steps; ++step) {
+  while (lookups_left > 0) {
     if (commit == to) return true;
     CommitHeader header = repo.header(commit);
     if (header.time < to_time) return false;  // past `to` (or clock skew): not shown
     const ObjectId* next = nullptr;
     for (const ObjectId& parent : header.parents) {
+      if (lookups_left == 0) return false;
+      --lookups_left;
       std::optional<PathEntry> before = file_at(repo, parent, path);
       if (before && before->id == entry->id && (before->mode & 0170000) == (entry->mode & 0170000)) {
         next = &parent;
@@ -41,13 +43,13 @@ bool hands_whole_file(const Repository& repo, ObjectId commit, const ObjectId& t
 
 std::vector<bool> blame_hands_whole_file(const std::string& repo_path, const std::string& from,
                                          const std::vector<std::pair<std::string, std::string>>& to_and_paths,
-                                         std::size_t max_steps) {
+                                         std::size_t max_lookups) {
   Repository repo = Repository::open(repo_path);
   const ObjectId start = repo.resolve_commit(from);
   std::vector<bool> out;
   out.reserve(to_and_paths.size());
   for (const auto& [to, path] : to_and_paths)
-    out.push_back(hands_whole_file(repo, start, repo.resolve_commit(to), path, max_steps));
+    out.push_back(hands_whole_file(repo, start, repo.resolve_commit(to), path, max_lookups));
   return out;
 }
 

@@ -12,10 +12,11 @@ namespace gitfleet::git {
 // to `to`, unchanged, at the same path: from `from`, each step goes to the first parent whose
 // `path` is the same blob (git's pass_whole_blame), and the steps reach `to`. Then the blame
 // of `path` at `from` is, line for line, the blame of `path` at `to`. False whenever that is
-// not shown within `max_steps` steps (a rename on the way, lines split between parents, a
-// shallow boundary, `to` not reached): false only costs the caller a blame.
+// not shown (a rename on the way, lines split between parents, a shallow boundary, `to` not
+// reached), or once `max_lookups` tree lookups have been spent on the whole list (a merge of
+// thousands of files from an old fork point): false only costs the caller a blame.
 std::vector<bool> blame_hands_whole_file(const std::string& repo_path, const std::string& from,
                                          const std::vector<std::pair<std::string, std::string>>& to_and_paths,
-                                         std::size_t max_steps = 100000);
+                                         std::size_t max_lookups = 200000);
 
 }  // namespace gitfleet::git
