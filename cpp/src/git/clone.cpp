@@ -203,6 +203,14 @@ std::string CloneFleet::add(const std::string& url) {
     it->second.view.url = split.url;
     it->second.username = split.username.empty() ? settings_.username : split.username;
     it->second.password = split.password.empty() ? settings_.token : split.password;
+    // Places under dest_root are handed out in the order repositories are added, not as their
+    // clones happen to start: two repositories of one name always get the same two folders.
+    if (!settings_.dest_root.empty()) {
+      std::string name = directory_name(split.url);
+      int& uses = names_in_use_[name];
+      std::string unique = ++uses == 1 ? name : name + "-" + std::to_string(uses);
+      it->second.assigned = (fs::path(settings_.dest_root) / unique).string();
+    }
   }
   return split.url;
 }
@@ -234,16 +242,10 @@ void CloneFleet::update(const std::string& key, CloneState state, std::optional<
 std::string CloneFleet::destination_for(const std::string& key) {
   Task& task = tasks_.at(key);
   if (!task.view.directory.empty()) return task.view.directory;
-  std::string name = directory_name(key);
   if (settings_.dest_root.empty()) {
     task.created = make_private_temp_dir("gitfleet-");
-    task.view.directory = task.created + "/" + name;
+    task.view.directory = task.created + "/" + directory_name(key);
     return task.view.directory;
-  }
-  if (task.assigned.empty()) {
-    int& uses = names_in_use_[name];
-    std::string unique = ++uses == 1 ? name : name + "-" + std::to_string(uses);
-    task.assigned = (fs::path(settings_.dest_root) / unique).string();
   }
   task.view.directory = task.assigned;
   return task.view.directory;

@@ -100,7 +100,7 @@ class CloneFleet {
     std::string username;  // from the URL, else the fleet's
     std::string password;
     std::string created;   // directory this fleet created for it (removed by cleanup)
-    std::string assigned;  // its place under dest_root, kept across retries
+    std::string assigned;  // its place under dest_root, given when added (in order), kept across retries
   };
 
   void run_one(const std::string& key, const CancellationToken& cancel);
