@@ -177,8 +177,7 @@ void Column::append_index(std::string_view s) {
     }
     index = last_index_ = it->second;
   }
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(&index);
-  values_.insert(values_.end(), bytes, bytes + sizeof index);
+  push_value(index);
 }
 
 void Column::append_text(std::string_view bytes) {
@@ -192,7 +191,6 @@ void Column::append_null() {
   if (!field_.nullable) throw Error(ErrorCode::InvalidArgument, "column '" + field_.name + "' is not nullable");
   switch (field_.type) {
     case ColumnType::Utf8: offsets_.push_back(offsets_.back()); break;
-    case ColumnType::Utf8Dictionary: values_.resize(values_.size() + sizeof(std::int32_t), 0); break;
     case ColumnType::Utf8List: offsets_.push_back(offsets_.back()); break;
     case ColumnType::Bool: set_bit(values_, length_, false); break;  // the buffer covers every row
     default: values_.resize(values_.size() + static_cast<std::size_t>(width_of(field_.type)), 0);
@@ -200,11 +198,14 @@ void Column::append_null() {
   mark_valid(false);
 }
 
-void Column::append_int(std::int64_t v) {
-  int width = width_of(field_.type);
+void Column::push_value(std::int64_t v) {
   // Little-endian hosts only (x86-64, aarch64): the low `width` bytes are the value.
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(&v);
-  values_.insert(values_.end(), bytes, bytes + width);
+  values_.insert(values_.end(), bytes, bytes + width_of(field_.type));
+}
+
+void Column::append_int(std::int64_t v) {
+  push_value(v);
   mark_valid(true);
 }
 

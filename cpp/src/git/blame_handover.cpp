@@ -8,35 +8,36 @@ namespace {
 
 // The entry blame would follow (a file or symbolic link: blame's find_origin takes no other
 // kind of entry as the same file).
-std::optional<PathEntry> file_at(const Repository& repo, const ObjectId& commit, const std::string& path) {
-  std::optional<PathEntry> entry = find_path(repo, repo.header(commit).tree, path);
+std::optional<PathEntry> file_at(const Repository& repo, const CommitHeader& commit, const std::string& path) {
+  std::optional<PathEntry> entry = find_path(repo, commit.tree, path);
   if (!entry || entry->mode == odb::kModeTree || entry->mode == odb::kModeGitlink) return std::nullopt;
   return entry;
 }
 
 bool hands_whole_file(const Repository& repo, ObjectId commit, const ObjectId& to, const std::string& path,
                       std::size_t& lookups_left) {
-  std::optional<PathEntry> entry = file_at(repo, commit, path);
+  CommitHeader header = repo.header(commit);
+  std::optional<PathEntry> entry = file_at(repo, header, path);
   if (!entry) return false;
   const std::int64_t to_time = repo.header(to).time;
-  while (lookups_left > 0) {
+  for (;;) {
     if (commit == to) return true;
-    CommitHeader header = repo.header(commit);
     if (header.time < to_time) return false;  // past `to` (or clock skew): not shown
-    const ObjectId* next = nullptr;
+    std::optional<CommitHeader> next;
     for (const ObjectId& parent : header.parents) {
       if (lookups_left == 0) return false;
       --lookups_left;
-      std::optional<PathEntry> before = file_at(repo, parent, path);
+      CommitHeader candidate = repo.header(parent);
+      std::optional<PathEntry> before = file_at(repo, candidate, path);
       if (before && before->id == entry->id && (before->mode & 0170000) == (entry->mode & 0170000)) {
-        next = &parent;
+        commit = parent;
+        next = std::move(candidate);
         break;
       }
     }
     if (!next) return false;  // the lines split, the file came under another name, or a shallow boundary
-    commit = *next;
+    header = std::move(*next);
   }
-  return false;
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ class Column {
   friend class RecordBatchBuilder;
   void mark_valid(bool valid);
   void append_index(std::string_view s);
+  void push_value(std::int64_t v);  // the low bytes the column's width keeps
 
   Field field_;
   std::int64_t length_ = 0;
