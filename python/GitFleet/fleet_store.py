@@ -110,8 +110,11 @@ def _whole_file_handovers(path: str, stored: str, recent: pa.Table) -> pa.Table:
     own blame of that file hands the whole file to that commit: their stored blame is theirs
     (docs/fleet_store.md)."""
     pa = require_pyarrow()
-    boundary = recent.filter(recent.column("boundary")).select(["commit_id", "orig_path"]).to_pydict()
-    pairs = sorted({(commit, orig) for commit, orig in zip(*boundary.values()) if commit != stored})
+    import pyarrow.compute as pc
+
+    # With Arrow's kernels: most boundary lines reached the stored head, and a big file has many.
+    elsewhere = recent.filter(pc.and_(recent.column("boundary"), pc.not_equal(recent.column("commit_id"), pa.scalar(stored, pa.string()))))
+    pairs = sorted(set(zip(*elsewhere.select(["commit_id", "orig_path"]).to_pydict().values())))
     handed = [pair for pair, whole in zip(pairs, _native.blame_hands_whole_file(path, stored, pairs)) if whole]
     return pa.table({"commit_id": pa.array([c for c, _ in handed], pa.string()),
                      "orig_path": pa.array([p for _, p in handed], pa.string())})
