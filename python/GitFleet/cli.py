@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -39,7 +39,6 @@ from .analyses import (
     analyze_repository,
     fleet_of,
 )
-from .models.repo import CloneStatusType, CloneTask
 from ._native import repository_name
 from .exceptions import GitFleetError
 from .fleet_distributed import is_url
@@ -47,6 +46,9 @@ from .fleet_store import FleetStore
 from .html_report import render_report
 from .repo_manager import RepoManager
 from .tables import FORMATS, TableWriter, open_table
+
+if TYPE_CHECKING:
+    from .models.repo import CloneTask
 
 _COUPLING = ChangeCoupling()  # code-maat's thresholds, the options' defaults
 
@@ -197,6 +199,8 @@ async def _clone_into_paths(manager: RepoManager, console: Console) -> tuple[dic
     paths: dict[str, str] = {}
     failed: dict[str, str] = {}
     if manager.urls:
+        from .models.repo import CloneStatusType  # pydantic: loaded only when something is cloned
+
         count = len(manager.urls)
         console.print(f"Cloning {count} repositor{'y' if count == 1 else 'ies'}")
         for url, task in (await _clone_with_progress(manager, console)).items():
@@ -209,6 +213,8 @@ async def _clone_into_paths(manager: RepoManager, console: Console) -> tuple[dic
 
 async def _clone_with_progress(manager: RepoManager, console: Console) -> dict[str, CloneTask]:
     """Runs the manager's clones, with a bar per repository and one overall, until all end."""
+    from .models.repo import CloneStatusType
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -308,6 +314,8 @@ def clone(urls: tuple[str, ...], url_file: Any, dest: str, depth: int | None, br
         manager = _manager(all_urls, clone_options={k: v for k, v in options.items() if v is not None},
                            max_concurrency=concurrency, dest_root=dest, timeout=timeout, retries=retries)
     tasks = _run(_clone_with_progress(manager, _console(quiet or as_json)))
+    from .models.repo import CloneStatusType
+
     failed = {url: t.status.error or "failed" for url, t in tasks.items()
               if t.status.status_type is not CloneStatusType.COMPLETED}
     if as_json:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -295,8 +296,13 @@ class FleetStore:
                     return None
 
             while (batch := await asyncio.to_thread(next_batch)) is not None:
-                yield [StoredCommit(*row[:-1], [StoredChange(**f) for f in row[-1]])
-                       for row in zip(*(column.to_pylist() for column in batch.columns))]
+                # Column by column (a struct per change would make a dict of each first).
+                files = batch.column(batch.num_columns - 1)
+                changes = list(map(StoredChange._make, zip(*(f.to_pylist() for f in files.flatten().flatten()))))
+                ends = itertools.accumulate(files.value_lengths().to_pylist(), initial=0)
+                spans = itertools.pairwise(ends)
+                yield [StoredCommit(*row, changes[begin:end]) for row, (begin, end)
+                       in zip(zip(*(column.to_pylist() for column in batch.columns[:-1])), spans)]
         finally:
             db.close()
 
