@@ -30,6 +30,11 @@ from GitFleet import RepoManager
 t = asyncio.run(RepoManager().history_tables(sys.argv[1], include_files=True))
 print(t.commits.num_rows, t.file_changes.num_rows)
 """
+# Every column but the commit messages (most of a history's bytes, held whole by both forms).
+NO_MESSAGE = ["repo_name", "sha", "author_name", "author_email", "author_time", "author_offset", "committer_name",
+              "committer_email", "committer_time", "committer_offset", "parents", "additions", "deletions",
+              "files_changed", "is_merge"]
+TABLES_NO_MESSAGE = TABLES.replace("include_files=True", f"include_files=True, columns={NO_MESSAGE!r}")
 # In runs of their own (trimming the heap takes time): the resident memory a result keeps once
 # the engine's caches are gone (RSS after the call, released memory trimmed, minus RSS before
 # it; both import pyarrow first), and for Arrow the size of its buffers. What glibc keeps in the
@@ -41,8 +46,9 @@ from GitFleet import RepoManager
 def rss(): return psutil.Process().memory_info().rss
 before = rss()
 manager = RepoManager()
+columns = None if sys.argv[2] == "tables" else sys.argv[3:]
 result = asyncio.run(manager.extract_commits(sys.argv[1], include_files=True) if sys.argv[2] == "objects"
-                     else manager.history_tables(sys.argv[1], include_files=True))
+                     else manager.history_tables(sys.argv[1], include_files=True, columns=columns))
 gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)
 print((rss() - before) >> 20, 0 if sys.argv[2] == "objects" else
       (result.commits.nbytes + result.file_changes.nbytes) >> 20)
@@ -79,7 +85,8 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
                                  "--format=%H%x00%an%x00%ae%x00%at%x00%ct%x00%P"])
     runs = {label: best(args.repeat, [OURS, "-c", code, str(repo)])
             for label, code in (("CommitRecord objects", OBJECTS), ("Arrow tables (history_tables)", TABLES),
-                                ("Arrow batches (yield_history_batches)", STREAMED))}
+                                ("Arrow batches (yield_history_batches)", STREAMED),
+                                ("Arrow tables, no message (columns=)", TABLES_NO_MESSAGE))}
     outputs = {m.output for m in runs.values() if not m.error}
     if len(outputs) > 1:
         raise SystemExit(f"the three ways disagree on (commits, file changes): {outputs}")
@@ -92,12 +99,13 @@ def bench_repo(repo: Path, args: argparse.Namespace) -> None:
               f"{arrow.rss_mb / objects.rss_mb:.2f}x the peak memory of the process")
         for arenas, label in ((None, "glibc's default arenas"), ("1", "one malloc arena")):
             env = {**os.environ, "MALLOC_ARENA_MAX": arenas} if arenas else None
-            (held_objects, _), (held_arrow, buffers) = (
-                map(int, (measure([OURS, "-c", HELD, str(repo), kind], env=env).output or "0 0").split())
-                for kind in ("objects", "tables"))
-            print(f"  the result itself, {label}: Arrow holds {held_arrow} MB ({buffers} MB of buffers) against "
-                  f"{held_objects} MB of objects ({held_arrow / max(held_objects, 1):.2f}x; buffers "
-                  f"{buffers / max(held_objects, 1):.2f}x)")
+            (held_objects, _), *arrow_forms = (
+                map(int, (measure([OURS, "-c", HELD, str(repo), *kind], env=env).output or "0 0").split())
+                for kind in (["objects"], ["tables"], ["no-message", *NO_MESSAGE]))
+            for (held_arrow, buffers), form in zip(arrow_forms, ("Arrow", "Arrow without messages")):
+                print(f"  the result itself, {label}: {form} holds {held_arrow} MB ({buffers} MB of buffers) "
+                      f"against {held_objects} MB of objects ({held_arrow / max(held_objects, 1):.2f}x; buffers "
+                      f"{buffers / max(held_objects, 1):.2f}x)")
     if args.blame:
         lines = {label: best(1, [OURS, "-c", code, str(repo)])
                  for label, code in (("BlameLine objects (blame_repository)", BLAME_OBJECTS),

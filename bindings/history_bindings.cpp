@@ -78,16 +78,17 @@ CommitStream::Producer commit_batches(std::string repo_path, HistoryOptions opti
 using HistoryTableStream = BatchStream<ArrowBatch>;
 
 HistoryTableStream::Producer history_table_batches(std::string repo_path, HistoryOptions options,
-                                                   std::size_t batch_size) {
+                                                   std::size_t batch_size, std::vector<std::string> columns) {
   if (batch_size == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
-  return [repo_path = std::move(repo_path), options = std::move(options), batch_size](
+  git::check_commit_columns(columns);  // an unknown name fails at the call, not in the stream
+  return [repo_path = std::move(repo_path), options = std::move(options), batch_size, columns = std::move(columns)](
              AsyncChannel<HistoryTableStream::Batch>& channel, const CancellationToken& cancel) {
     git::for_each_history_batch(repo_path, options, batch_size, [&](git::HistoryBatch&& batch) {
       HistoryTableStream::Batch pair;
       pair.push_back(ArrowBatch{std::move(batch.commits)});
       pair.push_back(ArrowBatch{std::move(batch.file_changes)});
       return channel.push(std::move(pair), cancel);
-    }, cancel);
+    }, cancel, columns);
   };
 }
 
@@ -158,9 +159,11 @@ void bind_history(nb::module_& m) {
   CommitStream::bind_methods(commit_stream);
 
   auto table_stream = nb::class_<HistoryTableStream>(m, "HistoryTableStream")
-      .def("__init__", [](HistoryTableStream* self, FsPath repo_path, HistoryOptions options, std::size_t batch_size) {
-        new (self) HistoryTableStream(history_table_batches(std::move(repo_path.bytes), std::move(options), batch_size));
-      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"));
+      .def("__init__", [](HistoryTableStream* self, FsPath repo_path, HistoryOptions options, std::size_t batch_size,
+                          std::vector<std::string> columns) {
+        new (self) HistoryTableStream(
+            history_table_batches(std::move(repo_path.bytes), std::move(options), batch_size, std::move(columns)));
+      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"), nb::arg("columns") = std::vector<std::string>());
   HistoryTableStream::bind_methods(table_stream);
 }
 

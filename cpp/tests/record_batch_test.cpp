@@ -161,3 +161,45 @@ TEST(RecordBatch, DictionaryColumnsHoldEachValueOncePerBatch) {
   EXPECT_EQ(next.array.children[0]->dictionary->length, 1);
   EXPECT_EQ(utf8_at(next.array.children[0]->dictionary, 0), "dee");
 }
+
+TEST(RecordBatch, CarriesOnlyTheColumnsNamedInSchemaOrder) {
+  RecordBatchBuilder b({{"text", ColumnType::Utf8},
+                        {"old", ColumnType::Utf8, true},
+                        {"n", ColumnType::Int64},
+                        {"tag", ColumnType::Utf8Dictionary},
+                        {"parents", ColumnType::Utf8List},
+                        {"flag", ColumnType::Bool}},
+                       {"tag", "n"});
+  for (int round = 0; round < 2; ++round) {  // the second batch keeps the same columns
+    for (int row = 0; row < 5; ++row) {
+      b[0].append_text(std::string(1000, 'x'));
+      b[1].append_null();
+      b[2].append_int(row);
+      b[3].append_string(row % 2 ? "odd" : "even");
+      b[4].append_strings({"p"});
+      b[5].append_bool(true);
+    }
+    EXPECT_EQ(b.rows(), 5u);
+    EXPECT_LT(b.bytes(), 200u);  // the long texts were not kept
+    ExportedBatch out;
+    b.export_batch(&out.array, &out.schema);
+    ASSERT_EQ(out.schema.n_children, 2);
+    EXPECT_STREQ(out.schema.children[0]->name, "n");
+    EXPECT_STREQ(out.schema.children[1]->name, "tag");
+    ASSERT_EQ(out.array.n_children, 2);
+    EXPECT_EQ(out.array.length, 5);
+    EXPECT_EQ(static_cast<const std::int64_t*>(out.array.children[0]->buffers[1])[4], 4);
+    EXPECT_EQ(utf8_at(out.array.children[1]->dictionary, 1), "odd");
+  }
+}
+
+TEST(RecordBatch, AnUnknownColumnNameIsRefusedWithTheNamesThereAre) {
+  try {
+    RecordBatchBuilder({{"sha", ColumnType::Utf8}, {"message", ColumnType::Utf8}}, {"sha", "mesage"});
+    FAIL() << "no error";
+  } catch (const gitfleet::Error& e) {
+    EXPECT_EQ(e.code(), gitfleet::ErrorCode::InvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("'mesage'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("sha, message"), std::string::npos);
+  }
+}

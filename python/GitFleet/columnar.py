@@ -6,7 +6,7 @@ history this way holds a fraction of the memory of ``CommitRecord`` objects; ``t
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from typing_extensions import Unpack
@@ -14,7 +14,7 @@ from typing_extensions import Unpack
 from . import _native, blame
 from ._bridge import receive_all, run_native
 from .blame import BlameProgress
-from .exceptions import BlameError
+from .exceptions import BlameError, InvalidArgumentError
 from .history import HistoryFilters, PathLike, _repo_path, checked_batch_size, history_options
 
 if TYPE_CHECKING:
@@ -53,22 +53,42 @@ class BlameTable(NamedTuple):
     failed: dict[str | bytes, BlameError]
 
 
+def checked_columns(columns: Sequence[str] | None) -> list[str]:
+    """The commits table's columns asked for, in their order ([]: all of them)."""
+    if columns is None:
+        return []
+    if isinstance(columns, (str, bytes)) or not all(isinstance(c, str) for c in columns):
+        raise InvalidArgumentError("columns must be a list of column names (docs/columnar.md)")
+    names = list(columns)
+    if not names:
+        raise InvalidArgumentError("columns must name at least one column")
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise InvalidArgumentError(f"columns names {', '.join(map(repr, twice))} more than once")
+    return names
+
+
 async def yield_history_batches(
-    repo_path: PathLike, batch_size: int = DEFAULT_HISTORY_BATCH, **filters: Unpack[HistoryFilters]
+    repo_path: PathLike, batch_size: int = DEFAULT_HISTORY_BATCH, columns: Sequence[str] | None = None,
+    **filters: Unpack[HistoryFilters]
 ) -> AsyncIterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
     """(commits, file_changes) record batches of at most ``batch_size`` commits, in ``git log``
-    order; the native side runs at most two batches ahead."""
+    order; the native side runs at most two batches ahead. ``columns``: only these columns of
+    commits, in this order (the others are never built)."""
     pa = require_pyarrow()
     path = _repo_path(repo_path)
-    stream = _native.HistoryTableStream(path, history_options(**filters), checked_batch_size(batch_size))
+    names = checked_columns(columns)
+    stream = _native.HistoryTableStream(path, history_options(**filters), checked_batch_size(batch_size), names)
     async for commits, file_changes in receive_all(stream):
-        yield pa.record_batch(commits), pa.record_batch(file_changes)
+        batch = pa.record_batch(commits)
+        yield batch.select(names) if names else batch, pa.record_batch(file_changes)
 
 
-async def history_tables(repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> HistoryTables:
+async def history_tables(repo_path: PathLike, columns: Sequence[str] | None = None,
+                         **filters: Unpack[HistoryFilters]) -> HistoryTables:
     pa = require_pyarrow()
     commits, file_changes = [], []
-    async for c, f in yield_history_batches(repo_path, **filters):
+    async for c, f in yield_history_batches(repo_path, columns=columns, **filters):
         commits.append(c)
         file_changes.append(f)
     return HistoryTables(pa.Table.from_batches(commits), pa.Table.from_batches(file_changes))

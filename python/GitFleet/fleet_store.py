@@ -84,7 +84,7 @@ def _path_and_name(repo_path: PathLike, repo: str | None) -> tuple[str, str]:
 
 
 async def _head_of(manager: RepoManager, path: str, rev: str = "HEAD") -> str:
-    tip = await manager.commits_table(path, rev=rev, max_count=1)
+    tip = await manager.commits_table(path, rev=rev, max_count=1, columns=["sha"])
     if tip.num_rows == 0:
         raise InvalidArgumentError(f"{path}: the repository has no commits")
     return str(tip.column("sha")[0].as_py())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
@@ -163,23 +163,27 @@ class RepoManager:
 
 
     @started
-    async def history_tables(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> HistoryTables:
+    async def history_tables(self, repo_path: PathLike, *, columns: Sequence[str] | None = None,
+                             **filters: Unpack[HistoryFilters]) -> HistoryTables:
         """The commits of :meth:`extract_commits` as Arrow tables (needs pyarrow): ``commits``,
         and with ``include_files=True`` ``file_changes`` (columns: docs/columnar.md). Built in
-        the native core, a fraction of the objects' memory."""
-        return await columnar.history_tables(repo_path, **filters)
+        the native core, a fraction of the objects' memory; ``columns``: only these columns of
+        ``commits``, in this order (e.g. without ``message``, most of a history's bytes)."""
+        return await columnar.history_tables(repo_path, columns, **filters)
 
     @started
-    async def commits_table(self, repo_path: PathLike, **filters: Unpack[HistoryFilters]) -> pa.Table:
+    async def commits_table(self, repo_path: PathLike, *, columns: Sequence[str] | None = None,
+                            **filters: Unpack[HistoryFilters]) -> pa.Table:
         """:meth:`history_tables`' ``commits`` alone (``files_changed`` is counted either way)."""
-        return (await columnar.history_tables(repo_path, **{**filters, "include_files": False})).commits
+        return (await columnar.history_tables(repo_path, columns, **{**filters, "include_files": False})).commits
 
     def yield_history_batches(
-        self, repo_path: PathLike, batch_size: int = columnar.DEFAULT_HISTORY_BATCH, **filters: Unpack[HistoryFilters]
+        self, repo_path: PathLike, batch_size: int = columnar.DEFAULT_HISTORY_BATCH, *,
+        columns: Sequence[str] | None = None, **filters: Unpack[HistoryFilters]
     ) -> AsyncIterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
         """:meth:`history_tables` as (commits, file_changes) record batches of at most
         ``batch_size`` commits, for histories too big to hold: memory stays bounded."""
-        return columnar.yield_history_batches(repo_path, batch_size, **filters)
+        return columnar.yield_history_batches(repo_path, batch_size, columns, **filters)
 
     @started
     async def blame_table(

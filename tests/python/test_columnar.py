@@ -116,6 +116,35 @@ async def test_no_commits_is_an_empty_table_with_its_columns(rich_repo: GitRepo)
                                                 "binary"]
 
 
+async def test_only_the_columns_asked_for_in_their_order(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 6, commits=30).path
+    manager = RepoManager()
+    full = await manager.history_tables(repo, include_files=True)
+    columns = ["is_merge", "sha", "author_time", "parents", "author_name"]
+    some = await manager.history_tables(repo, include_files=True, columns=columns)
+    assert validated(some.commits).column_names == columns
+    assert some.commits.equals(full.commits.select(columns))
+    assert some.file_changes.equals(full.file_changes)  # only the commits table is projected
+    assert some.commits.nbytes < full.commits.nbytes - full.commits.column("message").nbytes
+    batches = [c async for c, _ in manager.yield_history_batches(repo, 7, columns=["message"])]
+    assert len(batches) == 5 and all(b.schema.names == ["message"] for b in batches)
+    assert pa.Table.from_batches(batches).column("message") == full.commits.column("message")
+    empty = await manager.commits_table(repo, max_count=0, columns=["sha", "additions"])
+    assert empty.num_rows == 0 and empty.column_names == ["sha", "additions"]
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    (["sha", "mesage"], r"unknown column 'mesage' \(the columns are: repo_name, sha, .*message"),
+    ("sha", "a list of column names"),
+    ([], "at least one column"),
+    (["sha", "author_name", "sha"], "'sha' more than once"),
+])
+async def test_a_bad_column_list_is_refused_naming_what_is_wrong(rich_repo: GitRepo, columns: object,
+                                                                 message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=message):
+        await RepoManager().commits_table(rich_repo.path, columns=columns)
+
+
 async def test_a_walk_without_line_counts_gives_the_same_commits_in_order(rich_repo: GitRepo) -> None:
     manager = RepoManager()
     counted = await manager.commits_table(rich_repo.path, exclude=["HEAD~5"])

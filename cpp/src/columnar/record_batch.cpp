@@ -1,5 +1,6 @@
 #include "gitfleet/columnar/record_batch.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <stdexcept>
 #include <utility>
@@ -154,7 +155,13 @@ void Column::mark_valid(bool valid) {
   ++length_;
 }
 
+bool Column::skipped() {
+  if (left_out_) ++length_;
+  return left_out_;
+}
+
 void Column::append_string(std::string_view s) {
+  if (skipped()) return;
   if (field_.type == ColumnType::Utf8Dictionary) {
     append_index(s);
     mark_valid(true);
@@ -181,7 +188,9 @@ void Column::append_index(std::string_view s) {
 }
 
 void Column::append_text(std::string_view bytes) {
-  if (is_valid_utf8(bytes))
+  if (left_out_)
+    ++length_;
+  else if (is_valid_utf8(bytes))
     append_string(bytes);
   else
     append_string(to_utf8(bytes));
@@ -189,6 +198,7 @@ void Column::append_text(std::string_view bytes) {
 
 void Column::append_null() {
   if (!field_.nullable) throw Error(ErrorCode::InvalidArgument, "column '" + field_.name + "' is not nullable");
+  if (skipped()) return;
   switch (field_.type) {
     case ColumnType::Utf8: offsets_.push_back(offsets_.back()); break;
     case ColumnType::Utf8List: offsets_.push_back(offsets_.back()); break;
@@ -205,16 +215,19 @@ void Column::push_value(std::int64_t v) {
 }
 
 void Column::append_int(std::int64_t v) {
+  if (skipped()) return;
   push_value(v);
   mark_valid(true);
 }
 
 void Column::append_bool(bool v) {
+  if (skipped()) return;
   set_bit(values_, length_, v);
   mark_valid(true);
 }
 
 void Column::append_strings(const std::vector<std::string>& items) {
+  if (skipped()) return;
   for (const std::string& s : items) {
     chars_.append(s);
     check_offset(chars_.size());
@@ -225,8 +238,23 @@ void Column::append_strings(const std::vector<std::string>& items) {
   mark_valid(true);
 }
 
-RecordBatchBuilder::RecordBatchBuilder(std::vector<Field> schema) : fields_(std::move(schema)) {
+RecordBatchBuilder::RecordBatchBuilder(std::vector<Field> schema, const std::vector<std::string>& columns)
+    : fields_(std::move(schema)), kept_(fields_.size(), columns.empty()) {
+  for (const std::string& name : columns) {
+    auto it = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.name == name; });
+    if (it == fields_.end()) {
+      std::string known;
+      for (const Field& f : fields_) known += (known.empty() ? "" : ", ") + f.name;
+      throw Error(ErrorCode::InvalidArgument, "unknown column '" + name + "' (the columns are: " + known + ")");
+    }
+    kept_[static_cast<std::size_t>(it - fields_.begin())] = true;
+  }
+  start_batch();
+}
+
+void RecordBatchBuilder::start_batch() {
   columns_.assign(fields_.begin(), fields_.end());
+  for (std::size_t i = 0; i < columns_.size(); ++i) columns_[i].left_out_ = !kept_[i];
 }
 
 std::size_t RecordBatchBuilder::bytes() const noexcept {
@@ -238,7 +266,8 @@ std::size_t RecordBatchBuilder::bytes() const noexcept {
 
 void RecordBatchBuilder::export_schema(ArrowSchema* schema) const {
   std::vector<std::unique_ptr<ArrowSchema>> children;
-  for (const Field& f : fields_) children.push_back(field_schema(f));
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (kept_[i]) children.push_back(field_schema(fields_[i]));
   fill_schema(schema, "+s", "", false, std::move(children));
 }
 
@@ -249,6 +278,7 @@ void RecordBatchBuilder::export_batch(ArrowArray* array, ArrowSchema* schema) {
   auto* batch = new ArrayHolder;
   batch->buffers = {nullptr};
   for (Column& c : columns_) {
+    if (c.left_out_) continue;
     auto* holder = new ArrayHolder;
     holder->validity = exact(std::move(c.validity_));
     const void* validity = c.nulls_ ? holder->validity.data() : nullptr;
@@ -278,7 +308,7 @@ void RecordBatchBuilder::export_batch(ArrowArray* array, ArrowSchema* schema) {
   }
   fill_array(array, batch, rows, 0);
   export_schema(schema);
-  columns_.assign(fields_.begin(), fields_.end());
+  start_batch();
 }
 
 ExportedBatch::ExportedBatch(ExportedBatch&& other) noexcept : array(other.array), schema(other.schema) {

@@ -72,10 +72,15 @@ HistoryBatch take(RecordBatchBuilder& commits, RecordBatchBuilder& files) {
 
 }  // namespace
 
+void check_commit_columns(const std::vector<std::string>& commit_columns) {
+  RecordBatchBuilder(commit_fields(), commit_columns);
+}
+
 void for_each_history_batch(const std::string& repo_path, const HistoryOptions& options, std::size_t batch_commits,
-                            const std::function<bool(HistoryBatch&&)>& sink, const CancellationToken& cancel) {
+                            const std::function<bool(HistoryBatch&&)>& sink, const CancellationToken& cancel,
+                            const std::vector<std::string>& commit_columns) {
   if (batch_commits == 0) throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
-  RecordBatchBuilder commits(commit_fields()), files(file_change_fields());
+  RecordBatchBuilder commits(commit_fields(), commit_columns), files(file_change_fields());
   bool open = true, sent = false;
   for_each_commit(
       repo_path, options,

@@ -399,7 +399,7 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: R
     analysis.store_update = await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head,
                                                progress=storing)
     window = await manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
-                                         line_counts=False)
+                                         line_counts=False, columns=["sha"])
     async for batch in store.commits_in_order(analysis.name, window.column("sha")):
         analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
         if progress:

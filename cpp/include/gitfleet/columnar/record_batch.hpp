@@ -44,10 +44,12 @@ class Column {
  private:
   friend class RecordBatchBuilder;
   void mark_valid(bool valid);
+  bool skipped();  // a column left out of the batches counts its rows and keeps nothing
   void append_index(std::string_view s);
   void push_value(std::int64_t v);  // the low bytes the column's width keeps
 
   Field field_;
+  bool left_out_ = false;
   std::int64_t length_ = 0;
   std::int64_t nulls_ = 0;
   std::vector<std::uint8_t> validity_;  // bit per row, only kept once a null appears
@@ -63,10 +65,11 @@ class Column {
 constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
 // Builds batches of a fixed schema. Append every column of a row, then take() a batch and
-// export it; the builder starts the next batch empty.
+// export it; the builder starts the next batch empty. `columns` (empty: all) names the columns
+// the batches carry, in schema order: the others are appended to as usual but keep nothing.
 class RecordBatchBuilder {
  public:
-  explicit RecordBatchBuilder(std::vector<Field> schema);
+  explicit RecordBatchBuilder(std::vector<Field> schema, const std::vector<std::string>& columns = {});
 
   Column& operator[](std::size_t i) { return columns_[i]; }
   std::size_t rows() const noexcept { return columns_.empty() ? 0 : static_cast<std::size_t>(columns_[0].length()); }
@@ -79,7 +82,10 @@ class RecordBatchBuilder {
   void export_schema(ArrowSchema* schema) const;
 
  private:
+  void start_batch();
+
   std::vector<Field> fields_;
+  std::vector<bool> kept_;  // per field
   std::vector<Column> columns_;
 };
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gitfleet/columnar/record_batch.hpp"
 #include "gitfleet/core/cancellation.hpp"
@@ -20,8 +21,13 @@ struct HistoryBatch {
 
 // Hands batches of at most `batch_commits` commits (fewer when a batch's strings pass 64 MiB)
 // to `sink`, which returns false to stop; at least one batch, empty when there are no commits.
+// `commit_columns` (empty: all) are the columns the commits batches carry, in schema order.
+// Throws InvalidArgument naming the first of `commit_columns` the commits table does not have.
+void check_commit_columns(const std::vector<std::string>& commit_columns);
+
 void for_each_history_batch(const std::string& repo_path, const HistoryOptions& options, std::size_t batch_commits,
                             const std::function<bool(HistoryBatch&&)>& sink,
-                            const CancellationToken& cancel = CancellationToken());
+                            const CancellationToken& cancel = CancellationToken(),
+                            const std::vector<std::string>& commit_columns = {});
 
 }  // namespace gitfleet::git
