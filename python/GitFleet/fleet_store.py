@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import json
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from .columnar import BlameTable, HistoryTables
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate", "read_repository"]
+__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate", "read_repository"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -55,6 +56,8 @@ CREATE TABLE IF NOT EXISTS blame_lines (
 CREATE TABLE IF NOT EXISTS files (
     repo VARCHAR, path VARCHAR, lines BIGINT, "binary" BOOLEAN, error VARCHAR);
 CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS kept_history (
+    repo VARCHAR, options VARCHAR, head VARCHAR, walk VARCHAR, figures VARCHAR, PRIMARY KEY (repo, options));
 """
 # Version 2: blame with identities as committed (the .mailmap applies when reading), and the
 # files table. An older store's repositories are read anew at their next update.
@@ -173,6 +176,15 @@ class StoredCommit(NamedTuple):
     files: list[StoredChange]
 
 
+class KeptHistory(NamedTuple):
+    """An analysis' history figures as kept for ``repo`` (analyses/history_state.py): made at
+    ``head`` from the commits whose order ``walk`` digests, with the options ``options``."""
+
+    head: str
+    walk: str
+    figures: dict[str, Any]
+
+
 class StoreUpdate(NamedTuple):
     """What an update did: ``mode`` "full" (first run, or history rewritten), "incremental"
     or "unchanged"; the commits read and the files blamed (again)."""
@@ -273,10 +285,9 @@ class FleetStore:
                                batch_size: int = 1000) -> AsyncIterator[list[StoredCommit]]:
         """The stored commits of ``repo`` named by ``shas``, in that order (a walk's), each with
         its file changes as stored, in batches read as they are consumed."""
-        pa = require_pyarrow()
         db = self._db.cursor()
         try:
-            db.register("walk", pa.table({"sha": shas, "pos": pa.array(range(len(shas)), pa.int64())}))
+            self._walk(db, shas)
             reader = db.sql("""
                 WITH changes AS (
                     SELECT sha, list(struct_pack(path, old_path, change_type, additions, deletions, "binary")
@@ -305,6 +316,59 @@ class FleetStore:
                        in zip(zip(*(column.to_pylist() for column in batch.columns[:-1])), spans)]
         finally:
             db.close()
+
+    def _walk(self, db: duckdb.DuckDBPyConnection, shas: pa.Array | pa.ChunkedArray) -> None:
+        """Registers ``walk`` (sha, pos): the commits named, in that order."""
+        pa = require_pyarrow()
+        db.register("walk", pa.table({"sha": shas, "pos": pa.array(range(len(shas)), pa.int64())}))
+
+    async def report_rows(self, repo: str, shas: pa.Array | pa.ChunkedArray,
+                          batch_size: int = 10_000) -> AsyncIterator[tuple[str, list[tuple]]]:
+        """The rows of the report's ``commits`` and ``file_changes`` tables (docs/report.md)
+        for the stored commits named by ``shas``, in that order: ("commits", rows) batches,
+        then ("file_changes", rows) batches, read as they are consumed."""
+        db = self._db.cursor()
+        try:
+            self._walk(db, shas)
+            for table, query in (("commits", """
+                    SELECT c.repo, c.sha, c.author_name, c.author_email, epoch(c.author_time)::BIGINT,
+                           epoch(c.committer_time)::BIGINT, c.additions, c.deletions, c.files_changed, c.is_merge,
+                           split_part(c.message, chr(10), 1)
+                    FROM walk w JOIN commits c ON c.repo = $repo AND c.sha = w.sha ORDER BY w.pos"""),
+                                 ("file_changes", """
+                    SELECT f.repo, f.sha, f.path, coalesce(f.old_path, ''), f.change_type, f.additions, f.deletions,
+                           f."binary"
+                    FROM walk w JOIN file_changes f ON f.repo = $repo AND f.sha = w.sha ORDER BY w.pos, f.rowid""")):
+                db.execute(query, {"repo": repo})
+                while rows := await asyncio.to_thread(db.fetchmany, batch_size):
+                    yield table, rows
+        finally:
+            db.close()
+
+    def renames_among(self, repo: str, shas: pa.Array | pa.ChunkedArray) -> bool:
+        """Whether one of these stored commits renames or copies a file."""
+        db = self._db.cursor()
+        try:
+            self._walk(db, shas)
+            return db.execute("""SELECT EXISTS (SELECT 1 FROM walk w JOIN file_changes f ON f.repo = ? AND f.sha = w.sha
+                                 WHERE f.old_path IS NOT NULL)""", [repo]).fetchone()[0]
+        finally:
+            db.close()
+
+    def kept_history(self, repo: str, options: str) -> KeptHistory | None:
+        """The history figures kept for ``repo`` made with ``options``, if any."""
+        rows = self._db.execute("SELECT head, walk, figures FROM kept_history WHERE repo = ? AND options = ?",
+                                [repo, options]).fetchall()
+        return KeptHistory(rows[0][0], rows[0][1], json.loads(rows[0][2])) if rows else None
+
+    def keep_history(self, repo: str, options: str, kept: KeptHistory) -> None:
+        """Keeps ``repo``'s history figures made with ``options``, in place of those kept with
+        the same options and of any made at another head (they can no longer be taken up)."""
+        with self._transaction(f"the history figures of {repo}") as db:
+            db.execute("DELETE FROM kept_history WHERE repo = ? AND (options = ? OR head <> ?)",
+                       [repo, options, kept.head])
+            db.execute("INSERT INTO kept_history VALUES (?, ?, ?, ?, ?)",
+                       [repo, options, kept.head, kept.walk, json.dumps(kept.figures)])
 
     async def file_blames(self, repo: str) -> dict[str, FileBlame | BlameError]:
         """The stored blame of every file of ``repo`` at its stored head, as the analyses read

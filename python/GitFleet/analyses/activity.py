@@ -54,6 +54,17 @@ class AuthorActivity:
                 a.first, a.last = min(a.first, b.first), max(a.last, b.last)
                 a.months |= b.months
 
+    def state(self) -> dict[str, list]:
+        """What the activity holds, as JSON data: author -> [commits, first, last, months]."""
+        return {name: [a.commits, a.first, a.last, sorted(a.months)] for name, a in self._authors.items()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, list]) -> "AuthorActivity":
+        activity = cls()
+        activity._authors = {name: _Author(commits, first, last, set(months))
+                             for name, (commits, first, last, months) in state.items()}
+        return activity
+
     def rows(self, repo: str, churn: collections.Counter[str], owned: collections.Counter[str]) -> list[tuple]:
         """One row per author, most commits first; authors who only own lines (their commits
         are outside the window) have 0 commits and no dates."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import itertools
 from collections.abc import Collection, Iterable
+from typing import Any
 
 __all__ = ["COUPLING_COLUMNS", "ChangeCoupling"]
 
@@ -35,6 +36,18 @@ class ChangeCoupling:
         self.revisions.update(changed)
         ids = sorted(self._ids.setdefault(p, len(self._ids)) for p in changed)
         self._shared.update(a << 32 | b for a, b in itertools.combinations(ids, 2))
+
+    def state(self) -> dict[str, Any]:
+        """What the commits added so far left, as JSON data (the thresholds are the caller's)."""
+        return {"revisions": dict(self.revisions), "paths": list(self._ids), "shared": list(self._shared.items())}
+
+    def add_state(self, state: dict[str, Any]) -> None:
+        """Adds the commits ``state`` was made of, as if added after those added so far."""
+        self.revisions.update(state["revisions"])
+        ids = [self._ids.setdefault(p, len(self._ids)) for p in state["paths"]]
+        for key, shared in state["shared"]:
+            a, b = sorted((ids[key >> 32], ids[key & 0xFFFFFFFF]))
+            self._shared[a << 32 | b] += shared
 
     def rows(self, repo: str, current: Collection[str]) -> list[tuple]:
         """Pairs above the thresholds, the highest degree first (then most shared)."""

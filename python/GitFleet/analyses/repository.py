@@ -11,6 +11,7 @@ the number of authors and files, not by the history's length."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
+from ..fleet_store import KeptHistory
 from ..history import CommitRecord, DateLike
 from ..repo_manager import RepoManager
 from ..tables import TableWriter
@@ -26,14 +28,18 @@ from .dates import month
 from .activity import ACTIVITY_COLUMNS, AuthorActivity
 from .code_age import CODE_AGE_COLUMNS, CodeAge
 from .coupling import COUPLING_COLUMNS, ChangeCoupling
+from . import history_state
 from .hotspots import HOTSPOT_COLUMNS, hotspots
 from .identities import Identities, is_bot, read_mailmap
 from .knowledge_loss import DEFAULT_INACTIVE_MONTHS, KNOWLEDGE_LOSS_COLUMNS, KnowledgeLoss, knowledge_loss
 from .languages import LANGUAGE_COLUMNS, languages
 from .ownership import DIRECTORY_OWNER_COLUMNS, FILE_OWNER_COLUMNS, FileOwnership
+from .renames import CurrentNames
 from .scope import Scope
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..fleet_store import FleetStore, StoreUpdate, StoredCommit
 
 __all__ = ["RepoAnalysis", "FileBlame", "analyze_repository", "fleet_of", "bus_factor", "author_of", "is_binary",
@@ -139,7 +145,7 @@ class RepoAnalysis:
     revisions_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # commits in churn
     coupling: ChangeCoupling = field(default_factory=ChangeCoupling, repr=False)
     current_files: set[str] = field(default_factory=set)  # at the analysed commit (from blame)
-    _later_name: dict[str, str] = field(default_factory=dict, repr=False)  # renamed path -> its current one
+    _names: CurrentNames = field(default_factory=CurrentNames, repr=False)
     lines_owned: collections.Counter[str] = field(default_factory=collections.Counter)
     ownership: FileOwnership = field(default_factory=FileOwnership, repr=False)  # per text file in scope
     code_age: CodeAge = field(default_factory=CodeAge, repr=False)
@@ -185,11 +191,7 @@ class RepoAnalysis:
             added, deleted = (0, 0) if c.files else (c.additions, c.deletions)  # no per-file records: all
             changed = []
             for f in c.files:
-                # History comes newest first: a file's later name is known when its rename is
-                # reached, and its older commits count under that name.
-                current = self._later_name.get(f.path, f.path)
-                if f.change_type == "R" and f.old_path:
-                    self._later_name[f.old_path] = current
+                current = self._names.of(f.path, f.old_path, f.change_type)
                 if churn and self.scope(current):
                     self.churn_by_file[current] += f.additions + f.deletions
                     self.revisions_by_file[current] += 1
@@ -396,17 +398,62 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: R
             progress(AnalysisProgress("store", 0, counts))
 
     storing(None)
+    before = store.stored_head(analysis.name)
     analysis.store_update = await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head,
                                                progress=storing)
     window = await manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
                                          line_counts=False, columns=["sha"])
-    async for batch in store.commits_in_order(analysis.name, window.column("sha")):
-        analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
-        if progress:
-            progress(AnalysisProgress("history", analysis.commits))
+    shas = window.column("sha")
+    # Only figures of the whole history are kept: a window's commits change as HEAD moves.
+    keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
+    options = history_state.options_key(analysis) if keeps else ""
+    if not (keeps and await _take_up_kept_history(analysis, store, options, before, shas, sinks, progress)):
+        await _add_stored_commits(analysis, store, shas, sinks, progress)
+    if keeps:
+        kept = KeptHistory(analysis.head, history_state.walk_digest(shas.to_pylist()),
+                           history_state.figures_of(analysis))
+        await asyncio.to_thread(store.keep_history, analysis.name, options, kept)
     if not analysis.commits:
         return BlameProgress(0, 0, 0, 0)
     blame = await store.file_blames(analysis.name)
     analysis.add_blame(blame, sinks.get("blame_ownership"))
     lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
     return BlameProgress(len(blame), len(blame), lines, lines)
+
+
+async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, shas: pa.ChunkedArray,
+                              sinks: dict[str, TableWriter], progress: Progress | None) -> None:
+    async for batch in store.commits_in_order(analysis.name, shas):
+        analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
+        if progress:
+            progress(AnalysisProgress("history", analysis.commits))
+
+
+async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, options: str, before: str | None,
+                                shas: pa.ChunkedArray, sinks: dict[str, TableWriter],
+                                progress: Progress | None) -> bool:
+    """The new commits added, then the figures kept at the stored head before the update
+    (history_state.py says when they are the same as reading every commit again); False, with
+    nothing added, when they cannot be taken up."""
+    update = analysis.store_update
+    new = {"incremental": update.commits_read, "unchanged": 0}.get(update.mode) if update else None
+    kept = store.kept_history(analysis.name, options) if new is not None else None
+    if kept is None or kept.head != before or history_state.walk_digest(shas[new:].to_pylist()) != kept.walk:
+        return False
+    # What the new commits rename: the kept figures' files are under their names at `before`.
+    names = CurrentNames()
+    if store.renames_among(analysis.name, shas[:new]):
+        async for table, rows in store.report_rows(analysis.name, shas[:new]):
+            for *_, path, old_path, change_type, _, _, _ in rows if table == "file_changes" else ():
+                names.of(path, old_path, change_type)
+    if not history_state.judged_alike(analysis, kept.figures, names.later):
+        return False
+    await _add_stored_commits(analysis, store, shas[:new], sinks, progress)
+    history_state.add_older(analysis, kept.figures, names.later)
+    if "commits" in sinks or "file_changes" in sinks:
+        async for table, rows in store.report_rows(analysis.name, shas[new:]):
+            if table in sinks:
+                sinks[table].write(rows)
+    if progress:
+        progress(AnalysisProgress("history", analysis.commits))
+    return True

@@ -67,6 +67,10 @@ class Scope:
             self._cache[path] = found
         return found
 
+    def decisions(self) -> dict[str, bool]:
+        """Every path asked about so far, and the answer."""
+        return dict(self._cache)
+
     def describe(self) -> str:
         parts = []
         if self.include:
