@@ -187,13 +187,15 @@ class KeptHistory(NamedTuple):
 
 class StoreUpdate(NamedTuple):
     """What an update did: ``mode`` "full" (first run, or history rewritten), "incremental"
-    or "unchanged"; the commits read and the files blamed (again)."""
+    or "unchanged"; the commits read and the files blamed (again); for an incremental update,
+    the new commits' SHAs."""
 
     repo: str
     head: str
     mode: str
     commits_read: int
     files_blamed: int
+    new_commits: tuple[str, ...] = ()
 
 
 def _duckdb() -> Any:
@@ -281,7 +283,7 @@ class FleetStore:
                 return await self._incremental(manager, path, name, source, head, stored, history, progress)
             return await self._full(manager, path, name, source, head, progress)
 
-    async def commits_in_order(self, repo: str, shas: pa.Array | pa.ChunkedArray,
+    async def commits_in_order(self, repo: str, shas: Sequence[str] | pa.Array | pa.ChunkedArray,
                                batch_size: int = 1000) -> AsyncIterator[list[StoredCommit]]:
         """The stored commits of ``repo`` named by ``shas``, in that order (a walk's), each with
         its file changes as stored, in batches read as they are consumed."""
@@ -317,7 +319,7 @@ class FleetStore:
         finally:
             db.close()
 
-    def _walk(self, db: duckdb.DuckDBPyConnection, shas: pa.Array | pa.ChunkedArray) -> None:
+    def _walk(self, db: duckdb.DuckDBPyConnection, shas: Sequence[str] | pa.Array | pa.ChunkedArray) -> None:
         """Registers ``walk`` (sha, pos): the commits named, in that order."""
         pa = require_pyarrow()
         db.register("walk", pa.table({"sha": shas, "pos": pa.array(range(len(shas)), pa.int64())}))
@@ -346,12 +348,12 @@ class FleetStore:
             db.close()
 
     def renames_among(self, repo: str, shas: pa.Array | pa.ChunkedArray) -> bool:
-        """Whether one of these stored commits renames or copies a file."""
+        """Whether one of these stored commits renames a file."""
         db = self._db.cursor()
         try:
             self._walk(db, shas)
             return db.execute("""SELECT EXISTS (SELECT 1 FROM walk w JOIN file_changes f ON f.repo = ? AND f.sha = w.sha
-                                 WHERE f.old_path IS NOT NULL)""", [repo]).fetchone()[0]
+                                 WHERE f.change_type = 'R')""", [repo]).fetchone()[0]
         finally:
             db.close()
 
@@ -472,7 +474,8 @@ class FleetStore:
             files = _file_rows(recent, again.failed)
         await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines, files,
                                 sorted(touched))
-        return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame))
+        return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame),
+                           tuple(history.commits.column("sha").to_pylist()))
 
     def _carry_over(self, name: str, stored: str, recent: pa.Table, handed: pa.Table) -> tuple[pa.Table, list[str]]:
         """The lines of a blame over stored..head with those that reached the stored HEAD, or

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import heapq
 from collections.abc import Sequence
 from html import escape
 
@@ -70,6 +71,11 @@ def _day(ts: int | None) -> str:
     return day(ts) or "-"
 
 
+def _top(counts: collections.Counter[str], n: int) -> list[tuple[str, int]]:
+    """The n largest, ties by name: the same whatever order the counts were made in."""
+    return heapq.nsmallest(n, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def _name(author: str) -> str:
     return author.split(" <", 1)[0]
 
@@ -90,11 +96,11 @@ def _cards(a: RepoAnalysis, repos: int | None = None) -> str:
 
 
 def _charts(a: RepoAnalysis) -> str:
-    owned = [(_name(k), v) for k, v in a.lines_owned.most_common(TOP)]
-    churn = [(_name(k), v) for k, v in a.churn_by_author.most_common(TOP)]
+    owned = [(_name(k), v) for k, v in _top(a.lines_owned, TOP)]
+    churn = [(_name(k), v) for k, v in _top(a.churn_by_author, TOP)]
     # Files followed through renames under their current path; those gone at the commit say so.
     files = [(path if path in a.current_files or not a.current_files else f"{path} (deleted)", n)
-             for path, n in a.churn_by_file.most_common(TOP)]
+             for path, n in _top(a.churn_by_file, TOP)]
     points = timeline(a.commits_by_month)
     bucket = "month" if points and len(points[0][0]) == 7 else "year"
     panels = [
@@ -138,7 +144,7 @@ def _questions(a: RepoAnalysis, tables: dict[str, list[tuple]] | None) -> str:
     (``tables`` None) the sums."""
     panels = [("Code age", bar_chart(a.code_age.distribution(), title="Lines by time since their last change",
                                      label_title="age", value_title="lines", unit=" lines", color="#b0563c")),
-              ("Languages", bar_chart(a.language_lines.most_common(10), title="Lines at the analysed commit",
+              ("Languages", bar_chart(_top(a.language_lines, 10), title="Lines at the analysed commit",
                                       label_title="language (by file name)", value_title="lines", unit=" lines",
                                       color="#3b6fd4"))]
     parts = [_knowledge(a), "<div class='charts'>" + "".join(

@@ -1,9 +1,10 @@
 """History figures kept in the fleet store (analyses/history_state.py): a second analysis adds
 the new commits, then the kept figures, and its figures and tables (the report's commits and
-file_changes rows too) equal a direct analysis that reads every commit; when that cannot hold
-(a window, other options, a changed .mailmap or scope, a new commit dated among the old ones,
-a rename onto a name the old history had) the figures are not taken up, and the result is still
-equal."""
+file_changes rows too) equal a direct analysis that reads every commit, the new commits first
+in log's order or among the old ones; when that cannot hold (a window, other options, a changed
+.mailmap or scope, a rename among new commits shown among the old ones, or onto a name the old
+history had, a new commit shown after an old rename) the figures are not taken up, and the
+result is still equal."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from GitFleet.tables import TableWriter
 def figures(analysis: RepoAnalysis) -> tuple:
     return (analysis.tables(), analysis.commits, analysis.merges, analysis.additions, analysis.deletions,
             analysis.bot_commits, analysis.first, analysis.last, analysis.commits_by_month, analysis.churn_by_author,
-            list(analysis.churn_by_author.most_common()), analysis.churn_by_file, analysis.revisions_by_file,
+            analysis.churn_by_file, analysis.revisions_by_file,
             analysis.lines_owned, analysis.head)
 
 
@@ -85,6 +86,23 @@ def dated_among_the_old(repo: GitRepo) -> None:
     repo.merge("side", "merge side")
 
 
+def side_branch_dated_before_the_stored_head(repo: GitRepo, rename: bool = False) -> None:
+    """Log shows the side branch's commit after the stored head, among the old commits."""
+    repo.git("checkout", "-q", "-b", "side")
+    if rename:
+        files = sorted(p for p in repo.git("ls-files").split() if p.endswith(".txt"))
+        repo.git("mv", files[0], "side-renamed.txt")
+    else:
+        repo.write("side.txt", "from the side\n")
+    repo.commit("side, dated before the stored head", when=repo.clock - 30)
+    repo.git("checkout", "-q", "-")
+    repo.merge("side", "merge side", when=repo.clock + 120)
+
+
+def side_branch_renaming_dated_before_the_stored_head(repo: GitRepo) -> None:
+    side_branch_dated_before_the_stored_head(repo, rename=True)
+
+
 def mailmap_changed(repo: GitRepo) -> None:
     repo.write(".mailmap", "Someone Else <else@example.com> <author@example.com>\n")
     repo.commit("mailmap")
@@ -106,7 +124,9 @@ def nothing(repo: GitRepo) -> None:
     (nothing, {}, True),
     (new_commits, {"max_count": 30}, False),
     (new_commits, {"merge_emails": True}, False),
+    (side_branch_dated_before_the_stored_head, {}, True),
     (rename_onto_an_old_name, {}, False),
+    (side_branch_renaming_dated_before_the_stored_head, {}, False),
     (dated_among_the_old, {}, False),
     (mailmap_changed, {}, False),
     (scope_changed, {}, False),
@@ -125,10 +145,10 @@ def test_a_second_analysis_equals_reading_every_commit(tmp_path: Path, monkeypat
         change(repo)
         second, tables = analyse(repo, store, **options)
     direct, direct_tables = analyse(repo, None, **options)
-    assert answers == ([False, takes_up] if "max_count" not in options and "merge_emails" not in options else [])
-    assert second.store_update.mode == ("unchanged" if change is nothing else "incremental")
     assert figures(second) == figures(direct) and second.commits > 0
     assert tables == direct_tables
+    assert second.store_update.mode == ("unchanged" if change is nothing else "incremental")
+    assert answers == ([False, takes_up] if "max_count" not in options and "merge_emails" not in options else [])
 
 
 def test_other_options_keep_figures_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,11 +7,14 @@ commits (history is read newest first), ties among equal counts keep the order t
 came in, and ``merge_emails`` names a person after the newest commit. So kept figures are
 taken up only when the result is, row for row, that of reading every commit again: the whole
 history is analysed (no window) without ``merge_emails``; the options that shape the sums are
-those the figures were made with; the new commits come first in log's order and the older ones
-follow in the order the figures were made in (a digest of that order), so the new commits'
-renames re-key the kept figures' files as reading them again would; no two kept paths become
-one; and every path and identity the figures met is still judged as it was (scope under its
-current name, .mailmap). Otherwise the history is read again, and the figures kept replaced."""
+those the figures were made with; the older commits keep, in log's order, the order the
+figures were made in (a digest of that order); either the new commits all come first (their
+renames then re-key the kept figures' files as reading them again would; no two kept paths may
+become one), or, when log shows some among the older ones (a side branch's commits dated before
+the stored head), nothing up to the last new one renames a file; and every path and identity
+the figures met is still judged as it was (scope under its current name, .mailmap). Otherwise
+the history is read again, and the figures kept replaced. What reads the figures orders ties
+by name, never by the order the counts came in."""
 
 from __future__ import annotations
 

@@ -436,22 +436,34 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
     (history_state.py says when they are the same as reading every commit again); False, with
     nothing added, when they cannot be taken up."""
     update = analysis.store_update
-    new = {"incremental": update.commits_read, "unchanged": 0}.get(update.mode) if update else None
-    kept = store.kept_history(analysis.name, options) if new is not None else None
-    if kept is None or kept.head != before or history_state.walk_digest(shas[new:].to_pylist()) != kept.walk:
+    if update is None or update.mode not in ("incremental", "unchanged"):
         return False
-    # What the new commits rename: the kept figures' files are under their names at `before`.
-    names = CurrentNames()
-    if store.renames_among(analysis.name, shas[:new]):
-        async for table, rows in store.report_rows(analysis.name, shas[:new]):
+    kept = store.kept_history(analysis.name, options)
+    if kept is None or kept.head != before:
+        return False
+    window = shas.to_pylist()
+    new = set(update.new_commits)
+    at = [i for i, sha in enumerate(window) if sha in new]
+    if len(at) != len(new) or history_state.walk_digest(s for s in window if s not in new) != kept.walk:
+        return False
+    names = CurrentNames()  # what the new commits rename: the kept figures' files have their names at `before`
+    if at and at[-1] >= len(at):
+        # Among the old commits in log's order: no rename on either side up to the last new one
+        # (a new one would re-key only the old commits after it, an old one the new ones after it).
+        if store.renames_among(analysis.name, shas[:at[-1] + 1]):
+            return False
+    elif at and store.renames_among(analysis.name, shas[:len(at)]):
+        async for table, rows in store.report_rows(analysis.name, shas[:len(at)]):
             for *_, path, old_path, change_type, _, _, _ in rows if table == "file_changes" else ():
                 names.of(path, old_path, change_type)
     if not history_state.judged_alike(analysis, kept.figures, names.later):
         return False
-    await _add_stored_commits(analysis, store, shas[:new], sinks, progress)
+    if at:
+        async for batch in store.commits_in_order(analysis.name, [window[i] for i in at]):
+            analysis.add_commits(batch)
     history_state.add_older(analysis, kept.figures, names.later)
-    if "commits" in sinks or "file_changes" in sinks:
-        async for table, rows in store.report_rows(analysis.name, shas[new:]):
+    if "commits" in sinks or "file_changes" in sinks:  # every commit's rows, in log's order
+        async for table, rows in store.report_rows(analysis.name, shas):
             if table in sinks:
                 sinks[table].write(rows)
     if progress:
