@@ -347,13 +347,17 @@ class FleetStore:
         finally:
             db.close()
 
-    def renames_among(self, repo: str, shas: pa.Array | pa.ChunkedArray) -> bool:
-        """Whether one of these stored commits renames a file."""
+    def renames_in_order(self, repo: str, shas: Sequence[str]) -> list[tuple[str, str, str]]:
+        """The renames in these stored commits, in their order (each commit's as stored):
+        (sha, path, old_path)."""
+        if not shas:
+            return []
         db = self._db.cursor()
         try:
             self._walk(db, shas)
-            return db.execute("""SELECT EXISTS (SELECT 1 FROM walk w JOIN file_changes f ON f.repo = ? AND f.sha = w.sha
-                                 WHERE f.change_type = 'R')""", [repo]).fetchone()[0]
+            return db.execute("""SELECT f.sha, f.path, f.old_path FROM walk w
+                                 JOIN file_changes f ON f.repo = ? AND f.sha = w.sha
+                                 WHERE f.change_type = 'R' ORDER BY w.pos, f.rowid""", [repo]).fetchall()
         finally:
             db.close()
 

@@ -4,6 +4,7 @@ commit (in the window read; merges count, as in ``git shortlog``)."""
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .dates import day, month
@@ -58,12 +59,18 @@ class AuthorActivity:
         """What the activity holds, as JSON data: author -> [commits, first, last, months]."""
         return {name: [a.commits, a.first, a.last, sorted(a.months)] for name, a in self._authors.items()}
 
-    @classmethod
-    def from_state(cls, state: dict[str, list]) -> "AuthorActivity":
-        activity = cls()
-        activity._authors = {name: _Author(commits, first, last, set(months))
-                             for name, (commits, first, last, months) in state.items()}
-        return activity
+    def add_state(self, state: dict[str, list], name_of: Callable[[str], str] = str) -> None:
+        """Adds the commits a state was made of, each author under ``name_of(author)`` (two
+        authors of the state may become one)."""
+        for author, (commits, first, last, months) in state.items():
+            name = name_of(author)
+            a = self._authors.get(name)
+            if a is None:
+                self._authors[name] = _Author(commits, first, last, set(months))
+            else:
+                a.commits += commits
+                a.first, a.last = min(a.first, first), max(a.last, last)
+                a.months.update(months)
 
     def rows(self, repo: str, churn: collections.Counter[str], owned: collections.Counter[str]) -> list[tuple]:
         """One row per author, most commits first; authors who only own lines (their commits

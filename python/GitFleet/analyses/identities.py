@@ -68,10 +68,6 @@ class Identities:
         self._seen: dict[tuple[str, str], str] = {}
         self._name_of_email: dict[bytes, str] = {}
 
-    def known(self) -> dict[tuple[str, str], str]:
-        """Every identity as committed met so far, and the person it is."""
-        return dict(self._seen)
-
     def __call__(self, name: str, email: str) -> str:
         key = (name, email)
         found = self._seen.get(key)

@@ -141,6 +141,10 @@ class RepoAnalysis:
     commits_by_month: collections.Counter[str] = field(default_factory=collections.Counter)
     activity: AuthorActivity = field(default_factory=AuthorActivity, repr=False)
     churn_by_author: collections.Counter[str] = field(default_factory=collections.Counter)
+    # The same two per identity as committed ("name\nemail", before .mailmap): what the fleet
+    # store keeps of them, to be named again under the .mailmap of the next analysis.
+    activity_as_committed: AuthorActivity = field(default_factory=AuthorActivity, repr=False)
+    churn_as_committed: collections.Counter[str] = field(default_factory=collections.Counter, repr=False)
     churn_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # under current paths
     revisions_by_file: collections.Counter[str] = field(default_factory=collections.Counter)  # commits in churn
     coupling: ChangeCoupling = field(default_factory=ChangeCoupling, repr=False)
@@ -184,7 +188,9 @@ class RepoAnalysis:
                 self.first = when if self.first is None else min(self.first, when)
                 self.last = when if self.last is None else max(self.last, when)
                 author = self.identities(c.author_name, c.author_email)
+                as_committed = f"{c.author_name}\n{c.author_email}"
                 self.activity.add(author, when)
+                self.activity_as_committed.add(as_committed, when)
                 self.commits_by_month[month(when)] += 1
             else:
                 self.bot_commits += 1
@@ -204,6 +210,7 @@ class RepoAnalysis:
                 self.additions += added
                 self.deletions += deleted
                 self.churn_by_author[author] += added + deleted
+                self.churn_as_committed[as_committed] += added + deleted
             commit_rows.append((self.name, c.sha, c.author_name, c.author_email, c.author_timestamp,
                                 c.committer_timestamp, c.additions, c.deletions, c.files_changed, c.is_merge,
                                 c.message.split("\n", 1)[0]))
@@ -211,6 +218,11 @@ class RepoAnalysis:
             commits.write(commit_rows)
         if changes is not None:
             changes.write(change_rows)
+
+    def rename_seen(self, path: str, old_path: str) -> None:
+        """A rename in a commit between those added, whose figures are not (kept elsewhere):
+        the older commits added after it count under the file's current name, as they would."""
+        self._names.of(path, old_path, "R")
 
     def add_blame(self, blame: dict[str, FileBlame | BlameError], ownership: TableWriter | None = None) -> None:
         rows = []
@@ -432,9 +444,9 @@ async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, shas: p
 async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, options: str, before: str | None,
                                 shas: pa.ChunkedArray, sinks: dict[str, TableWriter],
                                 progress: Progress | None) -> bool:
-    """The new commits added, then the figures kept at the stored head before the update
-    (history_state.py says when they are the same as reading every commit again); False, with
-    nothing added, when they cannot be taken up."""
+    """The new commits added as a walk of every commit would add them, then the figures kept
+    at the stored head before the update (history_state.py says when that is the same as
+    reading every commit again); False, with nothing added, when it is not."""
     update = analysis.store_update
     if update is None or update.mode not in ("incremental", "unchanged"):
         return False
@@ -446,22 +458,32 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
     at = [i for i, sha in enumerate(window) if sha in new]
     if len(at) != len(new) or history_state.walk_digest(s for s in window if s not in new) != kept.walk:
         return False
-    names = CurrentNames()  # what the new commits rename: the kept figures' files have their names at `before`
-    if at and at[-1] >= len(at):
-        # Among the old commits in log's order: no rename on either side up to the last new one
-        # (a new one would re-key only the old commits after it, an old one the new ones after it).
-        if store.renames_among(analysis.name, shas[:at[-1] + 1]):
-            return False
-    elif at and store.renames_among(analysis.name, shas[:len(at)]):
-        async for table, rows in store.report_rows(analysis.name, shas[:len(at)]):
-            for *_, path, old_path, change_type, _, _, _ in rows if table == "file_changes" else ():
-                names.of(path, old_path, change_type)
-    if not history_state.judged_alike(analysis, kept.figures, names.later):
+    leading = next((n for n, i in enumerate(at) if i != n), len(at))  # new commits before the first old one
+    renames = store.renames_in_order(analysis.name, window[:at[-1] + 1] if at else [])
+    first_new = set(window[:leading])
+    if any(sha in new and sha not in first_new for sha, _, _ in renames):
+        return False  # a new commit log shows among the old ones would re-key only those after it
+    re_key = CurrentNames()  # the new commits' renames: the kept figures' files have their names at `before`
+    for sha, path, old_path in renames:
+        if sha in new:
+            re_key.of(path, old_path, "R")
+    if not history_state.judged_alike(analysis, kept.figures, re_key.later):
         return False
-    if at:
-        async for batch in store.commits_in_order(analysis.name, [window[i] for i in at]):
-            analysis.add_commits(batch)
-    history_state.add_older(analysis, kept.figures, names.later)
+    old_renames: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for sha, path, old_path in renames:
+        if sha not in new:
+            old_renames[sha].append((path, old_path))
+    done = 0  # window positions taken into account
+    stored = store.commits_in_order(analysis.name, [window[i] for i in at])
+    async for batch in stored:
+        for commit in batch:
+            i = window.index(commit.sha, done)
+            for sha in window[done:i]:  # old commits log shows before this new one: their renames
+                for path, old_path in old_renames.get(sha, ()):
+                    analysis.rename_seen(path, old_path)
+            analysis.add_commits([commit])
+            done = i + 1
+    history_state.add_older(analysis, kept.figures, re_key.later)
     if "commits" in sinks or "file_changes" in sinks:  # every commit's rows, in log's order
         async for table, rows in store.report_rows(analysis.name, shas):
             if table in sinks:
