@@ -111,6 +111,7 @@ void bind_blame(nb::module_& m) {
       .def_rw("last_line", &BlameOptions::last_line)
       .def_rw("ignore_revs", &BlameOptions::ignore_revs)
       .def_rw("exclude", &BlameOptions::exclude)
+      .def_rw("exclude_commits", &BlameOptions::exclude_commits)
       .def_rw("mailmap", &BlameOptions::mailmap);
 
   auto blame_stream = nb::class_<BlameStream>(m, "BlameStream")

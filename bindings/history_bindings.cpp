@@ -142,6 +142,7 @@ void bind_history(nb::module_& m) {
           "paths", [](const HistoryOptions& o) { return std::vector<FsPath>(o.paths.begin(), o.paths.end()); },
           [](HistoryOptions& o, const std::vector<FsPath>& paths) { o.paths.assign(paths.begin(), paths.end()); })
       .def_rw("exclude", &HistoryOptions::exclude)
+      .def_rw("exclude_commits", &HistoryOptions::exclude_commits)
       .def_rw("first_parent", &HistoryOptions::first_parent)
       .def_rw("include_files", &HistoryOptions::include_files)
       .def_rw("detect_renames", &HistoryOptions::detect_renames)

@@ -68,6 +68,7 @@ class HistoryOptions:
     until: int | None
     paths: list[str | bytes]  # set with str, bytes or os.PathLike; read back as str
     exclude: list[str]
+    exclude_commits: list[str]
     first_parent: bool
     include_files: bool
     detect_renames: bool
@@ -180,6 +181,7 @@ class BlameOptions:
     last_line: int
     ignore_revs: list[str]
     exclude: list[str]
+    exclude_commits: list[str]
     mailmap: bool
     def __init__(self) -> None: ...
 

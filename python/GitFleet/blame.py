@@ -11,7 +11,7 @@ from . import _native
 from ._bridge import receive_all, run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
-from .history import PathLike, _repo_path, checked_batch_size, checked_paths, checked_rev, path_argument
+from .history import PathLike, _repo_path, checked_batch_size, checked_commits, checked_paths, checked_rev, path_argument
 
 __all__ = ["BlameLine", "BlameFilters", "BlameProgress", "bulk_blame", "stream_blame", "find_files"]
 
@@ -54,6 +54,7 @@ class BlameFilters(TypedDict, total=False):
     ignore_revs_file: PathLike | None  #: --ignore-revs-file (full object names, '#' comments)
     mailmap: bool  #: authors and committers as the .mailmap names them, as git blame shows them (default True)
     exclude: str | Iterable[str]  #: git blame A..rev: lines from A's history stay with the commit they reach (boundary)
+    exclude_commits: Iterable[str]  #: full SHAs: as exclude= of them, their ancestry not walked (HistoryFilters)
 
 
 def blame_options(
@@ -66,6 +67,7 @@ def blame_options(
     ignore_revs_file: PathLike | None = None,
     mailmap: bool = True,
     exclude: str | Iterable[str] = (),
+    exclude_commits: Iterable[str] = (),
 ) -> _native.BlameOptions:
     options = _native.BlameOptions()
     options.rev = checked_rev(rev)
@@ -73,6 +75,7 @@ def blame_options(
     options.ignore_whitespace = bool(ignore_whitespace)
     options.mailmap = bool(mailmap)
     options.exclude = [checked_rev(r) for r in ([exclude] if isinstance(exclude, str) else exclude)]
+    options.exclude_commits = checked_commits(exclude_commits)
     if line_range is not None:
         try:
             first, last = (int(n) for n in line_range)

@@ -279,8 +279,14 @@ class FleetStore:
             stored = self.stored_head(name)
             if stored == head:
                 return StoreUpdate(name, head, "unchanged", 0, 0)
-            if stored is not None and (history := await self._new_history(manager, path, head, stored)) is not None:
-                return await self._incremental(manager, path, name, source, head, stored, history, progress)
+            if stored is not None:
+                # The stored head's history, as stored: new commits and their blame stop at it
+                # without walking it in the repository again.
+                known = [row[0] for row in self._db.execute("SELECT sha FROM commits WHERE repo = ?",
+                                                            [name]).fetchall()]
+                if (history := await self._new_history(manager, path, head, stored, known)) is not None:
+                    return await self._incremental(manager, path, name, source, head, stored, known, history,
+                                                   progress)
             return await self._full(manager, path, name, source, head, progress)
 
     async def commits_in_order(self, repo: str, shas: Sequence[str] | pa.Array | pa.ChunkedArray,
@@ -430,15 +436,15 @@ class FleetStore:
         finally:
             db.close()
 
-    async def _new_history(self, manager: RepoManager, path: str, head: str,
-                           stored: str) -> HistoryTables | None:
-        """The commits of ``head`` not in the history of ``stored``, with their file changes;
+    async def _new_history(self, manager: RepoManager, path: str, head: str, stored: str,
+                           known: list[str]) -> HistoryTables | None:
+        """The commits of ``head`` not in the history of ``stored`` (``known``), with their file changes;
         None when ``stored`` is not in the history of ``head`` (rewritten, or its objects gone).
         It is exactly when one of those commits has ``stored`` as a parent: the commit after
         it on any line of descent from ``head`` (one walk, where a separate ancestry check
         would be a second)."""
         try:
-            history = await manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
+            history = await manager.history_tables(path, rev=head, exclude_commits=known, include_files=True)
         except GitFleetError:
             return None
         parents = history.commits.column("parents").to_pylist()
@@ -458,7 +464,7 @@ class FleetStore:
                            snapshot.files.num_rows)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
-                           stored: str, history: HistoryTables,
+                           stored: str, known: list[str], history: HistoryTables,
                            progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
         changes = history.file_changes
         touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
@@ -466,7 +472,7 @@ class FleetStore:
         reblame = sorted(touched & present)
         # Blamed over the new commits only (git blame stored..head): a line that reaches the
         # stored HEAD unchanged keeps the blame stored for it there.
-        recent = await manager.blame_table(path, reblame, rev=head, exclude=[stored], mailmap=False,
+        recent = await manager.blame_table(path, reblame, rev=head, exclude_commits=known, mailmap=False,
                                            progress=progress)
         handed = await asyncio.to_thread(_whole_file_handovers, path, stored, recent.lines)
         lines, unresolved = await asyncio.to_thread(self._carry_over, name, stored, recent.lines, handed)

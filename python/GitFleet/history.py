@@ -74,6 +74,17 @@ def checked_rev(rev: object) -> str:
     return rev
 
 
+def checked_commits(shas: object) -> list[str]:
+    """exclude_commits: full SHAs, a list (the native side says which is not one)."""
+    try:
+        listed = None if isinstance(shas, (str, bytes)) else list(shas)  # type: ignore[call-overload]
+    except TypeError:
+        listed = None
+    if listed is None or not all(isinstance(s, str) for s in listed):
+        raise InvalidArgumentError("exclude_commits must be a list of full commit SHAs")
+    return listed
+
+
 def checked_batch_size(batch_size: object) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -95,6 +106,9 @@ class HistoryFilters(TypedDict, total=False):
     until: DateLike | None  #: committer date <= until
     paths: PathLike | Iterable[PathLike] | None  #: limit to these files/directories/globs (git log -- paths)
     exclude: str | Iterable[str] | None  #: leave out these commits and their ancestors (git log ^rev, old..rev)
+    #: full SHAs left out as given, their ancestry not walked: for a set holding every ancestor of
+    #: each (a history stored at an earlier HEAD), exclude= of them without its walk
+    exclude_commits: Iterable[str]
     first_parent: bool  #: follow only first parents
     include_files: bool  #: add per-file FileChange records
     detect_renames: bool  #: git's default rename detection (default True)
@@ -110,6 +124,7 @@ def history_options(
     until: DateLike | None = None,
     paths: PathLike | Iterable[PathLike] | None = None,
     exclude: str | Iterable[str] | None = None,
+    exclude_commits: Iterable[str] = (),
     first_parent: bool = False,
     include_files: bool = False,
     detect_renames: bool = True,
@@ -130,6 +145,7 @@ def history_options(
         options.paths = checked_paths(paths, "paths")
     if exclude is not None:
         options.exclude = [checked_rev(r) for r in ([exclude] if isinstance(exclude, str) else exclude)]
+    options.exclude_commits = checked_commits(exclude_commits)
     options.first_parent = bool(first_parent)
     options.include_files = bool(include_files)
     options.detect_renames = bool(detect_renames)

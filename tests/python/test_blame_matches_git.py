@@ -266,11 +266,15 @@ async def test_a_range_is_git_blame_of_a_range(tmp_path: Path, seed: int) -> Non
     paths = files_at(repo)
     for old in (order[4], order[len(order) // 2]):
         ours = await RepoManager().bulk_blame(repo, paths, exclude=old)
+        # The same range given as the whole set of old's history (as the fleet store does).
+        known = await RepoManager().bulk_blame(repo, paths, exclude_commits=git(repo, "rev-list", old).decode().split())
         boundary = 0
         for path in paths:
             theirs = git_blame(repo, path, f"{old}..HEAD")
             assert [(l.commit_id, l.orig_path, l.orig_line_no, l.boundary) for l in ours[path]] == [
                 (t.sha, t.filename, t.orig_line, t.boundary) for t in theirs], (old, path)
+            assert [(l.commit_id, l.orig_path, l.orig_line_no, l.boundary) for l in known[path]] == \
+                [(l.commit_id, l.orig_path, l.orig_line_no, l.boundary) for l in ours[path]]
             boundary += sum(l.boundary for l in ours[path])
         assert boundary > 0  # the range did cut the history
 

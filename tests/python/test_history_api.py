@@ -266,3 +266,25 @@ def test_the_two_packages_share_no_error_name_but_network_error() -> None:
     assert issubclass(GitFleet.NetworkError, ConnectionError)
     assert issubclass(py_eacopy.NetworkError, ConnectionError)
     assert not hasattr(py_eacopy, "AuthenticationError")
+
+
+async def test_exclude_commits_is_exclude_of_a_whole_history_without_its_walk(tmp_path: Path) -> None:
+    from conftest import build_random_repo
+
+    repo = build_random_repo(tmp_path / "r", 41).path
+    manager = RepoManager()
+    order = git(repo, "log", "--format=%H").decode().split()
+    for old in (order[3], order[len(order) // 2]):
+        history = git(repo, "rev-list", old).decode().split()
+        given = await manager.extract_commits(repo, include_files=True, exclude_commits=history)
+        walked = await manager.extract_commits(repo, include_files=True, exclude=old)
+        assert [(c.sha, c.additions, c.deletions, [(f.path, f.change_type) for f in c.files]) for c in given] == \
+            [(c.sha, c.additions, c.deletions, [(f.path, f.change_type) for f in c.files]) for c in walked]
+        assert 0 < len(given) < len(order)
+    assert await manager.extract_commits(repo, exclude_commits=order) == []
+    for bad, message in ((order[0], "a list of full commit SHAs"), ([order[0][:12]], "not a full commit SHA"),
+                         ([b"x" * 40], "a list of full commit SHAs")):
+        with pytest.raises(GitFleet.InvalidArgumentError, match=message):
+            await manager.extract_commits(repo, exclude_commits=bad)
+        with pytest.raises(GitFleet.InvalidArgumentError, match=message):
+            await manager.blame_table(repo, exclude_commits=bad)

@@ -106,6 +106,7 @@ class Blamer {
     for (const std::string& rev : options.ignore_revs) ignored_.insert(repo.resolve_commit(rev));
     if (options.mailmap) mailmap_ = Mailmap(repo.mailmap_text());
     hide_ancestry(options.exclude);
+    hidden_.merge(commit_set(options.exclude_commits));
   }
 
   // Blames every path in one walk: a commit is visited once for all the files that have
@@ -561,6 +562,7 @@ void BlameSession::check_revisions(const BlameOptions& options) {
   state_->repo.resolve_commit(options.rev);
   for (const std::string& rev : options.ignore_revs) state_->repo.resolve_commit(rev);
   for (const std::string& rev : options.exclude) state_->repo.resolve_commit(rev);
+  commit_set(options.exclude_commits);
 }
 
 std::vector<std::string> BlameSession::files_at(const std::string& rev) {

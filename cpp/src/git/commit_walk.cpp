@@ -32,6 +32,7 @@ CommitWalk::Node& CommitWalk::load(const ObjectId& id) {
 }
 
 void CommitWalk::enqueue(const ObjectId& id) {
+  if (options_.exclude_commits.count(id)) return;  // before load(): its header is never read
   Node& node = load(id);
   if (node.seen || node.hidden) return;
   node.seen = true;

@@ -23,6 +23,7 @@ struct WalkOptions {
   std::optional<std::int64_t> until;  // committer time <= until
   Pathspec pathspec;
   std::vector<ObjectId> exclude;  // hidden with all their ancestors
+  std::unordered_set<ObjectId, ObjectIdHash> exclude_commits;  // hidden as given (see HistoryOptions)
 };
 
 class CommitWalk {

@@ -92,7 +92,8 @@ void for_each_commit(const std::string& repo_path, const HistoryOptions& options
   RepositoryPool pool(repo_path);
   auto walker_repo = pool.acquire();
   ObjectId start = walker_repo->resolve_commit(options.rev);
-  WalkOptions walk_options{options.first_parent, options.since, options.until, Pathspec(options.paths), {}};
+  WalkOptions walk_options{options.first_parent, options.since, options.until, Pathspec(options.paths), {},
+                           commit_set(options.exclude_commits)};
   for (const std::string& rev : options.exclude) walk_options.exclude.push_back(walker_repo->resolve_commit(rev));
   CommitWalk walk(*walker_repo, start, std::move(walk_options));
   RecordBuilder builder(options, walker_repo->name());

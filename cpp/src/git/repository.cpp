@@ -83,6 +83,17 @@ std::string Repository::mailmap_text() const {
   return std::string(blob(entry->id).data());
 }
 
+std::unordered_set<ObjectId, ObjectIdHash> commit_set(const std::vector<std::string>& shas) {
+  std::unordered_set<ObjectId, ObjectIdHash> set;
+  set.reserve(shas.size());
+  for (const std::string& sha : shas) {
+    std::optional<ObjectId> id = ObjectId::from_hex(sha);
+    if (!id) throw Error(ErrorCode::InvalidArgument, "exclude_commits: not a full commit SHA: '" + sha + "'");
+    set.insert(*id);
+  }
+  return set;
+}
+
 ObjectId Repository::resolve_commit(const std::string& rev) const {
   if (rev.empty()) throw Error(ErrorCode::InvalidArgument, "rev is empty");
   if (rev.find("..") != std::string::npos)

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "libgit2_handles.hpp"
@@ -63,6 +64,9 @@ class Repository {
 };
 
 // Hands out one Repository per concurrent user, reusing handles (and their caches).
+// A caller's set of commits given as full SHAs (exclude_commits); an error names what is not one.
+std::unordered_set<ObjectId, ObjectIdHash> commit_set(const std::vector<std::string>& shas);
+
 class RepositoryPool {
  public:
   explicit RepositoryPool(std::string path) : path_(std::move(path)) {}

@@ -43,6 +43,9 @@ struct HistoryOptions {
   std::optional<std::int64_t> until;  // committer time, seconds, inclusive
   std::vector<std::string> paths;
   std::vector<std::string> exclude;  // git log ^rev: these commits and their ancestors are left out
+  // Full SHAs left out as given, their ancestry not walked: for a set that holds every ancestor
+  // of each (a history stored at an earlier HEAD), the same as `exclude` of them, without the walk.
+  std::vector<std::string> exclude_commits;
   bool first_parent = false;
   bool include_files = false;
   bool detect_renames = true;
