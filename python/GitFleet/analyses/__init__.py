@@ -3,7 +3,8 @@ repository and fleet aggregates, which drive the others), :mod:`.identities` (wh
 is: .mailmap, shared e-mails, bots), :mod:`.scope` (which files count: globs, vendored and
 generated code), :mod:`.activity`, :mod:`.ownership` (per file and directory),
 :mod:`.knowledge_loss`, :mod:`.code_age`, :mod:`.hotspots`, :mod:`.coupling` and
-:mod:`.languages`."""
+:mod:`.languages`; :mod:`.renames` (files under their current names) and :mod:`.history_state`
+(the history figures the fleet store keeps between analyses)."""
 
 from .identities import Identities, Mailmap, is_bot, read_mailmap
 from .scope import Scope
