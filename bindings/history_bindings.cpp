@@ -164,7 +164,8 @@ void bind_history(nb::module_& m) {
                           std::vector<std::string> columns) {
         new (self) HistoryTableStream(
             history_table_batches(std::move(repo_path.bytes), std::move(options), batch_size, std::move(columns)));
-      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"), nb::arg("columns") = std::vector<std::string>());
+      }, nb::arg("repo_path"), nb::arg("options"), nb::arg("batch_size"),
+      nb::arg("columns") = std::vector<std::string>());
   HistoryTableStream::bind_methods(table_stream);
 }
 

@@ -11,7 +11,8 @@ from . import _native
 from ._bridge import receive_all, run_native
 from ._native import BlameLine
 from .exceptions import BlameError, GitFleetError, GitObjectError, InvalidArgumentError
-from .history import PathLike, _repo_path, checked_batch_size, checked_commits, checked_paths, checked_rev, path_argument
+from .history import (PathLike, _repo_path, checked_batch_size, checked_commits, checked_paths, checked_rev,
+                      path_argument)
 
 __all__ = ["BlameLine", "BlameFilters", "BlameProgress", "bulk_blame", "stream_blame", "find_files"]
 

@@ -15,7 +15,7 @@ from . import _native, blame
 from ._bridge import receive_all, run_native
 from .blame import BlameProgress
 from .exceptions import BlameError, InvalidArgumentError
-from .history import HistoryFilters, PathLike, _repo_path, checked_batch_size, history_options
+from .history import HistoryFilters, PathLike, _repo_path, checked_batch_size, history_options, string_list
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -57,9 +57,7 @@ def checked_columns(columns: Sequence[str] | None) -> list[str]:
     """The commits table's columns asked for, in their order ([]: all of them)."""
     if columns is None:
         return []
-    if isinstance(columns, (str, bytes)) or not all(isinstance(c, str) for c in columns):
-        raise InvalidArgumentError("columns must be a list of column names (docs/columnar.md)")
-    names = list(columns)
+    names = string_list(columns, "columns must be a list of column names (docs/columnar.md)")
     if not names:
         raise InvalidArgumentError("columns must name at least one column")
     twice = sorted({c for c in names if names.count(c) > 1})

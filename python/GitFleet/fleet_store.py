@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from .columnar import BlameTable, HistoryTables
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate", "read_repository"]
+__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate",
+           "read_repository"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -117,7 +118,8 @@ def _whole_file_handovers(path: str, stored: str, recent: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     # With Arrow's kernels: most boundary lines reached the stored head, and a big file has many.
-    elsewhere = recent.filter(pc.and_(recent.column("boundary"), pc.not_equal(recent.column("commit_id"), pa.scalar(stored, pa.string()))))
+    reached_elsewhere = pc.not_equal(recent.column("commit_id"), pa.scalar(stored, pa.string()))
+    elsewhere = recent.filter(pc.and_(recent.column("boundary"), reached_elsewhere))
     pairs = sorted(set(zip(*elsewhere.select(["commit_id", "orig_path"]).to_pydict().values())))
     handed = [pair for pair, whole in zip(pairs, _native.blame_hands_whole_file(path, stored, pairs)) if whole]
     return pa.table({"commit_id": pa.array([c for c, _ in handed], pa.string()),
@@ -282,8 +284,7 @@ class FleetStore:
             if stored is not None:
                 # The stored head's history, as stored: new commits and their blame stop at it
                 # without walking it in the repository again.
-                known = [row[0] for row in self._db.execute("SELECT sha FROM commits WHERE repo = ?",
-                                                            [name]).fetchall()]
+                known = await asyncio.to_thread(self._stored_commits, name)
                 if (history := await self._new_history(manager, path, head, stored, known)) is not None:
                     return await self._incremental(manager, path, name, source, head, stored, known, history,
                                                    progress)
@@ -367,10 +368,21 @@ class FleetStore:
         finally:
             db.close()
 
+    def _stored_commits(self, repo: str) -> list[str]:
+        db = self._db.cursor()
+        try:
+            return [row[0] for row in db.execute("SELECT sha FROM commits WHERE repo = ?", [repo]).fetchall()]
+        finally:
+            db.close()
+
     def kept_history(self, repo: str, options: str) -> KeptHistory | None:
         """The history figures kept for ``repo`` made with ``options``, if any."""
-        rows = self._db.execute("SELECT head, walk, figures FROM kept_history WHERE repo = ? AND options = ?",
-                                [repo, options]).fetchall()
+        db = self._db.cursor()
+        try:
+            rows = db.execute("SELECT head, walk, figures FROM kept_history WHERE repo = ? AND options = ?",
+                              [repo, options]).fetchall()
+        finally:
+            db.close()
         return KeptHistory(rows[0][0], rows[0][1], json.loads(rows[0][2])) if rows else None
 
     def keep_history(self, repo: str, options: str, kept: KeptHistory) -> None:

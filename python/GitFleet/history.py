@@ -74,15 +74,20 @@ def checked_rev(rev: object) -> str:
     return rev
 
 
-def checked_commits(shas: object) -> list[str]:
-    """exclude_commits: full SHAs, a list (the native side says which is not one)."""
+def string_list(value: object, error: str) -> list[str]:
+    """The strings of any iterable of them (a bare string is not one); else InvalidArgumentError(error)."""
     try:
-        listed = None if isinstance(shas, (str, bytes)) else list(shas)  # type: ignore[call-overload]
+        listed = None if isinstance(value, (str, bytes)) else list(value)  # type: ignore[call-overload]
     except TypeError:
         listed = None
     if listed is None or not all(isinstance(s, str) for s in listed):
-        raise InvalidArgumentError("exclude_commits must be a list of full commit SHAs")
+        raise InvalidArgumentError(error)
     return listed
+
+
+def checked_commits(shas: object) -> list[str]:
+    """exclude_commits: full SHAs, a list (the native side says which is not one)."""
+    return string_list(shas, "exclude_commits must be a list of full commit SHAs")
 
 
 def checked_batch_size(batch_size: object) -> int:

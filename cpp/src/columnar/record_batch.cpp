@@ -188,9 +188,7 @@ void Column::append_index(std::string_view s) {
 }
 
 void Column::append_text(std::string_view bytes) {
-  if (left_out_)
-    ++length_;
-  else if (is_valid_utf8(bytes))
+  if (left_out_ || is_valid_utf8(bytes))  // a left-out column only counts the row
     append_string(bytes);
   else
     append_string(to_utf8(bytes));

@@ -60,8 +60,8 @@ def walk_digest(shas: Iterable[str]) -> str:
 
 
 def figures_of(analysis: RepoAnalysis) -> dict[str, Any]:
-    """The history figures of ``analysis`` as JSON data, with the paths and identities they met
-    and how they were judged."""
+    """The history figures of ``analysis`` as JSON data, authors as committed, with the paths
+    they met and whether each was in scope."""
     return {"sums": {name: getattr(analysis, name) for name in _SUMS}, "first": analysis.first,
             "last": analysis.last, **{name: dict(getattr(analysis, name)) for name in _COUNTERS},
             "activity": analysis.activity_as_committed.state(), "churn": dict(analysis.churn_as_committed),

@@ -418,12 +418,13 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: R
     shas = window.column("sha")
     # Only figures of the whole history are kept: a window's commits change as HEAD moves.
     keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
-    options = history_state.options_key(analysis) if keeps else ""
-    if not (keeps and await _take_up_kept_history(analysis, store, options, before, shas, sinks, progress)):
+    if not keeps:
         await _add_stored_commits(analysis, store, shas, sinks, progress)
-    if keeps:
-        kept = KeptHistory(analysis.head, history_state.walk_digest(shas.to_pylist()),
-                           history_state.figures_of(analysis))
+    else:
+        options, order = history_state.options_key(analysis), shas.to_pylist()
+        if not await _take_up_kept_history(analysis, store, options, before, shas, order, sinks, progress):
+            await _add_stored_commits(analysis, store, shas, sinks, progress)
+        kept = KeptHistory(analysis.head, history_state.walk_digest(order), history_state.figures_of(analysis))
         await asyncio.to_thread(store.keep_history, analysis.name, options, kept)
     if not analysis.commits:
         return BlameProgress(0, 0, 0, 0)
@@ -442,7 +443,7 @@ async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, shas: p
 
 
 async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, options: str, before: str | None,
-                                shas: pa.ChunkedArray, sinks: dict[str, TableWriter],
+                                shas: pa.ChunkedArray, window: list[str], sinks: dict[str, TableWriter],
                                 progress: Progress | None) -> bool:
     """The new commits added as a walk of every commit would add them, then the figures kept
     at the stored head before the update (history_state.py says when that is the same as
@@ -450,29 +451,27 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
     update = analysis.store_update
     if update is None or update.mode not in ("incremental", "unchanged"):
         return False
-    kept = store.kept_history(analysis.name, options)
+    kept = await asyncio.to_thread(store.kept_history, analysis.name, options)
     if kept is None or kept.head != before:
         return False
-    window = shas.to_pylist()
     new = set(update.new_commits)
     at = [i for i, sha in enumerate(window) if sha in new]
     if len(at) != len(new) or history_state.walk_digest(s for s in window if s not in new) != kept.walk:
         return False
     leading = next((n for n, i in enumerate(at) if i != n), len(at))  # new commits before the first old one
-    renames = store.renames_in_order(analysis.name, window[:at[-1] + 1] if at else [])
     first_new = set(window[:leading])
-    if any(sha in new and sha not in first_new for sha, _, _ in renames):
-        return False  # a new commit log shows among the old ones would re-key only those after it
     re_key = CurrentNames()  # the new commits' renames: the kept figures' files have their names at `before`
-    for sha, path, old_path in renames:
-        if sha in new:
-            re_key.of(path, old_path, "R")
-    if not history_state.judged_alike(analysis, kept.figures, re_key.later):
-        return False
     old_renames: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
-    for sha, path, old_path in renames:
+    for sha, path, old_path in await asyncio.to_thread(store.renames_in_order, analysis.name,
+                                                       window[:at[-1] + 1] if at else []):
         if sha not in new:
             old_renames[sha].append((path, old_path))
+        elif sha in first_new:
+            re_key.of(path, old_path, "R")
+        else:
+            return False  # a new commit log shows among the old ones would re-key only those after it
+    if not history_state.judged_alike(analysis, kept.figures, re_key.later):
+        return False
     done = 0  # window positions taken into account
     stored = store.commits_in_order(analysis.name, [window[i] for i in at])
     async for batch in stored:

@@ -27,7 +27,8 @@ struct BlameOptions {
   int last_line = 0;
   std::vector<std::string> ignore_revs;  // git blame --ignore-rev (each must name a commit)
   std::vector<std::string> exclude;  // git blame A..B: lines reaching A's history stay with the commit they reach (boundary)
-  std::vector<std::string> exclude_commits;  // full SHAs, as `exclude` of them without walking their ancestry (HistoryOptions)
+  // Full SHAs: as `exclude` of them without walking their ancestry (see HistoryOptions).
+  std::vector<std::string> exclude_commits;
   bool mailmap = true;  // authors and committers as the repository's .mailmap names them, as git blame shows them
 };
 

@@ -19,12 +19,12 @@ struct HistoryBatch {
   columnar::ExportedBatch file_changes;  // no rows unless options.include_files
 };
 
-// Hands batches of at most `batch_commits` commits (fewer when a batch's strings pass 64 MiB)
-// to `sink`, which returns false to stop; at least one batch, empty when there are no commits.
-// `commit_columns` (empty: all) are the columns the commits batches carry, in schema order.
 // Throws InvalidArgument naming the first of `commit_columns` the commits table does not have.
 void check_commit_columns(const std::vector<std::string>& commit_columns);
 
+// Hands batches of at most `batch_commits` commits (fewer when a batch's strings pass 64 MiB)
+// to `sink`, which returns false to stop; at least one batch, empty when there are no commits.
+// `commit_columns` (empty: all) are the columns the commits batches carry, in schema order.
 void for_each_history_batch(const std::string& repo_path, const HistoryOptions& options, std::size_t batch_commits,
                             const std::function<bool(HistoryBatch&&)>& sink,
                             const CancellationToken& cancel = CancellationToken(),
