@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _native
-from .columnar import require_pyarrow
+from .columnar import positions, require_pyarrow, string_array
 from .exceptions import BlameError, GitFleetError, InvalidArgumentError, StoreError
 from .history import PathLike
 
@@ -100,11 +100,11 @@ def _file_rows(blamed: BlameTable, failed: dict[str | bytes, BlameError] | None 
     import pyarrow.compute as pc
 
     failed = {**blamed.failed, **(failed or {})}
-    failed_paths = pa.array([_utf8(p) for p in failed], pa.string())
+    failed_paths = string_array(_utf8(p) for p in failed)
     ok = blamed.files.filter(pc.invert(pc.is_in(blamed.files.column("path"), failed_paths)))
     errors = pa.table({"path": failed_paths, "lines": pa.nulls(len(failed), pa.int64()),
                        "binary": pa.nulls(len(failed), pa.bool_()),
-                       "error": pa.array(map(str, failed.values()), pa.string())})
+                       "error": string_array(map(str, failed.values()))})
     ok = ok.append_column("error", pa.nulls(ok.num_rows, pa.string()))
     return pa.concat_tables([ok.cast(errors.schema), errors])
 
@@ -118,19 +118,21 @@ def _whole_file_handovers(path: str, stored: str, recent: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     # With Arrow's kernels: most boundary lines reached the stored head, and a big file has many.
-    reached_elsewhere = pc.not_equal(recent.column("commit_id"), pa.scalar(stored, pa.string()))
+    reached_elsewhere = pc.not_equal(recent.column("commit_id"), string_array([stored])[0])
     elsewhere = recent.filter(pc.and_(recent.column("boundary"), reached_elsewhere))
     pairs = sorted(set(zip(*elsewhere.select(["commit_id", "orig_path"]).to_pydict().values())))
     handed = [pair for pair, whole in zip(pairs, _native.blame_hands_whole_file(path, stored, pairs)) if whole]
-    return pa.table({"commit_id": pa.array([c for c, _ in handed], pa.string()),
-                     "orig_path": pa.array([p for _, p in handed], pa.string())})
+    return pa.table({"commit_id": string_array(c for c, _ in handed), "orig_path": string_array(p for _, p in handed)})
 
 
-def _typed(values: list[Any]) -> pa.Array:
+def _sql_type(values: list[Any]) -> str:
     """A column of a report table: its values' type; text when it has no value to say."""
-    pa = require_pyarrow()
-    array = pa.array(values)
-    return array.cast(pa.string()) if pa.types.is_null(array.type) else array
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return "BOOLEAN"
+    if kinds == {int}:
+        return "BIGINT"
+    return "DOUBLE" if kinds and kinds <= {int, float} else "VARCHAR"
 
 
 def _utf8(path: str | bytes) -> str:
@@ -329,7 +331,9 @@ class FleetStore:
     def _walk(self, db: duckdb.DuckDBPyConnection, shas: Sequence[str] | pa.Array | pa.ChunkedArray) -> None:
         """Registers ``walk`` (sha, pos): the commits named, in that order."""
         pa = require_pyarrow()
-        db.register("walk", pa.table({"sha": shas, "pos": pa.array(range(len(shas)), pa.int64())}))
+        if not isinstance(shas, (pa.Array, pa.ChunkedArray)):
+            shas = string_array(shas)
+        db.register("walk", pa.table({"sha": shas, "pos": positions(len(shas))}))
 
     async def report_rows(self, repo: str, shas: pa.Array | pa.ChunkedArray,
                           batch_size: int = 10_000) -> AsyncIterator[tuple[str, list[tuple]]]:
@@ -420,15 +424,16 @@ class FleetStore:
     def put_report(self, repo: str, tables: dict[str, tuple[Sequence[str], list[tuple]]]) -> None:
         """The report's tables of one repository (name -> (columns, rows), as ``gitfleet
         analyze`` makes them; docs/report.md) as ``report_<name>``, in place of what the store
-        held for it: one transaction. A table is created with the types of its first rows."""
-        pa = require_pyarrow()
+        held for it: one transaction. A table is created with the types of its first rows.
+        The rows reach DuckDB as one list per column (pyarrow's conversion would import pandas)."""
         with self._transaction(f"the report of {repo}") as db:
             for name, (columns, rows) in tables.items():
-                db.register("new_rows", pa.table({c: _typed([row[i] for row in rows]) for i, c in enumerate(columns)}))
-                db.execute(f"CREATE TABLE IF NOT EXISTS report_{name} AS SELECT * FROM new_rows WHERE false")
+                values = {f"c{i}": [row[i] for row in rows] for i in range(len(columns))}
+                new_rows = "SELECT " + ", ".join(f'unnest(${key}::{_sql_type(column)}[]) AS "{label}"'
+                                                 for (key, column), label in zip(values.items(), columns))
+                db.execute(f"CREATE TABLE IF NOT EXISTS report_{name} AS {new_rows} WHERE false", values)
                 db.execute(f"DELETE FROM report_{name} WHERE repo = ?", [repo])
-                db.execute(f"INSERT INTO report_{name} BY NAME SELECT * FROM new_rows")
-                db.unregister("new_rows")
+                db.execute(f"INSERT INTO report_{name} BY NAME {new_rows}", values)
 
     @contextlib.contextmanager
     def _transaction(self, what: str) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -509,18 +514,20 @@ class FleetStore:
         try:
             db.register("recent", recent.drop(["line_content"]))
             db.register("handed", handed)
-            reached = "r.boundary AND r.commit_id IN (SELECT sha FROM commits WHERE repo = $repo)"
-            # Each recent line beside the stored line it came from at the stored HEAD, if any.
-            beside_stored = """recent r LEFT JOIN blame_lines s
+            # Each recent line (``reached``: a boundary line at a stored commit; worked out once, not
+            # per column) beside the stored line it came from at the stored HEAD, if any.
+            beside_stored = """(SELECT *, boundary AND commit_id IN (SELECT sha FROM commits WHERE repo = $repo)
+                                   AS reached FROM recent) r
+                  LEFT JOIN blame_lines s
                   ON s.repo = $repo AND s.path = r.orig_path AND s.final_line_no = r.orig_line_no
                   LEFT JOIN handed h ON h.commit_id = r.commit_id AND h.orig_path = r.orig_path"""
             unresolved = [row[0] for row in db.execute(f"""
                 SELECT DISTINCT r.path FROM {beside_stored}
-                WHERE {reached} AND ((r.commit_id <> $stored AND h.commit_id IS NULL) OR s.commit_id IS NULL)""",
+                WHERE r.reached AND ((r.commit_id <> $stored AND h.commit_id IS NULL) OR s.commit_id IS NULL)""",
                 {"repo": name, "stored": stored}).fetchall()]
             carried = db.sql(f"""
                 SELECT r.path, r.final_line_no,
-                       {", ".join(f"CASE WHEN {reached} THEN s.{c} ELSE r.{c} END AS {c}" for c in _CARRIED)}
+                       {", ".join(f"CASE WHEN r.reached THEN s.{c} ELSE r.{c} END AS {c}" for c in _CARRIED)}
                 FROM {beside_stored}
                 WHERE r.path NOT IN (SELECT unnest($unresolved::VARCHAR[]))
                 ORDER BY r.path, r.final_line_no""",

@@ -233,6 +233,15 @@ def test_a_batch_moves_once(rich_repo: GitRepo) -> None:
         pa.record_batch(batch)
 
 
+@pytest.mark.parametrize("values", [[], ["a"], ["", "é 名", "x" * 1000, ""]])
+def test_arrays_made_from_buffers_equal_pyarrows_conversion(values: list[str]) -> None:
+    from GitFleet.columnar import positions, string_array
+
+    assert validated(pa.table({"s": string_array(iter(values))})).column("s").combine_chunks() == pa.array(values,
+                                                                                                         pa.string())
+    assert validated(pa.table({"p": positions(len(values))})).column("p").to_pylist() == list(range(len(values)))
+
+
 def test_without_pyarrow_the_error_says_what_to_install(rich_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(ImportError, match=r"pip install 'GitFleet\[arrow\]'"):

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
@@ -411,27 +411,41 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: R
 
     storing(None)
     before = store.stored_head(analysis.name)
-    analysis.store_update = await store.update(manager, path, analysis.name, analysis.source, rev=analysis.head,
-                                               progress=storing)
-    window = await manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
-                                         line_counts=False, columns=["sha"])
+    # The window's walk needs nothing of the store: it runs while the store is brought up to date.
+    analysis.store_update, window = await _together(
+        store.update(manager, path, analysis.name, analysis.source, rev=analysis.head, progress=storing),
+        manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
+                              line_counts=False, columns=["sha"]))
     shas = window.column("sha")
     # Only figures of the whole history are kept: a window's commits change as HEAD moves.
     keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
+    kept: tuple[str, KeptHistory] | None = None
     if not keeps:
         await _add_stored_commits(analysis, store, shas, sinks, progress)
     else:
         options, order = history_state.options_key(analysis), shas.to_pylist()
         if not await _take_up_kept_history(analysis, store, options, before, shas, order, sinks, progress):
             await _add_stored_commits(analysis, store, shas, sinks, progress)
-        kept = KeptHistory(analysis.head, history_state.walk_digest(order), history_state.figures_of(analysis))
-        await asyncio.to_thread(store.keep_history, analysis.name, options, kept)
+        kept = options, KeptHistory(analysis.head, history_state.walk_digest(order), history_state.figures_of(analysis))
+    keeping = asyncio.to_thread(store.keep_history, analysis.name, *kept) if kept else asyncio.sleep(0)
     if not analysis.commits:
+        await keeping
         return BlameProgress(0, 0, 0, 0)
-    blame = await store.file_blames(analysis.name)
+    # The figures are kept (a write) while the stored blame is read.
+    blame, _ = await _together(store.file_blames(analysis.name), keeping)
     analysis.add_blame(blame, sinks.get("blame_ownership"))
     lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
     return BlameProgress(len(blame), len(blame), lines, lines)
+
+
+async def _together(*steps: Awaitable[Any]) -> list[Any]:
+    """The results of steps run at once; the first failure is raised once every step has
+    ended (none is left running unobserved)."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    failed = next((r for r in results if isinstance(r, BaseException)), None)
+    if failed is not None:
+        raise failed
+    return results
 
 
 async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, shas: pa.ChunkedArray,
