@@ -8,13 +8,14 @@ columns: docs/fleet_store.md."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import itertools
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _native
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from .columnar import BlameTable, HistoryTables
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoreUpdate",
-           "read_repository"]
+__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoredNames",
+           "StoreUpdate", "read_repository"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -125,6 +126,34 @@ def _whole_file_handovers(path: str, stored: str, recent: pa.Table) -> pa.Table:
     return pa.table({"commit_id": string_array(c for c, _ in handed), "orig_path": string_array(p for _, p in handed)})
 
 
+# The report's commits and file_changes rows of the stored commits in ``walk`` (docs/report.md):
+# each column's expression and kind, then where they come from, in log's order.
+_REPORT_TABLES = {
+    "commits": (
+        [("c.repo", "text"), ("c.sha", "text"), ("c.author_name", "text"), ("c.author_email", "text"),
+         ("epoch(c.author_time)::BIGINT", "number"), ("epoch(c.committer_time)::BIGINT", "number"),
+         ("c.additions", "number"), ("c.deletions", "number"), ("c.files_changed", "number"), ("c.is_merge", "bool"),
+         ("split_part(c.message, chr(10), 1)", "text")],
+        "FROM walk w JOIN commits c ON c.repo = $repo AND c.sha = w.sha ORDER BY w.pos"),
+    "file_changes": (
+        [("f.repo", "text"), ("f.sha", "text"), ("f.path", "text"), ("coalesce(f.old_path, '')", "text"),
+         ("f.change_type", "text"), ("f.additions", "number"), ("f.deletions", "number"), ('f."binary"', "bool")],
+        "FROM walk w JOIN file_changes f ON f.repo = $repo AND f.sha = w.sha ORDER BY w.pos, f.rowid"),
+}
+
+
+def _report_query(table: str, as_csv: bool = False) -> str:
+    """The query of a report table's rows; ``as_csv``: each value as csv.writer writes it
+    (True/False; an empty text unquoted, as DuckDB writes NULL and not as its "" for '')."""
+    def shown(expression: str, kind: str) -> str:
+        if as_csv and kind == "bool":
+            return f"CASE {expression} WHEN true THEN 'True' WHEN false THEN 'False' END"
+        return f"nullif({expression}, '')" if as_csv and kind == "text" else expression
+
+    columns, source = _REPORT_TABLES[table]
+    return f"SELECT {', '.join(shown(e, kind) for e, kind in columns)} {source}"
+
+
 def _sql_type(values: list[Any]) -> str:
     """A column of a report table: its values' type; text when it has no value to say."""
     kinds = {type(v) for v in values if v is not None}
@@ -135,9 +164,13 @@ def _sql_type(values: list[Any]) -> str:
     return "DOUBLE" if kinds and kinds <= {int, float} else "VARCHAR"
 
 
+_NOT_UTF8 = dict.fromkeys(range(0xDC80, 0xDD00), "\ufffd")  # a byte os.fsdecode could not decode
+
+
 def _utf8(path: str | bytes) -> str:
-    """A path as the Arrow tables spell it (invalid UTF-8 replaced)."""
-    return os.fsencode(path).decode("utf-8", "replace")
+    """A path as the Arrow tables, and so the store, spell it: each byte that is not part of
+    valid UTF-8 becomes U+FFFD (one per byte, as the core writes them)."""
+    return os.fsdecode(path).translate(_NOT_UTF8)
 
 
 async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str | None = None,
@@ -178,6 +211,31 @@ class StoredCommit(NamedTuple):
     is_merge: bool
     message: str
     files: list[StoredChange]
+
+
+class StoredNames:
+    """A repository's own names (str with surrogate escapes) for the spellings the store holds
+    of names that are not UTF-8 (U+FFFD in place of each such byte). Only the names given (the
+    files at the analysed commit) are known; a spelling two of them share stays as stored."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        spelled: dict[str, list[str]] = collections.defaultdict(list)
+        for name in names:
+            spelled[_utf8(name)].append(name)
+        self._own = {stored: own[0] for stored, own in spelled.items() if len(own) == 1 and own[0] != stored}
+
+    def __bool__(self) -> bool:
+        return bool(self._own)
+
+    def __call__(self, name: str) -> str:
+        return self._own.get(name, name)
+
+    def of_commits(self, commits: list[StoredCommit]) -> list[StoredCommit]:
+        """The commits with their changes' paths re-spelled."""
+        if not self._own:
+            return commits
+        return [c._replace(files=[f._replace(path=self(f.path), old_path=f.old_path and self(f.old_path))
+                                  for f in c.files]) for c in commits]
 
 
 class KeptHistory(NamedTuple):
@@ -335,26 +393,30 @@ class FleetStore:
             shas = string_array(shas)
         db.register("walk", pa.table({"sha": shas, "pos": positions(len(shas))}))
 
-    async def report_rows(self, repo: str, shas: pa.Array | pa.ChunkedArray,
-                          batch_size: int = 10_000) -> AsyncIterator[tuple[str, list[tuple]]]:
-        """The rows of the report's ``commits`` and ``file_changes`` tables (docs/report.md)
-        for the stored commits named by ``shas``, in that order: ("commits", rows) batches,
-        then ("file_changes", rows) batches, read as they are consumed."""
+    async def report_rows(self, repo: str, shas: pa.Array | pa.ChunkedArray, table: str,
+                          batch_size: int = 10_000) -> AsyncIterator[list[tuple]]:
+        """The rows of the report's ``commits`` or ``file_changes`` table (``table``;
+        docs/report.md) for the stored commits named by ``shas``, in that order, in batches
+        read as they are consumed."""
         db = self._db.cursor()
         try:
             self._walk(db, shas)
-            for table, query in (("commits", """
-                    SELECT c.repo, c.sha, c.author_name, c.author_email, epoch(c.author_time)::BIGINT,
-                           epoch(c.committer_time)::BIGINT, c.additions, c.deletions, c.files_changed, c.is_merge,
-                           split_part(c.message, chr(10), 1)
-                    FROM walk w JOIN commits c ON c.repo = $repo AND c.sha = w.sha ORDER BY w.pos"""),
-                                 ("file_changes", """
-                    SELECT f.repo, f.sha, f.path, coalesce(f.old_path, ''), f.change_type, f.additions, f.deletions,
-                           f."binary"
-                    FROM walk w JOIN file_changes f ON f.repo = $repo AND f.sha = w.sha ORDER BY w.pos, f.rowid""")):
-                db.execute(query, {"repo": repo})
-                while rows := await asyncio.to_thread(db.fetchmany, batch_size):
-                    yield table, rows
+            db.execute(_report_query(table), {"repo": repo})
+            while rows := await asyncio.to_thread(db.fetchmany, batch_size):
+                yield rows
+        finally:
+            db.close()
+
+    def report_csv(self, repo: str, shas: pa.Array | pa.ChunkedArray, table: str, path: str) -> int:
+        """The rows :meth:`report_rows` gives, written to the file ``path`` as CSV without a
+        header, byte for byte as Python's ``csv.writer`` writes them (by DuckDB: five times
+        as fast); returns how many."""
+        db = self._db.cursor()
+        try:
+            self._walk(db, shas)
+            return db.execute(f"""COPY ({_report_query(table, as_csv=True)}) TO '{path.replace("'", "''")}'
+                                  (HEADER false, NULLSTR '', NEW_LINE '\r\n', COMMENT '')""",
+                              {"repo": repo}).fetchall()[0][0]
         finally:
             db.close()
 
@@ -485,8 +547,9 @@ class FleetStore:
                            progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
         changes = history.file_changes
         touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
-        present = {os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
-        reblame = sorted(touched & present)
+        # The repository's names as the store spells them (a name that is not UTF-8 differs).
+        present = {_utf8(p): os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
+        reblame = sorted(present[p] for p in touched & present.keys())
         # Blamed over the new commits only (git blame stored..head): a line that reaches the
         # stored HEAD unchanged keeps the blame stored for it there.
         recent = await manager.blame_table(path, reblame, rev=head, exclude_commits=known, mailmap=False,
@@ -496,7 +559,7 @@ class FleetStore:
         files = _file_rows(recent)
         if unresolved:
             pa = require_pyarrow()  # lines that reached older history another way: blamed in full
-            again = await manager.blame_table(path, unresolved, rev=head, mailmap=False)
+            again = await manager.blame_table(path, [present[p] for p in unresolved], rev=head, mailmap=False)
             lines = pa.concat_tables([lines, again.lines.drop(["line_content"]).cast(lines.schema)])
             files = _file_rows(recent, again.failed)
         await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines, files,

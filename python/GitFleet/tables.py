@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
@@ -70,6 +71,15 @@ class TableWriter:
             return
         with self._writing():
             self._write(rows)
+
+    def append_csv(self, path: str, rows: int) -> None:
+        """Appends the ``rows`` rows of the CSV file ``path``, written without a header and
+        quoted as this writer quotes (e.g. by DuckDB's COPY), to a CSV output."""
+        if self.fmt != "csv":
+            raise ValueError(f"CSV rows cannot be appended to {self.fmt} output")
+        with self._writing(), open(path, encoding="utf-8", errors="surrogateescape", newline="") as rows_in:
+            shutil.copyfileobj(rows_in, self._out)
+        self.rows_written += rows
 
     def _write(self, rows: Sequence[Sequence[Any]]) -> None:
         self.rows_written += len(rows)

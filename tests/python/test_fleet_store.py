@@ -36,12 +36,13 @@ def fresh(tmp_path: Path, repo: GitRepo, name: str) -> dict[str, list[dict]]:
 
 
 def grow(repo: GitRepo) -> None:
-    """Five new commits: edits, a rename with an edit, a deletion, new files (binary, empty)
-    and a merge."""
+    """Five new commits: edits, a rename with an edit, a deletion, new files (binary, empty, a
+    name that is not UTF-8) and a merge."""
     files = sorted(p for p in repo.git("ls-files").split() if p.endswith(".txt"))
     repo.write(files[0], "changed\n" * 3)
     repo.write("image.bin", b"\x89PNG\0\x01\n\xff")
     repo.write("empty.txt", "")
+    repo.write("caf\udce9 \udce2\udc82.txt", "a name that is not UTF-8, one byte a truncated sequence\n")
     repo.commit("edit")
     repo.git("mv", files[1], "renamed.txt")
     repo.write("renamed.txt", (repo.path / "renamed.txt").read_text() + "more\n")

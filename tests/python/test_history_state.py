@@ -1,7 +1,8 @@
 """History figures kept in the fleet store (analyses/history_state.py): a second analysis adds
 the new commits, then the kept figures, and its figures and tables (the report's commits and
 file_changes rows too) equal a direct analysis that reads every commit, the new commits first
-in log's order or among the old ones (after an old rename too), with a changed .mailmap; when
+in log's order or among the old ones (after an old rename too), with a changed .mailmap, with
+names and summaries CSV must quote and names that are not UTF-8; when
 that cannot hold (a window, merge_emails, other options, a changed scope, a rename among new
 commits shown among the old ones, or onto a name the old history had) the figures are not taken
 up, and the result is still equal."""
@@ -124,6 +125,28 @@ def scope_changed(repo: GitRepo) -> None:
     repo.commit("mark a file generated")
 
 
+def awkward_text(repo: GitRepo) -> None:
+    """Names and summaries CSV must quote (or must not): the report's rows come out of the
+    store as DuckDB writes CSV, and must be csv.writer's bytes."""
+    repo.write('a, "quoted" #1.txt', "x\n")
+    repo.write(" leading space.txt", "y\n")
+    repo.write("new\nline.txt", "z\n")
+    repo.commit('  "Quoted", #hash; semi\tcolon ', author='Doe, Jane "JD" <jd@example.com>')
+    repo.git("mv", " leading space.txt", "#renamed.txt")
+    repo.commit("#")
+
+
+def names_not_utf8(repo: GitRepo) -> None:
+    """The store spells such names with U+FFFD; the analysis names a file of the analysed
+    commit as the repository does (docs/fleet_store.md)."""
+    repo.write("caf\udce9.txt", "a name that is not UTF-8\n")
+    repo.write("a truncated \udce2\udc82 sequence.txt", "another\n")
+    repo.commit("add")
+    files = sorted(p for p in repo.git("ls-files").split() if p.endswith(".txt"))
+    repo.git("mv", files[0], "moved \udcff.txt")
+    repo.commit("rename")
+
+
 def nothing(repo: GitRepo) -> None:
     pass
 
@@ -132,6 +155,8 @@ def nothing(repo: GitRepo) -> None:
     (new_commits, {}, True),
     (new_commits, {"include_merges": True, "exclude_bots": True}, True),
     (nothing, {}, True),
+    (awkward_text, {}, True),
+    (names_not_utf8, {}, True),
     (new_commits, {"max_count": 30}, False),
     (new_commits, {"merge_emails": True}, False),
     (side_branch_dated_before_the_stored_head, {}, True),

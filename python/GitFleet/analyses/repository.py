@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..blame import BlameLine, BlameProgress
 from ..exceptions import BlameError, GitFleetError
-from ..fleet_store import KeptHistory
+from ..fleet_store import KeptHistory, StoredNames
 from ..history import CommitRecord, DateLike
 from ..repo_manager import RepoManager
 from ..tables import TableWriter
@@ -357,10 +358,12 @@ async def analyze_repository(
         analysis.code_age = CodeAge(analysis.reference_time)
     except GitFleetError:  # an empty repository: nothing to scope, nothing to read
         at_rev = []
-    analysis.scope.read_attributes(path, [os.fsdecode(p) for p in at_rev])
+    names = [os.fsdecode(p) for p in at_rev]
+    analysis.scope.read_attributes(path, names)
     sinks = sinks or {}
     if store is not None and analysis.head:
-        blamed = await _read_from_store(analysis, store, manager, path, max_count, since, until, sinks, progress)
+        blamed = await _read_from_store(analysis, store, StoredNames(names), manager, path, max_count, since, until,
+                                        sinks, progress)
     else:
         blamed = await _read_from_repository(analysis, manager, path, rev, max_count, since, until, sinks, progress,
                                              len(at_rev))
@@ -397,13 +400,13 @@ async def _read_from_repository(analysis: RepoAnalysis, manager: RepoManager, pa
     return blamed
 
 
-async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: RepoManager, path: str,
-                           max_count: int | None, since: DateLike | None, until: DateLike | None,
+async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, manager: RepoManager,
+                           path: str, max_count: int | None, since: DateLike | None, until: DateLike | None,
                            sinks: dict[str, TableWriter], progress: Progress | None) -> BlameProgress:
     """The store brought up to the analysed commit (progress stage "store"), then history and
-    blame read from it; returns the blame's counts. The window's commits, in git's order, come
-    from a walk of the repository without diffs (log's order is not a property of the commits
-    alone)."""
+    blame read from it, the files named as the repository names them (``names``); returns the
+    blame's counts. The window's commits, in git's order, come from a walk of the repository
+    without diffs (log's order is not a property of the commits alone)."""
 
     def storing(counts: BlameProgress | None) -> None:
         if progress:
@@ -421,18 +424,19 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, manager: R
     keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
     kept: tuple[str, KeptHistory] | None = None
     if not keeps:
-        await _add_stored_commits(analysis, store, shas, sinks, progress)
+        await _add_stored_commits(analysis, store, names, shas, sinks, progress)
     else:
         options, order = history_state.options_key(analysis), shas.to_pylist()
-        if not await _take_up_kept_history(analysis, store, options, before, shas, order, sinks, progress):
-            await _add_stored_commits(analysis, store, shas, sinks, progress)
+        if not await _take_up_kept_history(analysis, store, names, options, before, shas, order, sinks, progress):
+            await _add_stored_commits(analysis, store, names, shas, sinks, progress)
         kept = options, KeptHistory(analysis.head, history_state.walk_digest(order), history_state.figures_of(analysis))
     keeping = asyncio.to_thread(store.keep_history, analysis.name, *kept) if kept else asyncio.sleep(0)
     if not analysis.commits:
         await keeping
         return BlameProgress(0, 0, 0, 0)
     # The figures are kept (a write) while the stored blame is read.
-    blame, _ = await _together(store.file_blames(analysis.name), keeping)
+    stored_blame, _ = await _together(store.file_blames(analysis.name), keeping)
+    blame = {names(p): b for p, b in stored_blame.items()}
     analysis.add_blame(blame, sinks.get("blame_ownership"))
     lines = sum(sum(map(len, b.times.values())) for b in blame.values() if isinstance(b, FileBlame))
     return BlameProgress(len(blame), len(blame), lines, lines)
@@ -448,15 +452,32 @@ async def _together(*steps: Awaitable[Any]) -> list[Any]:
     return results
 
 
-async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, shas: pa.ChunkedArray,
+async def _add_stored_commits(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, shas: pa.ChunkedArray,
                               sinks: dict[str, TableWriter], progress: Progress | None) -> None:
     async for batch in store.commits_in_order(analysis.name, shas):
-        analysis.add_commits(batch, sinks.get("commits"), sinks.get("file_changes"))
+        analysis.add_commits(names.of_commits(batch), sinks.get("commits"), sinks.get("file_changes"))
         if progress:
             progress(AnalysisProgress("history", analysis.commits))
 
 
-async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, options: str, before: str | None,
+async def _write_stored_rows(store: FleetStore, names: StoredNames, repo: str, shas: pa.ChunkedArray, table: str,
+                             sink: TableWriter) -> None:
+    """The report's ``table`` rows of the commits ``shas`` out of the store into ``sink``: a
+    CSV file as DuckDB writes it; through Python rows in other formats, or to name files
+    that are not UTF-8 as the repository does (DuckDB's text is UTF-8)."""
+    if sink.fmt != "csv" or (names and table == "file_changes"):
+        async for rows in store.report_rows(repo, shas, table):
+            sink.write([(*row[:2], names(row[2]), names(row[3]), *row[4:]) for row in rows]
+                       if table == "file_changes" else rows)
+        return
+    with tempfile.TemporaryDirectory(prefix="gitfleet-") as private:
+        path = os.path.join(private, f"{table}.csv")
+        count = await asyncio.to_thread(store.report_csv, repo, shas, table, path)
+        await asyncio.to_thread(sink.append_csv, path, count)
+
+
+async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, options: str,
+                                before: str | None,
                                 shas: pa.ChunkedArray, window: list[str], sinks: dict[str, TableWriter],
                                 progress: Progress | None) -> bool:
     """The new commits added as a walk of every commit would add them, then the figures kept
@@ -478,6 +499,7 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
     old_renames: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for sha, path, old_path in await asyncio.to_thread(store.renames_in_order, analysis.name,
                                                        window[:at[-1] + 1] if at else []):
+        path, old_path = names(path), names(old_path)
         if sha not in new:
             old_renames[sha].append((path, old_path))
         elif sha in first_new:
@@ -489,7 +511,7 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
     done = 0  # window positions taken into account
     stored = store.commits_in_order(analysis.name, [window[i] for i in at])
     async for batch in stored:
-        for commit in batch:
+        for commit in names.of_commits(batch):
             i = window.index(commit.sha, done)
             for sha in window[done:i]:  # old commits log shows before this new one: their renames
                 for path, old_path in old_renames.get(sha, ()):
@@ -497,10 +519,9 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, optio
             analysis.add_commits([commit])
             done = i + 1
     history_state.add_older(analysis, kept.figures, re_key.later)
-    if "commits" in sinks or "file_changes" in sinks:  # every commit's rows, in log's order
-        async for table, rows in store.report_rows(analysis.name, shas):
-            if table in sinks:
-                sinks[table].write(rows)
+    for table in ("commits", "file_changes"):  # every commit's rows, in log's order
+        if table in sinks:
+            await _write_stored_rows(store, names, analysis.name, shas, table, sinks[table])
     if progress:
         progress(AnalysisProgress("history", analysis.commits))
     return True
