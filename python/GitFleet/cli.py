@@ -536,7 +536,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             if store is not None:
                 with _user_errors():
                     store.put_report(r.name, {name: (ANALYSIS_TABLES[name], rows)
-                                              for name, rows in r.tables().items()})
+                                              for name, rows in r.tables().items()}, r.head, r.options)
     except BaseException:
         for sink in sinks.values():
             sink.discard()

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS blame_lines (
 CREATE TABLE IF NOT EXISTS files (
     repo VARCHAR, path VARCHAR, lines BIGINT, "binary" BOOLEAN, error VARCHAR);
 CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS reports (
+    repo VARCHAR PRIMARY KEY, head VARCHAR, options VARCHAR, written_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS kept_history (
     repo VARCHAR, options VARCHAR, head VARCHAR, walk VARCHAR, figures VARCHAR, PRIMARY KEY (repo, options));
 """
@@ -483,12 +485,16 @@ class FleetStore:
 
         return await asyncio.to_thread(read)
 
-    def put_report(self, repo: str, tables: dict[str, tuple[Sequence[str], list[tuple]]]) -> None:
+    def put_report(self, repo: str, tables: dict[str, tuple[Sequence[str], list[tuple]]], head: str,
+                   options: dict[str, Any]) -> None:
         """The report's tables of one repository (name -> (columns, rows), as ``gitfleet
         analyze`` makes them; docs/report.md) as ``report_<name>``, in place of what the store
-        held for it: one transaction. A table is created with the types of its first rows.
+        held for it, and in ``reports`` the commit analysed and the analysis' ``options``
+        (JSON): one transaction. A table is created with the types of its first rows.
         The rows reach DuckDB as one list per column (pyarrow's conversion would import pandas)."""
         with self._transaction(f"the report of {repo}") as db:
+            db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)",
+                       [repo, head, json.dumps(options, sort_keys=True), dt.datetime.now(dt.timezone.utc)])
             for name, (columns, rows) in tables.items():
                 values = {f"c{i}": [row[i] for row in rows] for i in range(len(columns))}
                 new_rows = "SELECT " + ", ".join(f'unnest(${key}::{_sql_type(column)}[]) AS "{label}"'

@@ -303,6 +303,17 @@ def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
         with open(tmp_path / "r2" / f"{table}.csv", newline="") as f:
             expected = sorted(csv.reader(f))
         assert sorted(csv.reader(rows.splitlines())) == expected, table
+    again = gitfleet("analyze", repo, "--out", tmp_path / "r6", "--db", db, "-q", "--exclude", "f1.txt",
+                     "--inactive-months", "3")
+    assert again.returncode == 0, again.stderr
+    # Which analysis the report_* rows come from: the commit and the options, the last run's.
+    (report,) = json.loads("[" + ",".join(gitfleet("query", "SELECT repo, head, options FROM reports", "--db", db,
+                                                   "--format", "jsonl").stdout.splitlines()) + "]")
+    assert report["repo"] == "repo" and report["head"] == git_out(repo, "rev-parse", "HEAD").strip()
+    options = json.loads(report["options"])
+    assert {k: options[k] for k in ("rev", "max_count", "exclude", "inactive_months", "mailmap")} == {
+        "rev": "HEAD", "max_count": None, "exclude": ["f1.txt"], "inactive_months": 3, "mailmap": True}
+    assert options["coupling"]["min_shared"] == 5
     assert_user_error(gitfleet("query", "SELECT nope", "--db", db), 1, "query failed")
     assert_user_error(gitfleet("query", "SELECT 1", "--db", tmp_path / "none.duckdb"), 1, "no fleet store at")
 

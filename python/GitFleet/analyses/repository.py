@@ -159,6 +159,7 @@ class RepoAnalysis:
     language_files: collections.Counter[str] = field(default_factory=collections.Counter)
     _tables: dict[str, list[tuple]] = field(default_factory=dict, repr=False)  # made by finish()
     store_update: StoreUpdate | None = None  # what reading through the fleet store did
+    options: dict[str, Any] = field(default_factory=dict)  # what analyze_repository was asked (JSON values)
 
     @property
     def lines(self) -> int:
@@ -351,6 +352,14 @@ async def analyze_repository(
                             source=source or os.path.abspath(path), scope=scope or Scope(),
                             window=_window(rev, max_count, since, until), inactive_months=inactive_months,
                             coupling=coupling or ChangeCoupling())
+    analysis.options = {
+        "rev": rev, "max_count": max_count, "since": None if since is None else str(since),
+        "until": None if until is None else str(until), "include_merges": include_merges,
+        "exclude_bots": exclude_bots, "merge_emails": merge_emails, "mailmap": mailmap,
+        "include": list(analysis.scope.include), "exclude": list(analysis.scope.exclude),
+        "vendored": analysis.scope.vendored, "inactive_months": inactive_months,
+        "coupling": {name: getattr(analysis.coupling, name)
+                     for name in ("max_changeset", "min_revisions", "min_shared", "min_degree")}}
     try:
         at_rev = await manager.find_files(path, "*", rev=rev)
         (tip,) = await manager.extract_commits(path, rev=rev, max_count=1)
