@@ -42,7 +42,7 @@ from .analyses import (
 from ._native import repository_name
 from .exceptions import GitFleetError
 from .fleet_distributed import is_url
-from .fleet_store import FleetStore
+from .fleet_store import FleetStore, StoreUpdate
 from .html_report import render_report
 from .repo_manager import RepoManager
 from .tables import FORMATS, TableWriter, open_table
@@ -148,27 +148,31 @@ def _dask_reporter(console: Console, done: str) -> Callable[[str, Any, str | Non
     """A line per repository as its task on Dask completes."""
 
     def report(target: str, update: Any, error: str | None) -> None:
-        console.print(f"{target}: " + (f"failed: {error}" if error else
-                                       f"{done} {update.commits_read:,} commits, {update.files_blamed:,} files"),
+        console.print(f"{target}: " + (f"failed: {error}" if error else f"{done} {update.mode}: "
+                                       f"{update.commits_read:,} commits, {update.files_blamed:,} files"),
                       highlight=False, soft_wrap=True)
 
     return report
 
 
 async def _read_on_dask(store: FleetStore, order: list[str], paths: dict[str, str], workers: int | None,
-                        scheduler: str | None, console: Console) -> dict[str, str]:
+                        scheduler: str | None, console: Console
+                        ) -> tuple[dict[str, str], dict[str, tuple[str | None, StoreUpdate]]]:
     """Every repository read into the store by a task on a Dask cluster (a local one reads
     this machine's clones; an existing one gets URLs to clone itself). Returns target -> why it
-    failed."""
+    failed, and target -> (the head the store held before, the update)."""
     from .fleet_distributed import store_fleet
 
-    report = _dask_reporter(console, "read on Dask:")
+    report = _dask_reporter(console, "read on Dask")
     read = [t if scheduler and is_url(t) else paths[t] for t in order]
     by_read = dict(zip(read, order))
+    target_of = dict(zip(_unique_names(order), order))
+    before = {name: store.stored_head(name) for name in target_of}
     with _user_errors():
-        run = await asyncio.to_thread(store_fleet, read, store, _unique_names(order), workers=workers or 2,
+        run = await asyncio.to_thread(store_fleet, read, store, list(target_of), workers=workers or 2,
                                       scheduler=scheduler, progress=lambda t, u, e: report(by_read[t], u, e))
-    return {by_read[t]: error for t, error in run.failed.items()}
+    return ({by_read[t]: error for t, error in run.failed.items()},
+            {target_of[u.repo]: (before[u.repo], u) for u in run.stored})
 
 
 def _current_repository() -> str:
@@ -473,8 +477,10 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             cloned, failed = await _clone_into_paths(manager, console)
             paths = {**local, **cloned}
             order = [t for t in (targets or clones) if t in paths]
+            on_dask: dict[str, tuple[str | None, StoreUpdate]] = {}
             if store is not None and (workers or scheduler):
-                failed.update(await _read_on_dask(store, order, paths, workers, scheduler, console))
+                dask_failed, on_dask = await _read_on_dask(store, order, paths, workers, scheduler, console)
+                failed.update(dask_failed)
             results = []
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[state]}"),
                        TimeElapsedColumn())
@@ -512,7 +518,8 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
                             since=since, until=until, scope=Scope(include, exclude, vendored),
                             inactive_months=inactive_months,
                             coupling=ChangeCoupling(coupling_max_changeset, coupling_min_revisions, coupling_min_shared,
-                                                    coupling_min_degree), store=store))
+                                                    coupling_min_degree), store=store,
+                            stored_elsewhere=on_dask.get(target)))
                         stored = results[-1].store_update
                         if stored is not None:
                             console.print(f"{name}: fleet store {stored.mode}: {stored.commits_read:,} commits read, "

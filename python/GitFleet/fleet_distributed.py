@@ -1,5 +1,6 @@
 """Fleets beyond one process: each repository read by a task on a Dask cluster (a local one
-of worker processes, or an existing scheduler), its results brought back as Arrow tables and
+of worker processes, or an existing scheduler; only what the store lacks when it holds an
+earlier state of the repository), its results brought back as Arrow tables and
 written by this process into the fleet store, one transaction per repository. A worker lost
 midway has its tasks run again elsewhere (Dask reschedules them); a repository's results are
 stored whole and once, whatever its task's history. Workers that cannot reach the store write
@@ -16,16 +17,20 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ._native import repository_name
 from .exceptions import GitFleetError, InvalidArgumentError
 from .columnar import HistoryTables, require_pyarrow
-from .fleet_store import FleetStore, RepositorySnapshot, StoreUpdate, read_repository
+from .fleet_store import FleetStore, RepositoryChanges, RepositorySnapshot, StoreUpdate, read_repository, read_update
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from .repo_manager import RepoManager
+
+T = TypeVar("T")
 
 __all__ = ["FleetRun", "is_url", "read_partition", "store_fleet", "write_partition"]
 
@@ -46,12 +51,19 @@ def is_url(target: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
 
 
-def read_target(target: str, name: str) -> RepositorySnapshot:
-    """One task: clone the target when it is a URL (into the worker's temporary directory,
-    removed afterwards), read it, hand back its snapshot."""
+def read_target(target: str, name: str, stored: str | None = None,
+                known: Sequence[str] = ()) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
+    """One task: what a store holding the target at ``stored`` (``known``: that history's SHAs)
+    needs (:func:`~GitFleet.fleet_store.read_update`; everything when ``stored`` is None)."""
+    return _on_worker(target, lambda manager, path: read_update(manager, path, name, target, stored, known))
+
+
+def _on_worker(target: str, read: Callable[[RepoManager, str], Awaitable[T]]) -> T:
+    """``read`` of the target's path, cloned first when it is a URL (into the worker's
+    temporary directory, removed afterwards)."""
     from .repo_manager import RepoManager
 
-    async def read() -> RepositorySnapshot:
+    async def run() -> T:
         manager = RepoManager([target] if is_url(target) else [])
         try:
             path = target
@@ -60,11 +72,11 @@ def read_target(target: str, name: str) -> RepositorySnapshot:
                 if not task.temp_dir or task.status.error:
                     raise GitFleetError(f"clone failed: {task.status.error or 'no directory'}")
                 path = task.temp_dir
-            return await read_repository(manager, path, name, source=target)
+            return await read(manager, path)
         finally:
             manager.cleanup()
 
-    return asyncio.run(read())
+    return asyncio.run(run())
 
 
 def write_partition(snapshot: RepositorySnapshot, root: str) -> StoreUpdate:
@@ -117,8 +129,15 @@ def read_partition(folder: str) -> RepositorySnapshot:
 
 
 def read_target_into(target: str, name: str, root: str) -> StoreUpdate:
-    """One task when workers cannot reach the store: read, then write the partition."""
-    return write_partition(read_target(target, name), root)
+    """One task when workers cannot reach the store: read whole, then write the partition."""
+    return write_partition(_on_worker(target, lambda manager, path: read_repository(manager, path, name, target)),
+                           root)
+
+
+def _held(store: FleetStore | None, repo: str) -> tuple[str | None, list[str]]:
+    """The head a store holds of ``repo`` and its history's SHAs (none without a store)."""
+    head = store.stored_head(repo) if store is not None else None
+    return head, store.stored_commits(repo) if store is not None and head is not None else []
 
 
 def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple[Client, Callable[[], None]]:
@@ -183,14 +202,14 @@ def store_fleet(
             root = os.path.abspath(partitions)
             futures = {dask.submit(read_target_into, t, n, root, key=f"gitfleet-read-{n}", retries=retries,
                                    pure=False): t for t, n in zip(targets, names)}
-        else:
-            futures = {dask.submit(read_target, t, n, key=f"gitfleet-read-{n}", retries=retries, pure=False): t
-                       for t, n in zip(targets, names)}
+        else:  # a repository the store holds: its task reads only what is new
+            futures = {dask.submit(read_target, t, n, *_held(store, n), key=f"gitfleet-read-{n}", retries=retries,
+                                   pure=False): t for t, n in zip(targets, names)}
         for future in as_completed(futures):
             target = futures[future]
             try:
                 result = future.result()
-                update = store.put(result) if partitions is None and store is not None else result
+                update = store.put_read(result) if partitions is None and store is not None else result
                 stored[target] = update
                 if progress:
                     progress(target, update, None)

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from .columnar import BlameTable, HistoryTables
     from .repo_manager import RepoManager
 
-__all__ = ["FleetStore", "KeptHistory", "RepositorySnapshot", "StoredChange", "StoredCommit", "StoredNames",
-           "StoreUpdate", "read_repository"]
+__all__ = ["FleetStore", "KeptHistory", "RepositoryChanges", "RepositorySnapshot", "StoredChange", "StoredCommit",
+           "StoredNames", "StoreUpdate", "read_repository", "read_update"]
 
 
 # Columns as the Arrow tables give them (docs/columnar.md), each table keyed by `repo` first.
@@ -186,6 +186,68 @@ async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str |
     blamed = await manager.blame_table(path, rev=head, mailmap=False, progress=progress)
     return RepositorySnapshot(name, source or path, path, head, history, blamed.lines.drop(["line_content"]),
                               _file_rows(blamed))
+
+
+async def _new_history(manager: RepoManager, path: str, head: str, stored: str,
+                       known: Sequence[str]) -> HistoryTables | None:
+    """The commits of ``head`` not in the history of ``stored`` (``known``), with their file changes;
+    None when ``stored`` is not in the history of ``head`` (rewritten, or its objects gone).
+    It is exactly when one of those commits has ``stored`` as a parent: the commit after
+    it on any line of descent from ``head`` (one walk, where a separate ancestry check
+    would be a second)."""
+    try:
+        history = await manager.history_tables(path, rev=head, exclude_commits=known, include_files=True)
+    except GitFleetError:
+        return None
+    parents = history.commits.column("parents").to_pylist()
+    return history if any(stored in p for p in parents) else None
+
+
+async def _touched(manager: RepoManager, path: str, head: str,
+                   history: HistoryTables) -> tuple[list[str], dict[str, str]]:
+    """The paths the new commits touched (paths and rename sources), as the store spells them;
+    and the repository's names at ``head`` by that spelling (a name that is not UTF-8 differs)."""
+    changes = history.file_changes
+    touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
+    present = {_utf8(p): os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
+    return sorted(touched), present
+
+
+class RepositoryChanges(NamedTuple):
+    """What a repository gained since the store's ``stored`` head (:func:`read_update`, e.g. on
+    a Dask worker): the new commits, and the blame in full of the files they touched (``touched``:
+    their paths as stored, whose lines and file rows this replaces)."""
+
+    repo: str
+    source: str
+    path: str
+    head: str
+    stored: str
+    history: HistoryTables
+    lines: pa.Table
+    files: pa.Table
+    touched: list[str]
+
+
+async def read_update(manager: RepoManager, repo_path: PathLike, repo: str | None = None, source: str | None = None,
+                      stored: str | None = None, known: Sequence[str] = ()
+                      ) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
+    """What a store holding the repository at ``stored`` (``known``: that head's history as
+    stored; :meth:`FleetStore.stored_commits`) needs to reach its HEAD, read where the
+    repository is: nothing (an "unchanged" StoreUpdate); the changes, when HEAD moved forward;
+    else (nothing stored, history rewritten) the whole repository. :meth:`FleetStore.put_read`
+    stores it."""
+    path, name = _path_and_name(repo_path, repo)
+    head = await _head_of(manager, path)
+    if stored == head:
+        return StoreUpdate(name, head, "unchanged", 0, 0)
+    history = None if stored is None else await _new_history(manager, path, head, stored, known)
+    if stored is None or history is None:
+        return await read_repository(manager, path, name, source, head=head)
+    touched, present = await _touched(manager, path, head, history)
+    blamed = await manager.blame_table(path, [present[p] for p in touched if p in present], rev=head, mailmap=False)
+    return RepositoryChanges(name, source or path, path, head, stored, history, blamed.lines.drop(["line_content"]),
+                             _file_rows(blamed), touched)
 
 
 class StoredChange(NamedTuple):
@@ -346,8 +408,8 @@ class FleetStore:
             if stored is not None:
                 # The stored head's history, as stored: new commits and their blame stop at it
                 # without walking it in the repository again.
-                known = await asyncio.to_thread(self._stored_commits, name)
-                if (history := await self._new_history(manager, path, head, stored, known)) is not None:
+                known = await asyncio.to_thread(self.stored_commits, name)
+                if (history := await _new_history(manager, path, head, stored, known)) is not None:
                     return await self._incremental(manager, path, name, source, head, stored, known, history,
                                                    progress)
             return await self._full(manager, path, name, source, head, progress)
@@ -436,7 +498,8 @@ class FleetStore:
         finally:
             db.close()
 
-    def _stored_commits(self, repo: str) -> list[str]:
+    def stored_commits(self, repo: str) -> list[str]:
+        """The SHAs of the stored history of ``repo`` (for :func:`read_update`)."""
         db = self._db.cursor()
         try:
             return [row[0] for row in db.execute("SELECT sha FROM commits WHERE repo = ?", [repo]).fetchall()]
@@ -521,20 +584,6 @@ class FleetStore:
         finally:
             db.close()
 
-    async def _new_history(self, manager: RepoManager, path: str, head: str, stored: str,
-                           known: list[str]) -> HistoryTables | None:
-        """The commits of ``head`` not in the history of ``stored`` (``known``), with their file changes;
-        None when ``stored`` is not in the history of ``head`` (rewritten, or its objects gone).
-        It is exactly when one of those commits has ``stored`` as a parent: the commit after
-        it on any line of descent from ``head`` (one walk, where a separate ancestry check
-        would be a second)."""
-        try:
-            history = await manager.history_tables(path, rev=head, exclude_commits=known, include_files=True)
-        except GitFleetError:
-            return None
-        parents = history.commits.column("parents").to_pylist()
-        return history if any(stored in p for p in parents) else None
-
     async def _full(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                     progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
         snapshot = await read_repository(manager, path, name, source, head=head, progress=progress)
@@ -548,14 +597,25 @@ class FleetStore:
         return StoreUpdate(snapshot.repo, snapshot.head, "full", snapshot.history.commits.num_rows,
                            snapshot.files.num_rows)
 
+    def put_read(self, read: RepositorySnapshot | RepositoryChanges | StoreUpdate) -> StoreUpdate:
+        """Stores what :func:`read_update` read elsewhere: one transaction. Changes are
+        refused (StoreError) unless the store still holds the head they were read from."""
+        if isinstance(read, StoreUpdate):
+            return read
+        if isinstance(read, RepositorySnapshot):
+            return self.put(read)
+        if self.stored_head(read.repo) != read.stored:
+            raise StoreError(f"{read.repo} changed in the store while its changes were read: read it again")
+        self._write(read.repo, read.source, read.path, read.head, "incremental", read.history, read.lines, read.files,
+                    read.touched)
+        return StoreUpdate(read.repo, read.head, "incremental", read.history.commits.num_rows, read.files.num_rows,
+                           tuple(read.history.commits.column("sha").to_pylist()))
+
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                            stored: str, known: list[str], history: HistoryTables,
                            progress: Callable[[BlameProgress], object] | None) -> StoreUpdate:
-        changes = history.file_changes
-        touched = set(changes.column("path").to_pylist()) | {p for p in changes.column("old_path").to_pylist() if p}
-        # The repository's names as the store spells them (a name that is not UTF-8 differs).
-        present = {_utf8(p): os.fsdecode(p) for p in await manager.find_files(path, "*", rev=head)}
-        reblame = sorted(present[p] for p in touched & present.keys())
+        touched, present = await _touched(manager, path, head, history)
+        reblame = [present[p] for p in touched if p in present]
         # Blamed over the new commits only (git blame stored..head): a line that reaches the
         # stored HEAD unchanged keeps the blame stored for it there.
         recent = await manager.blame_table(path, reblame, rev=head, exclude_commits=known, mailmap=False,
@@ -569,7 +629,7 @@ class FleetStore:
             lines = pa.concat_tables([lines, again.lines.drop(["line_content"]).cast(lines.schema)])
             files = _file_rows(recent, again.failed)
         await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines, files,
-                                sorted(touched))
+                                touched)
         return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame),
                            tuple(history.commits.column("sha").to_pylist()))
 

@@ -331,6 +331,8 @@ def test_store_fills_the_fleet_store_in_process_or_on_dask(rich_repo, tmp_path):
     assert f"gitfleet: failed: {tmp_path / 'missing'}:" in on_dask.stderr and "Traceback" not in on_dask.stderr
     same = "SELECT repo, head, commits, files, lines FROM repositories"
     assert gitfleet("query", same, "--db", db).stdout == gitfleet("query", same, "--db", dask_db).stdout
+    again_on_dask = gitfleet("store", rich_repo.path, "--db", dask_db, "--workers", "2")
+    assert f"{rich_repo.path}: stored unchanged: 0 commits, 0 files" in again_on_dask.stderr  # only what is new
     parts = tmp_path / "parts"
     written = gitfleet("store", rich_repo.path, "--db", tmp_path / "unused.duckdb", "--workers", "2",
                        "--partitions", parts)

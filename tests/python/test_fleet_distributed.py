@@ -1,6 +1,7 @@
 """Fleets on a Dask cluster: a LocalCluster of 2 worker processes reads 20 repositories served
-by git daemon on loopback into a fleet store, equal to the single-process store; a worker
-killed midway loses nothing and duplicates nothing."""
+by git daemon on loopback into a fleet store, equal to the single-process store; a second run
+reads only what is new (equal to a full read); a worker killed midway loses nothing and
+duplicates nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import build_random_repo
 from git_servers import git_daemon
+from test_fleet_store import contents, fresh, grow
 
 pytest.importorskip("distributed")
 from distributed import Client, LocalCluster  # noqa: E402
@@ -76,6 +78,24 @@ def test_a_cluster_stores_what_one_process_stores(served, cluster: Client, tmp_p
         assert snapshot(store) == expected
         # Both workers took part.
         assert len(cluster.scheduler_info()["workers"]) == 2
+
+
+def test_a_second_run_reads_only_what_is_new(cluster: Client, tmp_path: Path) -> None:
+    repos = [build_random_repo(tmp_path / f"r{i}", 40 + i, commits=15) for i in range(3)]
+    targets = [str(r.path) for r in repos]
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        assert [u.mode for u in store_fleet(targets, store, client=cluster).stored] == ["full"] * 3
+        grow(repos[0])
+        repos[1].git("reset", "-q", "--hard", "HEAD~1")  # history rewritten
+        repos[1].write("rewritten.txt", "x\n")
+        repos[1].commit("rewritten")
+        run = store_fleet(targets, store, client=cluster)
+        assert run.failed == {}
+        assert [(u.repo, u.mode) for u in run.stored] == [("r0", "incremental"), ("r1", "full"), ("r2", "unchanged")]
+        assert run.stored[0].commits_read == 5 and 0 < run.stored[0].files_blamed < len(repos[0].git("ls-files")
+                                                                                          .splitlines())
+        for repo in repos:
+            assert contents(store, repo.path.name) == fresh(tmp_path, repo, repo.path.name)
 
 
 def test_partitions_written_by_workers_bring_the_same_store(served, cluster: Client, tmp_path: Path) -> None:

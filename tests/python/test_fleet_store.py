@@ -18,7 +18,7 @@ from gitrepo import GitRepo
 import GitFleet
 from GitFleet import FleetStore, InvalidArgumentError, RepoManager, StoreError
 from GitFleet.analyses import RepoAnalysis, analyze_repository
-from GitFleet.fleet_store import _file_rows
+from GitFleet.fleet_store import RepositoryChanges, RepositorySnapshot, StoreUpdate, _file_rows, read_update
 
 TABLES = {"commits": "sha", "file_changes": "sha, path", "blame_lines": "path, final_line_no", "files": "path"}
 
@@ -96,6 +96,30 @@ def test_incremental_update_equals_a_full_run(tmp_path: Path) -> None:
         assert update.commits_read == int(repo.git("rev-list", "--count", "HEAD")) - before == 5
         files = len(repo.git("ls-files").splitlines())
         assert 0 < update.files_blamed < files  # only what the new commits touched
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+
+
+def test_changes_read_elsewhere_store_as_an_update_would_and_only_onto_their_head(tmp_path: Path) -> None:
+    repo = build_random_repo(tmp_path / "r", 9, commits=30)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        asyncio.run(store.update(RepoManager(), repo.path, "r"))
+        stored, known = store.stored_head("r"), store.stored_commits("r")
+        grow(repo)
+        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored, known))
+        assert isinstance(read, RepositoryChanges) and read.stored == stored and read.head == repo.head()
+        update = store.put_read(read)
+        assert (update.mode, update.commits_read, update.head) == ("incremental", 5, repo.head())
+        assert 0 < update.files_blamed < len(repo.git("ls-files").splitlines())
+        assert contents(store, "r") == fresh(tmp_path, repo, "r")
+        with pytest.raises(StoreError, match="changed in the store while its changes were read"):
+            store.put_read(read)  # the store has moved on from the head they were read against
+        again = asyncio.run(read_update(RepoManager(), repo.path, "r", None, repo.head(), known))
+        assert again == StoreUpdate("r", repo.head(), "unchanged", 0, 0)
+        repo.git("reset", "-q", "--hard", f"{stored}~1")  # history rewritten: the stored head is gone
+        repo.write("rewritten.txt", "x\n")
+        repo.commit("rewritten")
+        whole = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored, known))
+        assert isinstance(whole, RepositorySnapshot) and store.put_read(whole).mode == "full"
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
 
 

@@ -19,6 +19,7 @@ from conftest import build_random_repo
 from gitrepo import GitRepo
 
 from GitFleet import FleetStore, RepoManager
+from GitFleet.fleet_store import read_update
 from GitFleet.analyses import COMMIT_COLUMNS, FILE_CHANGE_COLUMNS, RepoAnalysis, analyze_repository
 from GitFleet.analyses import repository
 from GitFleet.tables import TableWriter
@@ -189,6 +190,23 @@ def test_a_second_analysis_equals_reading_every_commit(tmp_path: Path, monkeypat
     assert tables == direct_tables
     assert second.store_update.mode == ("unchanged" if change is nothing else "incremental")
     assert answers == ([False, takes_up] if "max_count" not in options and "merge_emails" not in options else [])
+
+
+def test_figures_are_taken_up_after_the_store_was_updated_elsewhere(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `analyze --workers` does: the store brought up to date on Dask, then analysed."""
+    repo = build_random_repo(tmp_path / "r", 23, commits=30)
+    answers = taken_up(monkeypatch)
+    with FleetStore(tmp_path / "fleet.duckdb") as store:
+        analyse(repo, store)
+        new_commits(repo)
+        before = store.stored_head("r")
+        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, before, store.stored_commits("r")))
+        update = store.put_read(read)
+        second, tables = analyse(repo, store, stored_elsewhere=(before, update))
+    assert answers == [False, True] and second.store_update == update and update.mode == "incremental"
+    direct, direct_tables = analyse(repo, None)
+    assert figures(second) == figures(direct) and tables == direct_tables
 
 
 def test_other_options_keep_figures_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -335,11 +335,13 @@ async def analyze_repository(
     inactive_months: int = DEFAULT_INACTIVE_MONTHS,
     coupling: ChangeCoupling | None = None,
     store: FleetStore | None = None,
+    stored_elsewhere: tuple[str | None, StoreUpdate] | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
     ``store``: a :class:`~GitFleet.FleetStore` brought up to ``rev`` first (incrementally when
     it holds an earlier state) and the figures computed from what it holds; the result is the
-    same as without it, row for row.
+    same as without it, row for row. ``stored_elsewhere``: the store was brought up to date
+    before (on Dask): the head it held then, and that update.
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
     sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
     ``include_merges``: merges' first-parent diffs count in churn; ``since``/``until``: the
@@ -371,8 +373,8 @@ async def analyze_repository(
     analysis.scope.read_attributes(path, names)
     sinks = sinks or {}
     if store is not None and analysis.head:
-        blamed = await _read_from_store(analysis, store, StoredNames(names), manager, path, max_count, since, until,
-                                        sinks, progress)
+        blamed = await _read_from_store(analysis, store, stored_elsewhere, StoredNames(names), manager, path,
+                                        max_count, since, until, sinks, progress)
     else:
         blamed = await _read_from_repository(analysis, manager, path, rev, max_count, since, until, sinks, progress,
                                              len(at_rev))
@@ -409,9 +411,11 @@ async def _read_from_repository(analysis: RepoAnalysis, manager: RepoManager, pa
     return blamed
 
 
-async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, manager: RepoManager,
-                           path: str, max_count: int | None, since: DateLike | None, until: DateLike | None,
-                           sinks: dict[str, TableWriter], progress: Progress | None) -> BlameProgress:
+async def _read_from_store(analysis: RepoAnalysis, store: FleetStore,
+                           stored_elsewhere: tuple[str | None, StoreUpdate] | None, names: StoredNames,
+                           manager: RepoManager, path: str, max_count: int | None, since: DateLike | None,
+                           until: DateLike | None, sinks: dict[str, TableWriter],
+                           progress: Progress | None) -> BlameProgress:
     """The store brought up to the analysed commit (progress stage "store"), then history and
     blame read from it, the files named as the repository names them (``names``); returns the
     blame's counts. The window's commits, in git's order, come from a walk of the repository
@@ -428,6 +432,8 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, names: Sto
         store.update(manager, path, analysis.name, analysis.source, rev=analysis.head, progress=storing),
         manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
                               line_counts=False, columns=["sha"]))
+    if stored_elsewhere is not None and stored_elsewhere[1].head == analysis.head:
+        before, analysis.store_update = stored_elsewhere  # what moved the store to this head
     shas = window.column("sha")
     # Only figures of the whole history are kept: a window's commits change as HEAD moves.
     keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
