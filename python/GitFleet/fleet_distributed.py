@@ -179,7 +179,8 @@ def store_fleet(
     partitions: str | None = None,
 ) -> FleetRun:
     """Reads every target (URL or path readable by the workers) on a Dask cluster and stores
-    each in ``store`` as it completes. ``client``: an existing ``distributed.Client``; else
+    each in ``store`` as it completes; a repository the store holds is read only for what it
+    lacks (:func:`~GitFleet.fleet_store.read_update`). ``client``: an existing ``distributed.Client``; else
     ``scheduler`` ("tcp://host:port"); else a local cluster of ``workers`` processes, closed at
     the end. ``progress(target, update, error)`` is called as each repository finishes.
     ``partitions``: a path every worker can write (a shared file system): each task writes
