@@ -51,11 +51,11 @@ def is_url(target: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://", target)) or bool(re.match(r"^[\w.-]+@[\w.-]+:", target))
 
 
-def read_target(target: str, name: str, stored: str | None = None,
-                known: Sequence[str] = ()) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
-    """One task: what a store holding the target at ``stored`` (``known``: that history's SHAs)
-    needs (:func:`~GitFleet.fleet_store.read_update`; everything when ``stored`` is None)."""
-    return _on_worker(target, lambda manager, path: read_update(manager, path, name, target, stored, known))
+def read_target(target: str, name: str,
+                stored: str | None = None) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
+    """One task: what a store holding the target at ``stored`` needs
+    (:func:`~GitFleet.fleet_store.read_update`; everything when ``stored`` is None)."""
+    return _on_worker(target, lambda manager, path: read_update(manager, path, name, target, stored))
 
 
 def _on_worker(target: str, read: Callable[[RepoManager, str], Awaitable[T]]) -> T:
@@ -134,12 +134,6 @@ def read_target_into(target: str, name: str, root: str) -> StoreUpdate:
                            root)
 
 
-def _held(store: FleetStore | None, repo: str) -> tuple[str | None, list[str]]:
-    """The head a store holds of ``repo`` and its history's SHAs (none without a store)."""
-    head = store.stored_head(repo) if store is not None else None
-    return head, store.stored_commits(repo) if store is not None and head is not None else []
-
-
 def _client(client: Client | None, workers: int, scheduler: str | None) -> tuple[Client, Callable[[], None]]:
     try:
         from distributed import Client, LocalCluster
@@ -204,8 +198,9 @@ def store_fleet(
             futures = {dask.submit(read_target_into, t, n, root, key=f"gitfleet-read-{n}", retries=retries,
                                    pure=False): t for t, n in zip(targets, names)}
         else:  # a repository the store holds: its task reads only what is new
-            futures = {dask.submit(read_target, t, n, *_held(store, n), key=f"gitfleet-read-{n}", retries=retries,
-                                   pure=False): t for t, n in zip(targets, names)}
+            futures = {dask.submit(read_target, t, n, store.stored_head(n) if store is not None else None,
+                                   key=f"gitfleet-read-{n}", retries=retries, pure=False): t
+                       for t, n in zip(targets, names)}
         for future in as_completed(futures):
             target = futures[future]
             try:

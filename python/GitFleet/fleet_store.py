@@ -189,14 +189,16 @@ async def read_repository(manager: RepoManager, repo_path: PathLike, repo: str |
 
 
 async def _new_history(manager: RepoManager, path: str, head: str, stored: str,
-                       known: Sequence[str]) -> HistoryTables | None:
-    """The commits of ``head`` not in the history of ``stored`` (``known``), with their file changes;
-    None when ``stored`` is not in the history of ``head`` (rewritten, or its objects gone).
-    It is exactly when one of those commits has ``stored`` as a parent: the commit after
-    it on any line of descent from ``head`` (one walk, where a separate ancestry check
-    would be a second)."""
+                       known: Sequence[str] | None) -> HistoryTables | None:
+    """The commits of ``head`` not in the history of ``stored`` (``known``, as stored: not
+    walked again; None: walked), with their file changes; None when ``stored`` is not in the
+    history of ``head`` (rewritten, or its objects gone). It is exactly when one of those
+    commits has ``stored`` as a parent: the commit after it on any line of descent from
+    ``head`` (one walk, where a separate ancestry check would be a second)."""
     try:
-        history = await manager.history_tables(path, rev=head, exclude_commits=known, include_files=True)
+        history = await (manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
+                         if known is None else
+                         manager.history_tables(path, rev=head, exclude_commits=known, include_files=True))
     except GitFleetError:
         return None
     parents = history.commits.column("parents").to_pylist()
@@ -230,18 +232,16 @@ class RepositoryChanges(NamedTuple):
 
 
 async def read_update(manager: RepoManager, repo_path: PathLike, repo: str | None = None, source: str | None = None,
-                      stored: str | None = None, known: Sequence[str] = ()
-                      ) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
-    """What a store holding the repository at ``stored`` (``known``: that head's history as
-    stored; :meth:`FleetStore.stored_commits`) needs to reach its HEAD, read where the
-    repository is: nothing (an "unchanged" StoreUpdate); the changes, when HEAD moved forward;
-    else (nothing stored, history rewritten) the whole repository. :meth:`FleetStore.put_read`
-    stores it."""
+                      stored: str | None = None) -> RepositorySnapshot | RepositoryChanges | StoreUpdate:
+    """What a store holding the repository at ``stored`` needs to reach its HEAD, read where
+    the repository is: nothing (an "unchanged" StoreUpdate); the changes, when HEAD moved
+    forward; else (nothing stored, history rewritten) the whole repository.
+    :meth:`FleetStore.put_read` stores it."""
     path, name = _path_and_name(repo_path, repo)
     head = await _head_of(manager, path)
     if stored == head:
         return StoreUpdate(name, head, "unchanged", 0, 0)
-    history = None if stored is None else await _new_history(manager, path, head, stored, known)
+    history = None if stored is None else await _new_history(manager, path, head, stored, None)
     if stored is None or history is None:
         return await read_repository(manager, path, name, source, head=head)
     touched, present = await _touched(manager, path, head, history)
@@ -408,7 +408,7 @@ class FleetStore:
             if stored is not None:
                 # The stored head's history, as stored: new commits and their blame stop at it
                 # without walking it in the repository again.
-                known = await asyncio.to_thread(self.stored_commits, name)
+                known = await asyncio.to_thread(self._stored_commits, name)
                 if (history := await _new_history(manager, path, head, stored, known)) is not None:
                     return await self._incremental(manager, path, name, source, head, stored, known, history,
                                                    progress)
@@ -498,8 +498,7 @@ class FleetStore:
         finally:
             db.close()
 
-    def stored_commits(self, repo: str) -> list[str]:
-        """The SHAs of the stored history of ``repo`` (for :func:`read_update`)."""
+    def _stored_commits(self, repo: str) -> list[str]:
         db = self._db.cursor()
         try:
             return [row[0] for row in db.execute("SELECT sha FROM commits WHERE repo = ?", [repo]).fetchall()]

@@ -103,9 +103,9 @@ def test_changes_read_elsewhere_store_as_an_update_would_and_only_onto_their_hea
     repo = build_random_repo(tmp_path / "r", 9, commits=30)
     with FleetStore(tmp_path / "fleet.duckdb") as store:
         asyncio.run(store.update(RepoManager(), repo.path, "r"))
-        stored, known = store.stored_head("r"), store.stored_commits("r")
+        stored = store.stored_head("r")
         grow(repo)
-        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored, known))
+        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored))
         assert isinstance(read, RepositoryChanges) and read.stored == stored and read.head == repo.head()
         update = store.put_read(read)
         assert (update.mode, update.commits_read, update.head) == ("incremental", 5, repo.head())
@@ -113,12 +113,12 @@ def test_changes_read_elsewhere_store_as_an_update_would_and_only_onto_their_hea
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
         with pytest.raises(StoreError, match="changed in the store while its changes were read"):
             store.put_read(read)  # the store has moved on from the head they were read against
-        again = asyncio.run(read_update(RepoManager(), repo.path, "r", None, repo.head(), known))
+        again = asyncio.run(read_update(RepoManager(), repo.path, "r", None, repo.head()))
         assert again == StoreUpdate("r", repo.head(), "unchanged", 0, 0)
         repo.git("reset", "-q", "--hard", f"{stored}~1")  # history rewritten: the stored head is gone
         repo.write("rewritten.txt", "x\n")
         repo.commit("rewritten")
-        whole = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored, known))
+        whole = asyncio.run(read_update(RepoManager(), repo.path, "r", None, stored))
         assert isinstance(whole, RepositorySnapshot) and store.put_read(whole).mode == "full"
         assert contents(store, "r") == fresh(tmp_path, repo, "r")
 

@@ -201,7 +201,7 @@ def test_figures_are_taken_up_after_the_store_was_updated_elsewhere(tmp_path: Pa
         analyse(repo, store)
         new_commits(repo)
         before = store.stored_head("r")
-        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, before, store.stored_commits("r")))
+        read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, before))
         update = store.put_read(read)
         second, tables = analyse(repo, store, stored_elsewhere=(before, update))
     assert answers == [False, True] and second.store_update == update and update.mode == "incremental"
