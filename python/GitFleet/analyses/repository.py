@@ -492,9 +492,8 @@ async def _write_stored_rows(store: FleetStore, names: StoredNames, repo: str, s
 
 
 async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, options: str,
-                                before: str | None,
-                                shas: pa.ChunkedArray, window: list[str], sinks: dict[str, TableWriter],
-                                progress: Progress | None) -> bool:
+                                before: str | None, shas: pa.ChunkedArray, window: list[str],
+                                sinks: dict[str, TableWriter], progress: Progress | None) -> bool:
     """The new commits added as a walk of every commit would add them, then the figures kept
     at the stored head before the update (history_state.py says when that is the same as
     reading every commit again); False, with nothing added, when it is not."""
