@@ -1,7 +1,8 @@
 """A fleet into the fleet store: one process reading the repositories one after another
 (`gitfleet store PATHS`) against a local Dask cluster of worker processes (`--workers N`),
 on --repos generated repositories served by `git daemon` on loopback (each cloned by whoever
-reads it); then both again with nothing new (the workers read only what the store lacks). Also reports what a task costs the cluster beyond its own work (an empty
+reads it); then both again with nothing new (the workers read only what the store lacks).
+Also reports what a task costs the cluster beyond its own work (an empty
 repository's round trip) and the data a repository sends back, the figures an estimate for
 larger fleets rests on. Run through `bash bench/run.sh fleet [--repos 48] [--workers 2]`.
 """
@@ -75,7 +76,8 @@ def main() -> None:
     print(f"\n{args.repos} repositories of {args.commits} commits into the fleet store, cloned from git daemon")
     print(f"  one process (gitfleet store)              {one:8.2f} s  ({one / args.repos:.3f} s a repository)")
     print(f"  Dask, {args.workers} worker processes (--workers)   {dask:8.2f} s  ({one / dask:.2f}x)")
-    print(f"  again, nothing new: one process {one_again:.2f} s, Dask {dask_again:.2f} s ({one_again / dask_again:.2f}x)")
+    print(f"  again, nothing new: one process {one_again:.2f} s, Dask {dask_again:.2f} s "
+          f"({one_again / dask_again:.2f}x)")
     print(f"  a task's round trip on an empty repository: {float(cost[0]) * 1000:.0f} ms; "
           f"one repository's results pickled: {int(cost[1]) / 1024:.0f} KiB")
 

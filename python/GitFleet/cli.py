@@ -156,23 +156,21 @@ def _dask_reporter(console: Console, done: str) -> Callable[[str, Any, str | Non
 
 
 async def _read_on_dask(store: FleetStore, order: list[str], paths: dict[str, str], workers: int | None,
-                        scheduler: str | None, console: Console
-                        ) -> tuple[dict[str, str], dict[str, tuple[str | None, StoreUpdate]]]:
+                        scheduler: str | None, console: Console) -> tuple[dict[str, str], dict[str, StoreUpdate]]:
     """Every repository read into the store by a task on a Dask cluster (a local one reads
     this machine's clones; an existing one gets URLs to clone itself). Returns target -> why it
-    failed, and target -> (the head the store held before, the update)."""
+    failed, and target -> its update."""
     from .fleet_distributed import store_fleet
 
     report = _dask_reporter(console, "read on Dask")
     read = [t if scheduler and is_url(t) else paths[t] for t in order]
     by_read = dict(zip(read, order))
     target_of = dict(zip(_unique_names(order), order))
-    before = {name: store.stored_head(name) for name in target_of}
     with _user_errors():
         run = await asyncio.to_thread(store_fleet, read, store, list(target_of), workers=workers or 2,
                                       scheduler=scheduler, progress=lambda t, u, e: report(by_read[t], u, e))
     return ({by_read[t]: error for t, error in run.failed.items()},
-            {target_of[u.repo]: (before[u.repo], u) for u in run.stored})
+            {target_of[u.repo]: u for u in run.stored})
 
 
 def _current_repository() -> str:
@@ -477,7 +475,7 @@ def analyze(targets: tuple[str, ...], out_dir: str, table_format: str, rev: str,
             cloned, failed = await _clone_into_paths(manager, console)
             paths = {**local, **cloned}
             order = [t for t in (targets or clones) if t in paths]
-            on_dask: dict[str, tuple[str | None, StoreUpdate]] = {}
+            on_dask: dict[str, StoreUpdate] = {}
             if store is not None and (workers or scheduler):
                 dask_failed, on_dask = await _read_on_dask(store, order, paths, workers, scheduler, console)
                 failed.update(dask_failed)

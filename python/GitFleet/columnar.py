@@ -42,7 +42,8 @@ def string_array(values: Iterable[str]) -> pa.Array:
     pa = require_pyarrow()
     encoded = [value.encode() for value in values]
     offsets = array.array("i", itertools.accumulate(map(len, encoded), initial=0))
-    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
 
 
 def positions(count: int) -> pa.Array:

@@ -195,10 +195,9 @@ async def _new_history(manager: RepoManager, path: str, head: str, stored: str,
     history of ``head`` (rewritten, or its objects gone). It is exactly when one of those
     commits has ``stored`` as a parent: the commit after it on any line of descent from
     ``head`` (one walk, where a separate ancestry check would be a second)."""
+    left_out: dict[str, Any] = {"exclude": [stored]} if known is None else {"exclude_commits": known}
     try:
-        history = await (manager.history_tables(path, rev=head, exclude=[stored], include_files=True)
-                         if known is None else
-                         manager.history_tables(path, rev=head, exclude_commits=known, include_files=True))
+        history = await manager.history_tables(path, rev=head, include_files=True, **left_out)
     except GitFleetError:
         return None
     parents = history.commits.column("parents").to_pylist()
@@ -314,7 +313,7 @@ class KeptHistory(NamedTuple):
 class StoreUpdate(NamedTuple):
     """What an update did: ``mode`` "full" (first run, or history rewritten), "incremental"
     or "unchanged"; the commits read and the files blamed (again); for an incremental update,
-    the new commits' SHAs."""
+    the new commits' SHAs and the head the store held before."""
 
     repo: str
     head: str
@@ -322,6 +321,7 @@ class StoreUpdate(NamedTuple):
     commits_read: int
     files_blamed: int
     new_commits: tuple[str, ...] = ()
+    previous: str | None = None
 
 
 def _duckdb() -> Any:
@@ -484,10 +484,11 @@ class FleetStore:
         finally:
             db.close()
 
-    def renames_in_order(self, repo: str, shas: Sequence[str]) -> list[tuple[str, str, str]]:
+    def renames_in_order(self, repo: str, shas: Sequence[str] | pa.Array | pa.ChunkedArray
+                         ) -> list[tuple[str, str, str]]:
         """The renames in these stored commits, in their order (each commit's as stored):
         (sha, path, old_path)."""
-        if not shas:
+        if not len(shas):
             return []
         db = self._db.cursor()
         try:
@@ -608,7 +609,7 @@ class FleetStore:
         self._write(read.repo, read.source, read.path, read.head, "incremental", read.history, read.lines, read.files,
                     read.touched)
         return StoreUpdate(read.repo, read.head, "incremental", read.history.commits.num_rows, read.files.num_rows,
-                           tuple(read.history.commits.column("sha").to_pylist()))
+                           tuple(read.history.commits.column("sha").to_pylist()), read.stored)
 
     async def _incremental(self, manager: RepoManager, path: str, name: str, source: str | None, head: str,
                            stored: str, known: list[str], history: HistoryTables,
@@ -630,7 +631,7 @@ class FleetStore:
         await asyncio.to_thread(self._write, name, source, path, head, "incremental", history, lines, files,
                                 touched)
         return StoreUpdate(name, head, "incremental", history.commits.num_rows, len(reblame),
-                           tuple(history.commits.column("sha").to_pylist()))
+                           tuple(history.commits.column("sha").to_pylist()), stored)
 
     def _carry_over(self, name: str, stored: str, recent: pa.Table, handed: pa.Table) -> tuple[pa.Table, list[str]]:
         """The lines of a blame over stored..head with those that reached the stored HEAD, or

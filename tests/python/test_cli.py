@@ -278,8 +278,8 @@ def test_analyze_keeps_a_fleet_store_that_query_reads(tmp_path):
     assert "repo: fleet store full: 3 commits read, 3 files blamed" in first.stderr.splitlines()
     (repo / "f0.txt").write_text("changed\n")
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", "c3"], check=True, env=env)
-    second = subprocess.run([sys.executable, "-X", "importtime", *GITFLEET[1:], "analyze", repo, "--out", tmp_path / "r2",
-                             "--db", db], capture_output=True, text=True, timeout=300)
+    second = subprocess.run([sys.executable, "-X", "importtime", *GITFLEET[1:], "analyze", repo,
+                             "--out", tmp_path / "r2", "--db", db], capture_output=True, text=True, timeout=300)
     assert "repo: fleet store incremental: 1 commits read, 1 files blamed" in second.stderr.splitlines()
     # pyarrow's conversion of Python values imports pandas (a quarter second): an update needs none.
     assert not re.search(r"\|\s+pandas$", second.stderr, re.M)

@@ -203,7 +203,7 @@ def test_figures_are_taken_up_after_the_store_was_updated_elsewhere(tmp_path: Pa
         before = store.stored_head("r")
         read = asyncio.run(read_update(RepoManager(), repo.path, "r", None, before))
         update = store.put_read(read)
-        second, tables = analyse(repo, store, stored_elsewhere=(before, update))
+        second, tables = analyse(repo, store, stored_elsewhere=update)
     assert answers == [False, True] and second.store_update == update and update.mode == "incremental"
     direct, direct_tables = analyse(repo, None)
     assert figures(second) == figures(direct) and tables == direct_tables

@@ -63,10 +63,10 @@ class Repository {
   mutable odb::ObjectReader objects_;
 };
 
-// Hands out one Repository per concurrent user, reusing handles (and their caches).
 // A caller's set of commits given as full SHAs (exclude_commits); an error names what is not one.
 std::unordered_set<ObjectId, ObjectIdHash> commit_set(const std::vector<std::string>& shas);
 
+// Hands out one Repository per concurrent user, reusing handles (and their caches).
 class RepositoryPool {
  public:
   explicit RepositoryPool(std::string path) : path_(std::move(path)) {}

@@ -335,13 +335,13 @@ async def analyze_repository(
     inactive_months: int = DEFAULT_INACTIVE_MONTHS,
     coupling: ChangeCoupling | None = None,
     store: FleetStore | None = None,
-    stored_elsewhere: tuple[str | None, StoreUpdate] | None = None,
+    stored_elsewhere: StoreUpdate | None = None,
 ) -> RepoAnalysis:
     """History (with per-file counts) and whole-repository blame of one local repository.
     ``store``: a :class:`~GitFleet.FleetStore` brought up to ``rev`` first (incrementally when
     it holds an earlier state) and the figures computed from what it holds; the result is the
-    same as without it, row for row. ``stored_elsewhere``: the store was brought up to date
-    before (on Dask): the head it held then, and that update.
+    same as without it, row for row. ``stored_elsewhere``: the update that brought the store up
+    to date before (on Dask).
     ``mailmap``: authors as the repository's .mailmap names them; ``merge_emails``: names
     sharing an e-mail are one person; ``exclude_bots``: [bot] accounts count nowhere;
     ``include_merges``: merges' first-parent diffs count in churn; ``since``/``until``: the
@@ -411,8 +411,8 @@ async def _read_from_repository(analysis: RepoAnalysis, manager: RepoManager, pa
     return blamed
 
 
-async def _read_from_store(analysis: RepoAnalysis, store: FleetStore,
-                           stored_elsewhere: tuple[str | None, StoreUpdate] | None, names: StoredNames,
+async def _read_from_store(analysis: RepoAnalysis, store: FleetStore, stored_elsewhere: StoreUpdate | None,
+                           names: StoredNames,
                            manager: RepoManager, path: str, max_count: int | None, since: DateLike | None,
                            until: DateLike | None, sinks: dict[str, TableWriter],
                            progress: Progress | None) -> BlameProgress:
@@ -426,14 +426,13 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore,
             progress(AnalysisProgress("store", 0, counts))
 
     storing(None)
-    before = store.stored_head(analysis.name)
     # The window's walk needs nothing of the store: it runs while the store is brought up to date.
     analysis.store_update, window = await _together(
         store.update(manager, path, analysis.name, analysis.source, rev=analysis.head, progress=storing),
         manager.commits_table(path, rev=analysis.head, max_count=max_count, since=since, until=until,
                               line_counts=False, columns=["sha"]))
-    if stored_elsewhere is not None and stored_elsewhere[1].head == analysis.head:
-        before, analysis.store_update = stored_elsewhere  # what moved the store to this head
+    if stored_elsewhere is not None and stored_elsewhere.head == analysis.head:
+        analysis.store_update = stored_elsewhere  # what moved the store to this head
     shas = window.column("sha")
     # Only figures of the whole history are kept: a window's commits change as HEAD moves.
     keeps = max_count is None and since is None and until is None and not analysis.identities.merge_emails
@@ -442,7 +441,7 @@ async def _read_from_store(analysis: RepoAnalysis, store: FleetStore,
         await _add_stored_commits(analysis, store, names, shas, sinks, progress)
     else:
         options, order = history_state.options_key(analysis), shas.to_pylist()
-        if not await _take_up_kept_history(analysis, store, names, options, before, shas, order, sinks, progress):
+        if not await _take_up_kept_history(analysis, store, names, options, shas, order, sinks, progress):
             await _add_stored_commits(analysis, store, names, shas, sinks, progress)
         kept = options, KeptHistory(analysis.head, history_state.walk_digest(order), history_state.figures_of(analysis))
     keeping = asyncio.to_thread(store.keep_history, analysis.name, *kept) if kept else asyncio.sleep(0)
@@ -492,14 +491,15 @@ async def _write_stored_rows(store: FleetStore, names: StoredNames, repo: str, s
 
 
 async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, names: StoredNames, options: str,
-                                before: str | None, shas: pa.ChunkedArray, window: list[str],
-                                sinks: dict[str, TableWriter], progress: Progress | None) -> bool:
+                                shas: pa.ChunkedArray, window: list[str], sinks: dict[str, TableWriter],
+                                progress: Progress | None) -> bool:
     """The new commits added as a walk of every commit would add them, then the figures kept
     at the stored head before the update (history_state.py says when that is the same as
     reading every commit again); False, with nothing added, when it is not."""
     update = analysis.store_update
     if update is None or update.mode not in ("incremental", "unchanged"):
         return False
+    before = update.previous if update.mode == "incremental" else update.head
     kept = await asyncio.to_thread(store.kept_history, analysis.name, options)
     if kept is None or kept.head != before:
         return False
@@ -512,7 +512,7 @@ async def _take_up_kept_history(analysis: RepoAnalysis, store: FleetStore, names
     re_key = CurrentNames()  # the new commits' renames: the kept figures' files have their names at `before`
     old_renames: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for sha, path, old_path in await asyncio.to_thread(store.renames_in_order, analysis.name,
-                                                       window[:at[-1] + 1] if at else []):
+                                                       shas.slice(0, at[-1] + 1 if at else 0)):
         path, old_path = names(path), names(old_path)
         if sha not in new:
             old_renames[sha].append((path, old_path))
